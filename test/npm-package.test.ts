@@ -1,0 +1,65 @@
+// `npm pack` yields a package that, installed into an empty folder, runs `npx mes-e2e`.
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { repoRoot, runCommand } from './support/run-cli.ts';
+
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+describe('published package', { timeout: 300_000 }, () => {
+  let workDir = '';
+  let consumerDir = '';
+
+  before(async () => {
+    workDir = await mkdtemp(join(tmpdir(), 'mes-e2e-pack-'));
+    const packed = await runCommand(npm, ['pack', '--silent', '--pack-destination', workDir], {
+      timeoutMs: 240_000,
+    });
+    assert.equal(packed.code, 0, `npm pack failed:\n${packed.stderr}`);
+    const tarball = join(workDir, packed.stdout.trim().split('\n').at(-1) ?? '');
+    consumerDir = join(workDir, 'consumer');
+    await runCommand('mkdir', ['-p', consumerDir]);
+    await writeFile(join(consumerDir, 'package.json'), '{ "private": true }\n');
+    const installed = await runCommand(npm, ['install', '--no-audit', '--no-fund', tarball], {
+      cwd: consumerDir,
+      timeoutMs: 240_000,
+    });
+    assert.equal(installed.code, 0, `npm install of the tarball failed:\n${installed.stderr}`);
+  });
+
+  after(async () => {
+    if (workDir) await rm(workDir, { recursive: true, force: true });
+  });
+
+  it('runs `npx mes-e2e --version` from the compiled package', async () => {
+    const { version } = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    const result = await runCommand('npx', ['--no-install', 'mes-e2e', '--version'], { cwd: consumerDir });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout.trim(), version);
+  });
+
+  it('runs `npx mes-e2e --help`', async () => {
+    const result = await runCommand('npx', ['--no-install', 'mes-e2e', '--help'], { cwd: consumerDir });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^Usage: mes-e2e/m);
+  });
+
+  it('ships compiled JavaScript, not TypeScript sources', async () => {
+    const installedRoot = join(consumerDir, 'node_modules', 'mes-e2e');
+    const listing = await runCommand('find', [
+      installedRoot,
+      '-name',
+      '*.ts',
+      '-not',
+      '-path',
+      '*/node_modules/*',
+    ]);
+    assert.equal(listing.stdout.trim(), '', `TypeScript files shipped:\n${listing.stdout}`);
+    const main = await readFile(join(installedRoot, 'dist', 'cli', 'main.js'), 'utf8');
+    assert.match(main, /from '\.\/program\.js'/);
+  });
+});
