@@ -1,0 +1,35 @@
+// Starts the CRM: configuration, migrations, broker, outbox relay and HTTP server; stops them in reverse.
+import { connectBroker } from '../../runtime/broker.ts';
+import { migrate, openDatabase, runtimeMigrations } from '../../runtime/database.ts';
+import { startOutboxRelay } from '../../runtime/outbox.ts';
+import { runService } from '../../runtime/service.ts';
+import { buildCrmApp } from './app.ts';
+import { readCrmConfig } from './config.ts';
+
+const migrations = new URL('../migrations/', import.meta.url).pathname;
+
+await runService('crm', async (env, log) => {
+  const config = readCrmConfig(env);
+  const db = openDatabase(config.databaseUrl, 'crm', log);
+  await migrate(db, [runtimeMigrations, migrations], log);
+  let relay: ReturnType<typeof startOutboxRelay> | undefined;
+  const broker = await connectBroker(config.amqpUrl, { log, onConnect: async () => void relay?.flush() });
+  relay = startOutboxRelay({ db, broker, log });
+  const app = await buildCrmApp({
+    db,
+    apiClients: config.apiClients,
+    rateLimitWindowMs: config.rateLimitWindowMs,
+    readiness: { database: () => db.isReachable(), broker: () => broker.isConnected() },
+    log,
+  });
+  const address = await app.listen({ host: config.host, port: config.port });
+  log.info({ url: address }, 'listening');
+  return {
+    async stop() {
+      await app.close();
+      await relay?.stop();
+      await broker.close();
+      await db.close();
+    },
+  };
+});

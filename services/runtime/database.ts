@@ -1,0 +1,126 @@
+// PostgreSQL access for a service that owns one schema: pool, plain-SQL migrations, transactions.
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { Logger } from './logger.ts';
+
+export type Queryable = Pick<pg.PoolClient, 'query'>;
+
+export interface Database {
+  readonly pool: pg.Pool;
+  readonly schema: string;
+  transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T>;
+  isReachable(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export function openDatabase(url: string, schema: string, log: Logger): Database {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    connectionTimeoutMillis: 5_000,
+    // Each service sees only its own schema unless it names another.
+    options: `-c search_path=${schema}`,
+  });
+  // An idle client whose server went away must not crash the service; the next query reconnects.
+  pool.on('error', (error) => log.warn({ err: error.message }, 'idle database connection lost'));
+
+  return {
+    pool,
+    schema,
+    async transaction(work) {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        const result = await work(client);
+        await client.query('commit');
+        return result;
+      } catch (error) {
+        await client.query('rollback').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async isReachable() {
+      try {
+        await pool.query('select 1');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+/** The migrations every publishing service shares (the outbox table). */
+export const runtimeMigrations = new URL('./migrations/', import.meta.url).pathname;
+
+/**
+ * Applies the *.sql files of the folders in file-name order, each once, under an advisory lock so
+ * that several instances starting together apply them exactly once.
+ */
+export async function migrate(db: Database, folders: readonly string[], log: Logger): Promise<string[]> {
+  const files = (
+    await Promise.all(
+      folders.map(async (folder) =>
+        (
+          await readdir(folder)
+        )
+          .filter((name) => name.endsWith('.sql'))
+          .map((name) => ({ name, path: join(folder, name) })),
+      ),
+    )
+  )
+    .flat()
+    .sort((a, b) => a.name.localeCompare(b.name));
+  const client = await db.pool.connect();
+  const applied: string[] = [];
+  try {
+    await client.query(`create schema if not exists ${db.schema}`);
+    await client.query('select pg_advisory_lock(hashtext($1))', [`mes-e2e-migrations:${db.schema}`]);
+    await client.query(
+      'create table if not exists schema_migrations (name text primary key, applied_at timestamptz not null default now())',
+    );
+    const done = new Set(
+      (await client.query<{ name: string }>('select name from schema_migrations')).rows.map((r) => r.name),
+    );
+    for (const { name: file, path } of files.filter(({ name }) => !done.has(name))) {
+      const sql = await readFile(path, 'utf8');
+      await client.query('begin');
+      try {
+        await client.query(sql);
+        await client.query('insert into schema_migrations (name) values ($1)', [file]);
+        await client.query('commit');
+      } catch (error) {
+        await client.query('rollback');
+        throw new Error(`migration ${file} failed: ${(error as Error).message}`, { cause: error });
+      }
+      applied.push(file);
+      log.info({ migration: file, schema: db.schema }, 'migration applied');
+    }
+  } finally {
+    await client
+      .query('select pg_advisory_unlock(hashtext($1))', [`mes-e2e-migrations:${db.schema}`])
+      .catch(() => {});
+    client.release();
+  }
+  return applied;
+}
+
+/** True for errors that mean "the database is not there right now", as opposed to a bad query. */
+export function isConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: string }).code ?? '';
+  return (
+    code.startsWith('08') || // connection exception class
+    code === '57P01' || // admin shutdown
+    code === '57P02' ||
+    code === '57P03' || // cannot connect now (starting up)
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN'].includes(code) ||
+    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+      error.message,
+    )
+  );
+}

@@ -1,0 +1,78 @@
+// Gives one test file its own RabbitMQ vhost and PostgreSQL database on the shared infrastructure,
+// so that test files never see each other's messages or rows.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { infrastructureVariables } from './infrastructure.ts';
+
+export interface IsolatedBackend {
+  vhost: string;
+  database: string;
+  amqpUrl: string;
+  databaseUrl: string;
+  managementUrl: string;
+  /** The management API, authenticated, for the backend's vhost (queue depths, publishing raw messages). */
+  management(path: string, init?: RequestInit): Promise<Response>;
+  dispose(): Promise<void>;
+}
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value)
+    throw new Error(`${name} is not set: run the tests through npm test (its global set-up provides it)`);
+  return value;
+}
+
+function managementRequest(baseUrl: string) {
+  const url = new URL(baseUrl);
+  const auth = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
+  const origin = `${url.protocol}//${url.host}`;
+  return async (path: string, init: RequestInit = {}) =>
+    fetch(`${origin}/api${path}`, {
+      ...init,
+      headers: { authorization: auth, 'content-type': 'application/json', ...init.headers },
+    });
+}
+
+export async function createIsolatedBackend(label: string): Promise<IsolatedBackend> {
+  const id = `${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(3).toString('hex')}`;
+  const adminAmqp = new URL(required(infrastructureVariables.amqp));
+  const managementUrl = required(infrastructureVariables.management);
+  const adminDatabase = required(infrastructureVariables.database);
+  const request = managementRequest(managementUrl);
+  const user = decodeURIComponent(adminAmqp.username);
+
+  const vhostPath = `/vhosts/${encodeURIComponent(id)}`;
+  const created = await request(vhostPath, { method: 'PUT', body: '{}' });
+  if (!created.ok) throw new Error(`could not create vhost ${id}: ${created.status} ${await created.text()}`);
+  const permitted = await request(`/permissions/${encodeURIComponent(id)}/${encodeURIComponent(user)}`, {
+    method: 'PUT',
+    body: JSON.stringify({ configure: '.*', write: '.*', read: '.*' }),
+  });
+  if (!permitted.ok) throw new Error(`could not grant vhost ${id}: ${permitted.status}`);
+
+  const admin = new pg.Client({ connectionString: adminDatabase });
+  await admin.connect();
+  await admin.query(`create database ${id}`);
+  await admin.end();
+
+  const amqpUrl = new URL(adminAmqp);
+  amqpUrl.pathname = `/${encodeURIComponent(id)}`;
+  const databaseUrl = new URL(adminDatabase);
+  databaseUrl.pathname = `/${id}`;
+
+  return {
+    vhost: id,
+    database: id,
+    amqpUrl: amqpUrl.toString(),
+    databaseUrl: databaseUrl.toString(),
+    managementUrl,
+    management: (path, init) => request(path.replace('{vhost}', encodeURIComponent(id)), init),
+    async dispose() {
+      await request(vhostPath, { method: 'DELETE' });
+      const client = new pg.Client({ connectionString: adminDatabase });
+      await client.connect();
+      await client.query(`drop database if exists ${id} with (force)`);
+      await client.end();
+    },
+  };
+}

@@ -1,0 +1,79 @@
+// Starts the reference services (CRM, MES, pricing) as processes on an isolated backend, with test API keys.
+import type { IsolatedBackend } from './backend.ts';
+import { type ServiceName, type ServiceProcess, startService } from './service-process.ts';
+
+export const apiKeys = {
+  b2cWeb: { name: 'b2c-web', key: 'test-key-b2c-web-0001', segment: 'b2c' },
+  b2bPortal: { name: 'b2b-portal', key: 'test-key-b2b-portal-0001', segment: 'b2b' },
+  partner: { name: 'partner-acme', key: 'test-key-partner-acme-0001', segment: 'b2b', requestsPerWindow: 3 },
+  otherPartner: {
+    name: 'partner-globex',
+    key: 'test-key-partner-globex-01',
+    segment: 'b2b',
+    requestsPerWindow: 3,
+  },
+} as const;
+
+export function serviceEnv(name: ServiceName, backend: IsolatedBackend, extra: Record<string, string> = {}) {
+  const common = { AMQP_URL: backend.amqpUrl, DATABASE_URL: backend.databaseUrl };
+  switch (name) {
+    case 'crm':
+      return { ...common, CRM_API_KEYS: JSON.stringify(Object.values(apiKeys)), ...extra };
+    case 'mes':
+      return {
+        ...common,
+        RABBITMQ_MANAGEMENT_URL: backend.managementUrl,
+        RABBITMQ_VHOST: backend.vhost,
+        ...extra,
+      };
+    case 'pricing':
+      return { AMQP_URL: backend.amqpUrl, PRICING_COST_MS: '5', ...extra };
+  }
+}
+
+export interface ReferenceStack {
+  crm?: ServiceProcess;
+  mes?: ServiceProcess;
+  pricing?: ServiceProcess;
+  stop(): Promise<void>;
+}
+
+export async function startReferenceStack(
+  backend: IsolatedBackend,
+  names: readonly ServiceName[],
+  extra: Partial<Record<ServiceName, Record<string, string>>> = {},
+): Promise<ReferenceStack> {
+  const started = await Promise.all(
+    names.map((name) => startService(name, serviceEnv(name, backend, extra[name]))),
+  );
+  const stack: ReferenceStack = {
+    async stop() {
+      await Promise.all(started.map((service) => service.stop()));
+    },
+  };
+  for (const service of started) stack[service.name] = service;
+  return stack;
+}
+
+/** Calls the CRM like a client does. */
+export async function callCrm(
+  crm: ServiceProcess,
+  method: 'GET' | 'POST',
+  path: string,
+  options: { key?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.key !== undefined) headers['x-api-key'] = options.key;
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(`${crm.url}${path}`, {
+    method,
+    headers,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
+  const text = await response.text();
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+  };
+}

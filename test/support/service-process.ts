@@ -1,0 +1,77 @@
+// Runs a reference service as a child process, the way the `process` source will: waits for its
+// "listening" log line, keeps its logs, and can stop it gracefully or kill it.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { eventually } from '../../src/wait/eventually.ts';
+import { repoRoot } from './run-cli.ts';
+
+export type ServiceName = 'crm' | 'mes' | 'pricing';
+
+export interface ServiceProcess {
+  name: ServiceName;
+  url: string;
+  logs: Array<Record<string, unknown>>;
+  /** SIGTERM and wait for exit; resolves to the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL: no cleanup at all, as when a machine dies. */
+  kill(): Promise<void>;
+  exited: Promise<number | null>;
+}
+
+export async function startService(
+  name: ServiceName,
+  env: Record<string, string>,
+  options: { readyWithin?: number } = {},
+): Promise<ServiceProcess> {
+  const child: ChildProcess = spawn(process.execPath, [`services/${name}/src/server.ts`], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: Array<Record<string, unknown>> = [];
+  const stderr: string[] = [];
+  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+    try {
+      logs.push(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      logs.push({ msg: line });
+    }
+  });
+  createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) => stderr.push(line));
+  let exitCode: number | null | undefined;
+  const exited = once(child, 'exit').then(([code]) => {
+    exitCode = code as number | null;
+    return exitCode;
+  });
+
+  const url = await eventually(
+    () => {
+      if (exitCode !== undefined) {
+        throw new Error(
+          `${name} exited with ${exitCode}: ${stderr.join('\n')}${JSON.stringify(logs.slice(-5))}`,
+        );
+      }
+      return logs.find((entry) => entry.msg === 'listening')?.url as string | undefined;
+    },
+    { within: options.readyWithin ?? 30_000, description: `${name} listening` },
+  ).catch((error: Error) => {
+    child.kill('SIGKILL');
+    throw error;
+  });
+
+  return {
+    name,
+    url,
+    logs,
+    exited,
+    async stop() {
+      if (exitCode === undefined) child.kill('SIGTERM');
+      return exited;
+    },
+    async kill() {
+      if (exitCode === undefined) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
