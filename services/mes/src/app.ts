@@ -1,0 +1,69 @@
+// The MES HTTP application: the order list (keyset paging over indexed columns), one order, metrics.
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { Database } from '../../runtime/database.ts';
+import { type ReadinessChecks, registerHealth } from '../../runtime/health.ts';
+import type { Logger } from '../../runtime/logger.ts';
+import { readMetrics } from './metrics.ts';
+import { decodeCursor, findOrder, listOrders, type OrderFilters, statuses } from './orders.ts';
+import type { QueueStatsResult } from './queue-stats.ts';
+
+export interface MesAppOptions {
+  db: Database;
+  queueStats: () => Promise<QueueStatsResult>;
+  readiness: ReadinessChecks;
+  log: Logger;
+}
+
+const ListQuery = Type.Object(
+  {
+    status: Type.Optional(Type.Union(statuses.map((s) => Type.Literal(s)))),
+    segment: Type.Optional(Type.Union([Type.Literal('b2c'), Type.Literal('b2b')])),
+    customer: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+    after: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+
+export async function buildMesApp(options: MesAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: options.log as FastifyBaseLogger,
+    disableRequestLogging: true,
+    ajv: { customOptions: { allErrors: true, removeAdditional: false } },
+  });
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error.validation) {
+      return reply.code(400).send({
+        error: 'invalid_query',
+        message: error.validation
+          .map((issue) => `${issue.instancePath || issue.params?.additionalProperty || ''} ${issue.message}`)
+          .join('; '),
+      });
+    }
+    request.log.error({ err: error }, 'request failed');
+    return reply.code(500).send({ error: 'internal_error', message: 'MES could not answer; retry later' });
+  });
+  registerHealth(app, options.readiness);
+
+  app.get('/api/orders', { schema: { querystring: ListQuery } }, async (request, reply) => {
+    const query = request.query as OrderFilters & { limit: number; after?: string };
+    let after: ReturnType<typeof decodeCursor> | undefined;
+    try {
+      after = query.after ? decodeCursor(query.after) : undefined;
+    } catch (error) {
+      return reply.code(400).send({ error: 'invalid_cursor', message: (error as Error).message });
+    }
+    return listOrders(options.db, query, after, query.limit);
+  });
+
+  app.get('/api/orders/:id', async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const order = /^[0-9a-f-]{36}$/i.test(id) ? await findOrder(options.db, id) : undefined;
+    if (!order) return reply.code(404).send({ error: 'order_not_found', message: `MES has no order ${id}` });
+    return order;
+  });
+
+  app.get('/api/metrics', async () => readMetrics(options.db, options.queueStats));
+  return app;
+}

@@ -1,0 +1,30 @@
+// The MES configuration, read from environment variables once at start.
+import { integer, optionalString, url } from '../../runtime/env.ts';
+
+export interface MesConfig {
+  host: string;
+  port: number;
+  databaseUrl: string;
+  amqpUrl: string;
+  prefetch: number;
+  management: { url: string; vhost: string } | undefined;
+}
+
+export function readMesConfig(env: NodeJS.ProcessEnv): MesConfig {
+  const amqpUrl = url(env, 'AMQP_URL', ['amqp:', 'amqps:'], 'amqp://user:pass@host:5672/vhost');
+  const managementUrl =
+    optionalString(env, 'RABBITMQ_MANAGEMENT_URL') === undefined
+      ? undefined
+      : url(env, 'RABBITMQ_MANAGEMENT_URL', ['http:', 'https:'], 'http://user:pass@host:15672');
+  const vhostFromAmqp = decodeURIComponent(new URL(amqpUrl).pathname.slice(1)) || '/';
+  return Object.freeze({
+    host: optionalString(env, 'HOST') ?? '0.0.0.0',
+    port: integer(env, 'PORT', 3001, { min: 0, max: 65_535 }),
+    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:'], 'postgres://user:pass@host:5432/db'),
+    amqpUrl,
+    prefetch: integer(env, 'MES_PREFETCH', 20, { min: 1, max: 1_000 }),
+    management: managementUrl
+      ? { url: managementUrl, vhost: optionalString(env, 'RABBITMQ_VHOST') ?? vhostFromAmqp }
+      : undefined,
+  });
+}

@@ -1,0 +1,90 @@
+// Starts MES: records orders from the bus, asks pricing asynchronously, applies prices, serves the API.
+import { type Broker, connectBroker } from '../../runtime/broker.ts';
+import { createConsumer, PoisonMessageError } from '../../runtime/consumer.ts';
+import { isConnectionError, migrate, openDatabase, runtimeMigrations } from '../../runtime/database.ts';
+import { jsonMessageParser, OrderCreated, PricingResult } from '../../runtime/messages.ts';
+import { type OutboxRelay, startOutboxRelay } from '../../runtime/outbox.ts';
+import { runService } from '../../runtime/service.ts';
+import { queues } from '../../runtime/topology.ts';
+import { buildMesApp } from './app.ts';
+import { readMesConfig } from './config.ts';
+import { applyPricingResult, markPricingRequested, recordOrder } from './orders.ts';
+import { createQueueStatsReader } from './queue-stats.ts';
+
+const migrations = new URL('../migrations/', import.meta.url).pathname;
+
+await runService('mes', async (env, log) => {
+  const config = readMesConfig(env);
+  const db = openDatabase(config.databaseUrl, 'mes', log);
+  await migrate(db, [runtimeMigrations, migrations], log);
+
+  const orders = createConsumer<OrderCreated>(
+    {
+      queue: queues.mesOrders,
+      prefetch: config.prefetch,
+      parse: jsonMessageParser(OrderCreated),
+      isTransient: isConnectionError,
+      async handle(order, message) {
+        const { correlationId } = message.properties;
+        const isNew = await recordOrder(db, order, correlationId);
+        log.info(
+          { orderId: order.orderId, correlationId, duplicate: !isNew },
+          isNew ? 'order received' : 'duplicate order ignored',
+        );
+      },
+    },
+    log,
+  );
+  const results = createConsumer<PricingResult>(
+    {
+      queue: queues.mesPricingResults,
+      prefetch: config.prefetch,
+      parse: jsonMessageParser(PricingResult),
+      isTransient: isConnectionError,
+      async handle(result, message) {
+        const applied = await applyPricingResult(db, result);
+        if (applied === 'unknown_order') throw new PoisonMessageError(`no order ${result.orderId} in MES`);
+        log.info(
+          {
+            orderId: result.orderId,
+            correlationId: message.properties.correlationId,
+            status: result.status,
+            applied,
+          },
+          'pricing result',
+        );
+      },
+    },
+    log,
+  );
+
+  // Assigned before the first connection can deliver anything: consumers attach in onConnect.
+  let relay!: OutboxRelay;
+  const broker: Broker = await connectBroker(config.amqpUrl, {
+    log,
+    async onConnect(model) {
+      await orders.attach(model);
+      await results.attach(model);
+      void relay?.flush();
+    },
+  });
+  relay = startOutboxRelay({ db, broker, log, onPublished: markPricingRequested });
+
+  const app = await buildMesApp({
+    db,
+    queueStats: createQueueStatsReader(config.management),
+    readiness: { database: () => db.isReachable(), broker: () => broker.isConnected() },
+    log,
+  });
+  const address = await app.listen({ host: config.host, port: config.port });
+  log.info({ url: address }, 'listening');
+  return {
+    async stop() {
+      await Promise.all([orders.stop(), results.stop()]);
+      await app.close();
+      await relay.stop();
+      await broker.close();
+      await db.close();
+    },
+  };
+});

@@ -1,0 +1,24 @@
+// The pricing service's configuration, read from environment variables once at start.
+import { hostname } from 'node:os';
+import { integer, optionalString, url } from '../../runtime/env.ts';
+
+export interface PricingConfig {
+  host: string;
+  port: number;
+  amqpUrl: string;
+  costMs: number;
+  prefetch: number;
+  instanceName: string;
+}
+
+export function readPricingConfig(env: NodeJS.ProcessEnv): PricingConfig {
+  return Object.freeze({
+    host: optionalString(env, 'HOST') ?? '0.0.0.0',
+    port: integer(env, 'PORT', 3002, { min: 0, max: 65_535 }),
+    amqpUrl: url(env, 'AMQP_URL', ['amqp:', 'amqps:'], 'amqp://user:pass@host:5672/vhost'),
+    costMs: integer(env, 'PRICING_COST_MS', 50, { min: 0, max: 60_000 }),
+    // One at a time by default: a message held by a busy instance cannot be overtaken by a higher priority.
+    prefetch: integer(env, 'PRICING_PREFETCH', 1, { min: 1, max: 1_000 }),
+    instanceName: optionalString(env, 'PRICING_INSTANCE') ?? `${hostname()}-${process.pid}`,
+  });
+}

@@ -1,0 +1,68 @@
+// Starts a pricing instance: consumes pricing requests (highest priority first), publishes results.
+
+import type { ConsumeMessage } from 'amqplib';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import { type Broker, connectBroker } from '../../runtime/broker.ts';
+import { createConsumer } from '../../runtime/consumer.ts';
+import { registerHealth } from '../../runtime/health.ts';
+import { jsonMessageParser, PricingRequested } from '../../runtime/messages.ts';
+import { runService } from '../../runtime/service.ts';
+import { exchanges, queues, routingKeys } from '../../runtime/topology.ts';
+import { calculatePrice } from './calculation.ts';
+import { readPricingConfig } from './config.ts';
+
+await runService('pricing', async (env, log) => {
+  const config = readPricingConfig(env);
+  // Assigned before the first connection can deliver a message: consumers attach in onConnect.
+  let broker!: Broker;
+  const consumer = createConsumer<PricingRequested>(
+    {
+      queue: queues.pricingRequests,
+      prefetch: config.prefetch,
+      parse: jsonMessageParser(PricingRequested),
+      // A result that cannot be published is not acked: the request is redelivered, MES ignores a repeat.
+      isTransient: () => false,
+      async handle(request, message: ConsumeMessage) {
+        const outcome = calculatePrice(request, config.costMs);
+        const { correlationId } = message.properties;
+        const result =
+          outcome.status === 'completed'
+            ? {
+                orderId: request.orderId,
+                status: 'completed',
+                totalCents: outcome.totalCents,
+                currency: outcome.currency,
+              }
+            : { orderId: request.orderId, status: 'failed', reason: outcome.reason };
+        await broker.publish([
+          {
+            exchange: exchanges.pricing,
+            routingKey:
+              outcome.status === 'completed' ? routingKeys.pricingCompleted : routingKeys.pricingFailed,
+            payload: { ...result, pricedBy: config.instanceName },
+            options: {
+              messageId: `price-${request.orderId}`,
+              correlationId,
+              type: `pricing.${outcome.status}`,
+            },
+          },
+        ]);
+        log.info({ orderId: request.orderId, correlationId, status: outcome.status }, 'order priced');
+      },
+    },
+    log,
+  );
+  broker = await connectBroker(config.amqpUrl, { log, onConnect: (model) => consumer.attach(model) });
+
+  const app = Fastify({ loggerInstance: log as FastifyBaseLogger, disableRequestLogging: true });
+  registerHealth(app, { broker: () => broker.isConnected() });
+  const address = await app.listen({ host: config.host, port: config.port });
+  log.info({ url: address, instance: config.instanceName, costMs: config.costMs }, 'listening');
+  return {
+    async stop() {
+      await consumer.stop();
+      await app.close();
+      await broker.close();
+    },
+  };
+});

@@ -1,0 +1,246 @@
+// The whole reference pipeline on real RabbitMQ and PostgreSQL: CRM -> order.created -> MES ->
+// pricing.requested -> pricing -> pricing.completed -> MES priced.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { eventually } from '../src/wait/eventually.ts';
+import { createIsolatedBackend, type IsolatedBackend } from './support/backend.ts';
+import { type BusObserver, observeBus } from './support/bus.ts';
+import { getJson, type MesOrderView, waitForOrderStatus } from './support/mes-client.ts';
+import { apiKeys, callCrm, type ReferenceStack, startReferenceStack } from './support/reference-stack.ts';
+
+describe('reference pipeline', { timeout: 180_000 }, () => {
+  let backend: IsolatedBackend;
+  let stack: ReferenceStack;
+  let bus: BusObserver;
+  const crm = () => stack.crm ?? assert.fail('crm not started');
+  const mes = () => stack.mes ?? assert.fail('mes not started');
+
+  before(async () => {
+    backend = await createIsolatedBackend('pipeline');
+    stack = await startReferenceStack(backend, ['crm', 'mes', 'pricing']);
+    bus = await observeBus(backend.amqpUrl, ['orders', 'pricing', 'mes.orders.dead']);
+  });
+  after(async () => {
+    await bus?.close();
+    await stack?.stop();
+    await backend?.dispose();
+  });
+
+  it('prices a B2C v2 order and a B2B v1 order with the right totals, each hop seen once', async () => {
+    const b2c = await callCrm(crm(), 'POST', '/v2/orders', {
+      key: apiKeys.b2cWeb.key,
+      body: {
+        customer: { id: 'anna' },
+        lines: [
+          { sku: 'CHAIR-OAK', quantity: 2 },
+          { sku: 'LAMP', quantity: 1 },
+        ],
+        currency: 'EUR',
+      },
+    });
+    const b2b = await callCrm(crm(), 'POST', '/v1/orders', {
+      key: apiKeys.b2bPortal.key,
+      body: { customerId: 'acme-gmbh', items: [{ productCode: 'DESK-OAK', qty: 10 }] },
+    });
+    assert.equal(b2c.status, 201);
+    assert.equal(b2b.status, 201);
+    const b2cId = b2c.body.id as string;
+    const b2bId = b2b.body.orderId as string;
+
+    const pricedB2c = await waitForOrderStatus(mes(), b2cId, 'priced');
+    const pricedB2b = await waitForOrderStatus(mes(), b2bId, 'priced');
+    assert.equal(pricedB2c.totalCents, 2 * 12_900 + 3_450);
+    assert.equal(pricedB2c.currency, 'EUR');
+    assert.equal(pricedB2b.totalCents, 10 * 42_750); // 45000 less the 5 % B2B discount
+    for (const order of [pricedB2c, pricedB2b]) {
+      const times = [order.createdAt, order.receivedAt, order.pricingRequestedAt, order.pricedAt].map((t) =>
+        Date.parse(t ?? ''),
+      );
+      assert.ok(times.every(Number.isFinite), `every state has a timestamp: ${JSON.stringify(order)}`);
+      const [created = 0, received = 0, , priced = 0] = times;
+      assert.ok(created <= received && received <= priced, `states in order: ${JSON.stringify(order)}`);
+    }
+
+    for (const id of [b2cId, b2bId]) {
+      const hops = bus.seen.filter((m) => m.body.orderId === id).map((m) => m.routingKey);
+      assert.deepEqual(
+        hops.filter((key) => key.startsWith('order.created')).length,
+        1,
+        `order.created once: ${hops}`,
+      );
+      assert.equal(
+        hops.filter((key) => key === 'pricing.requested').length,
+        1,
+        `pricing.requested once: ${hops}`,
+      );
+      assert.equal(
+        hops.filter((key) => key === 'pricing.completed').length,
+        1,
+        `pricing.completed once: ${hops}`,
+      );
+    }
+    const request = bus.seen.find((m) => m.body.orderId === b2cId && m.routingKey === 'pricing.requested');
+    assert.equal(request?.properties.priority, 8);
+    assert.equal(request?.properties.correlationId, b2c.headers.get('x-correlation-id'));
+  });
+
+  it('marks an order with an unknown SKU pricing_failed with the reason', async () => {
+    const res = await callCrm(crm(), 'POST', '/v2/orders', {
+      key: apiKeys.b2cWeb.key,
+      body: { customer: { id: 'bob' }, lines: [{ sku: 'SOFA-VELVET', quantity: 1 }], currency: 'PLN' },
+    });
+    const failed = await waitForOrderStatus(mes(), res.body.id as string, 'pricing_failed');
+    assert.match(failed.failureReason ?? '', /unknown SKU\(s\): SOFA-VELVET/);
+    assert.equal(failed.totalCents, null);
+  });
+
+  it('ignores a duplicated order.created: one MES row, one pricing request', async () => {
+    const res = await callCrm(crm(), 'POST', '/v2/orders', {
+      key: apiKeys.b2cWeb.key,
+      body: { customer: { id: 'dup' }, lines: [{ sku: 'LAMP', quantity: 2 }], currency: 'EUR' },
+    });
+    const id = res.body.id as string;
+    await waitForOrderStatus(mes(), id, 'priced');
+    const [original] = await bus.waitFor(
+      (m) => m.properties.messageId === id && m.exchange === 'orders',
+      1,
+      5_000,
+      'original',
+    );
+    assert.ok(original);
+    await bus.publishRaw('orders', original.routingKey, Buffer.from(JSON.stringify(original.body)), {
+      messageId: id,
+      correlationId: original.properties.correlationId,
+      persistent: true,
+      priority: 8,
+    });
+    await bus.waitFor(
+      (m) => m.properties.messageId === id && m.exchange === 'orders',
+      2,
+      5_000,
+      'duplicate on the bus',
+    );
+    await eventually(
+      () => mes().logs.find((entry) => entry.orderId === id && entry.msg === 'duplicate order ignored'),
+      { within: 10_000, description: 'MES consumed the duplicate' },
+    );
+    const rows = await query(backend, 'select count(*)::int as n from mes.orders where id = $1', [id]);
+    assert.equal(rows[0]?.n, 1);
+    assert.equal(
+      bus.seen.filter((m) => m.body.orderId === id && m.routingKey === 'pricing.requested').length,
+      1,
+    );
+  });
+
+  it('dead-letters a poison message with a reason header and keeps consuming', async () => {
+    await bus.publishRaw('orders', 'order.created.b2c', Buffer.from('{"not": "an order"'), {
+      messageId: 'poison-1',
+    });
+    await bus.publishRaw('orders', 'order.created.b2b', Buffer.from(JSON.stringify({ orderId: 'nope' })), {
+      messageId: 'poison-2',
+    });
+    const dead = await bus.waitFor((m) => m.exchange === 'mes.orders.dead', 2, 10_000, 'dead letters');
+    const reasons = Object.fromEntries(
+      dead.map((m) => [m.properties.messageId, String(m.properties.headers?.['x-rejection-reason'])]),
+    );
+    assert.match(reasons['poison-1'] ?? '', /not JSON/);
+    assert.match(reasons['poison-2'] ?? '', /orderId/);
+    // The management API refreshes queue figures every few seconds: wait for it to agree.
+    await waitForQueueDepth(backend, 'mes.orders.dead', 2);
+    const next = await callCrm(crm(), 'POST', '/v2/orders', {
+      key: apiKeys.b2cWeb.key,
+      body: { customer: { id: 'after-poison' }, lines: [{ sku: 'LAMP', quantity: 1 }], currency: 'EUR' },
+    });
+    await waitForOrderStatus(mes(), next.body.id as string, 'priced');
+  });
+
+  it('lists orders newest first with filters and keyset pages that neither skip nor repeat', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await callCrm(crm(), 'POST', '/v2/orders', {
+        key: apiKeys.b2bPortal.key,
+        body: { customer: { id: 'pager' }, lines: [{ sku: 'SHELF-OAK', quantity: i + 1 }], currency: 'EUR' },
+      });
+      ids.push(res.body.id as string);
+    }
+    for (const id of ids) await waitForOrderStatus(mes(), id, 'priced');
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { status: number; body: { orders: MesOrderView[]; nextCursor: string | null } } =
+        await getJson(mes(), `/api/orders?customer=pager&limit=2${cursor ? `&after=${cursor}` : ''}`);
+      assert.equal(page.status, 200);
+      seen.push(...page.body.orders.map((o) => o.id));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    assert.deepEqual(seen, [...ids].reverse());
+
+    const filtered = await getJson<{ orders: MesOrderView[] }>(
+      mes(),
+      '/api/orders?status=priced&segment=b2b&limit=200',
+    );
+    assert.ok(filtered.body.orders.length >= 5);
+    assert.ok(filtered.body.orders.every((o) => o.status === 'priced' && o.segment === 'b2b'));
+    const bad = await getJson<{ error: string }>(mes(), '/api/orders?status=lost');
+    assert.equal(bad.status, 400);
+  });
+
+  it('reports orders by status and segment, latency percentiles and queue depths in /api/metrics', async () => {
+    const { status, body } = await getJson<{
+      orders: {
+        total: number;
+        byStatusAndSegment: Array<{ status: string; segment: string; count: number }>;
+      };
+      latency: { createdToPricedMs: Record<string, { count: number; p50: number; p95: number }> };
+      throughput: { pricedPerMinute: Array<{ count: number }> };
+      queues: { available: boolean; queues: Array<{ name: string; consumers: number; messages: number }> };
+    }>(mes(), '/api/metrics');
+    assert.equal(status, 200);
+    const rows = await query(backend, 'select count(*)::int as n from mes.orders');
+    assert.equal(body.orders.total, rows[0]?.n);
+    assert.ok(body.orders.byStatusAndSegment.some((r) => r.status === 'pricing_failed' && r.count === 1));
+    const pricedB2c = await query(
+      backend,
+      "select count(*)::int as n from mes.orders where status = 'priced' and segment = 'b2c'",
+    );
+    assert.equal(body.latency.createdToPricedMs.b2c?.count, pricedB2c[0]?.n);
+    assert.ok(
+      (body.latency.createdToPricedMs.b2c?.p95 ?? -1) >= (body.latency.createdToPricedMs.b2c?.p50 ?? 0),
+    );
+    assert.ok(body.throughput.pricedPerMinute.reduce((sum, m) => sum + m.count, 0) >= 9);
+    assert.equal(body.queues.available, true);
+    const byName = Object.fromEntries(body.queues.queues.map((q) => [q.name, q]));
+    assert.equal(byName['mes.orders']?.consumers, 1);
+    assert.equal(byName['pricing.requests']?.consumers, 1);
+    assert.equal(byName['mes.orders.dead']?.messages, 2);
+  });
+});
+
+async function query(
+  backend: IsolatedBackend,
+  sql: string,
+  values: unknown[] = [],
+): Promise<Array<Record<string, number>>> {
+  const client = new pg.Client({ connectionString: backend.databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query(sql, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+function waitForQueueDepth(backend: IsolatedBackend, queue: string, depth: number): Promise<boolean> {
+  return eventually(
+    async () => {
+      const response = await backend.management(
+        `/queues/{vhost}/${encodeURIComponent(queue)}?columns=messages`,
+      );
+      const body = (await response.json()) as { messages?: number };
+      if (body.messages === depth) return true;
+      throw new Error(`${body.messages} messages`);
+    },
+    { within: 15_000, description: `${queue} holding ${depth} messages` },
+  );
+}
