@@ -50,6 +50,8 @@ export async function connectBroker(url: string, options: BrokerOptions): Promis
         const channel = await model.createChannel();
         await declareTopology(channel);
         await channel.close();
+        // Consumers started below may deliver at once, and their handlers publish: be usable before 'connect'.
+        connected = true;
         await options.onConnect?.(model);
       },
     },

@@ -56,7 +56,11 @@ export function createConsumer<T>(
     await channel.waitForConfirms();
   }
 
-  async function handleDelivery(channel: ConfirmChannel, message: ConsumeMessage): Promise<void> {
+  async function handleDelivery(
+    channel: ConfirmChannel,
+    closed: AbortSignal,
+    message: ConsumeMessage,
+  ): Promise<void> {
     const ids = { messageId: message.properties.messageId, correlationId: message.properties.correlationId };
     try {
       let value: T;
@@ -69,7 +73,7 @@ export function createConsumer<T>(
       }
       await retryWhileTransient(() => spec.handle(value, message), {
         isTransient: spec.isTransient,
-        signal: shutdown.signal,
+        signal: AbortSignal.any([shutdown.signal, closed]),
         onRetry: (error, attempt, wait) =>
           log.warn(
             { ...ids, err: (error as Error).message, attempt, wait },
@@ -78,6 +82,8 @@ export function createConsumer<T>(
       });
       channel.ack(message);
     } catch (error) {
+      // The delivering channel is gone: the broker already put the message back for redelivery.
+      if (closed.aborted) return;
       if (shutdown.signal.aborted) {
         channel.nack(message, false, true);
         return;
@@ -87,8 +93,8 @@ export function createConsumer<T>(
     }
   }
 
-  function track(channel: ConfirmChannel, message: ConsumeMessage): void {
-    const work = handleDelivery(channel, message)
+  function track(channel: ConfirmChannel, closed: AbortSignal, message: ConsumeMessage): void {
+    const work = handleDelivery(channel, closed, message)
       .catch((error: Error) => {
         // The channel closed under us (broker restart): the broker redelivers, the handler is idempotent.
         log.warn(
@@ -104,12 +110,14 @@ export function createConsumer<T>(
     async attach(model) {
       if (shutdown.signal.aborted) return;
       const channel = await model.createConfirmChannel();
+      const closed = new AbortController();
+      channel.on('close', () => closed.abort());
       channel.on('error', (error: Error) =>
         log.warn({ queue: spec.queue, err: error.message }, 'consumer channel error'),
       );
       await channel.prefetch(spec.prefetch);
       const { consumerTag } = await channel.consume(spec.queue, (message) => {
-        if (message) track(channel, message);
+        if (message) track(channel, closed.signal, message);
       });
       active = { channel, consumerTag };
       log.info({ queue: spec.queue, prefetch: spec.prefetch }, 'consuming');

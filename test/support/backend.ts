@@ -33,10 +33,16 @@ function managementRequest(baseUrl: string) {
     });
 }
 
-export async function createIsolatedBackend(label: string): Promise<IsolatedBackend> {
+/** A broker other than the shared one (a test that stops its broker brings its own). */
+export interface BrokerUrls {
+  amqpUrl: string;
+  managementUrl: string;
+}
+
+export async function createIsolatedBackend(label: string, broker?: BrokerUrls): Promise<IsolatedBackend> {
   const id = `${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(3).toString('hex')}`;
-  const adminAmqp = new URL(required(infrastructureVariables.amqp));
-  const managementUrl = required(infrastructureVariables.management);
+  const adminAmqp = new URL(broker?.amqpUrl ?? required(infrastructureVariables.amqp));
+  const managementUrl = broker?.managementUrl ?? required(infrastructureVariables.management);
   const adminDatabase = required(infrastructureVariables.database);
   const request = managementRequest(managementUrl);
   const user = decodeURIComponent(adminAmqp.username);

@@ -2,7 +2,7 @@
 
 import type { ConsumeMessage } from 'amqplib';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
-import { type Broker, connectBroker } from '../../runtime/broker.ts';
+import { type Broker, BrokerUnavailableError, connectBroker } from '../../runtime/broker.ts';
 import { createConsumer } from '../../runtime/consumer.ts';
 import { registerHealth } from '../../runtime/health.ts';
 import { jsonMessageParser, PricingRequested } from '../../runtime/messages.ts';
@@ -20,8 +20,9 @@ await runService('pricing', async (env, log) => {
       queue: queues.pricingRequests,
       prefetch: config.prefetch,
       parse: jsonMessageParser(PricingRequested),
-      // A result that cannot be published is not acked: the request is redelivered, MES ignores a repeat.
-      isTransient: () => false,
+      // A result that cannot be published waits for the broker; if the request is redelivered meanwhile,
+      // MES ignores the repeated result.
+      isTransient: (error) => error instanceof BrokerUnavailableError,
       async handle(request, message: ConsumeMessage) {
         const outcome = calculatePrice(request, config.costMs);
         const { correlationId } = message.properties;

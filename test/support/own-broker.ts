@@ -1,0 +1,50 @@
+// A RabbitMQ container of a test's own, for tests that stop and start the broker under the services.
+import { readFileSync } from 'node:fs';
+import { RabbitMQContainer, type StartedRabbitMQContainer } from '@testcontainers/rabbitmq';
+import { getContainerRuntimeClient } from 'testcontainers';
+import type { BrokerUrls } from './backend.ts';
+
+const { rabbitmq } = JSON.parse(
+  readFileSync(new URL('../../src/config/default-images.json', import.meta.url), 'utf8'),
+) as {
+  rabbitmq: string;
+};
+
+export interface OwnBroker extends BrokerUrls {
+  /** Stops the RabbitMQ application: connections drop, the port refuses new ones, queued messages stay on disk. */
+  stopApp(): Promise<void>;
+  startApp(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+/** Undefined, with the reason, when no Docker engine answers (the broker then comes from a URL and cannot be stopped). */
+export async function dockerUnavailableReason(): Promise<string | undefined> {
+  try {
+    await getContainerRuntimeClient();
+    return undefined;
+  } catch {
+    return 'needs a Docker engine to stop and start a broker of its own; none answers';
+  }
+}
+
+export async function startOwnBroker(): Promise<OwnBroker> {
+  const container: StartedRabbitMQContainer = await new RabbitMQContainer(rabbitmq)
+    .withEnvironment({ RABBITMQ_DEFAULT_USER: 'mes', RABBITMQ_DEFAULT_PASS: 'own-broker' })
+    .withLabels({ 'org.mes-e2e.purpose': 'test' })
+    .withStartupTimeout(90_000)
+    .start();
+  const host = container.getHost();
+  const ctl = async (command: string) => {
+    const result = await container.exec(['rabbitmqctl', command]);
+    if (result.exitCode !== 0) throw new Error(`rabbitmqctl ${command} failed: ${result.output}`);
+  };
+  return {
+    amqpUrl: `amqp://mes:own-broker@${host}:${container.getMappedPort(5672)}`,
+    managementUrl: `http://mes:own-broker@${host}:${container.getMappedPort(15672)}`,
+    stopApp: () => ctl('stop_app'),
+    startApp: () => ctl('start_app'),
+    async dispose() {
+      await container.stop();
+    },
+  };
+}
