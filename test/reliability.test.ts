@@ -29,7 +29,7 @@ describe('reliability', { timeout: 300_000, skip: skipReason ?? false }, () => {
 
   before(async () => {
     broker = await startOwnBroker();
-    backend = await createIsolatedBackend('reliability', broker);
+    backend = await createIsolatedBackend('reliability', { broker });
     stack = await startReferenceStack(backend, ['crm', 'mes', 'pricing']);
     db = new pg.Client({ connectionString: backend.databaseUrl });
     await db.connect();

@@ -14,6 +14,32 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/**
+ * Runs work on a checked-out client. A connection that drops while the client is out (between two
+ * queries, say while a transaction waits on the broker) emits 'error' on the client, which the pool
+ * only handles for idle clients: without this listener the process would crash. A broken client is
+ * destroyed on release instead of going back to the pool.
+ */
+async function withClient<T>(
+  pool: pg.Pool,
+  log: Logger,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (error: Error) => {
+    broken = error;
+    log.warn({ err: error.message }, 'database connection lost during work');
+  };
+  client.on('error', onError);
+  try {
+    return await work(client);
+  } finally {
+    client.off('error', onError);
+    client.release(broken);
+  }
+}
+
 export function openDatabase(url: string, schema: string, log: Logger): Database {
   const pool = new pg.Pool({
     connectionString: url,
@@ -28,20 +54,18 @@ export function openDatabase(url: string, schema: string, log: Logger): Database
   return {
     pool,
     schema,
-    async transaction(work) {
-      const client = await pool.connect();
-      try {
+    transaction: (work) =>
+      withClient(pool, log, async (client) => {
         await client.query('begin');
-        const result = await work(client);
-        await client.query('commit');
-        return result;
-      } catch (error) {
-        await client.query('rollback').catch(() => {});
-        throw error;
-      } finally {
-        client.release();
-      }
-    },
+        try {
+          const result = await work(client);
+          await client.query('commit');
+          return result;
+        } catch (error) {
+          await client.query('rollback').catch(() => {});
+          throw error;
+        }
+      }),
     async isReachable() {
       try {
         await pool.query('select 1');
@@ -75,37 +99,37 @@ export async function migrate(db: Database, folders: readonly string[], log: Log
   )
     .flat()
     .sort((a, b) => a.name.localeCompare(b.name));
-  const client = await db.pool.connect();
   const applied: string[] = [];
-  try {
-    await client.query(`create schema if not exists ${db.schema}`);
-    await client.query('select pg_advisory_lock(hashtext($1))', [`mes-e2e-migrations:${db.schema}`]);
-    await client.query(
-      'create table if not exists schema_migrations (name text primary key, applied_at timestamptz not null default now())',
-    );
-    const done = new Set(
-      (await client.query<{ name: string }>('select name from schema_migrations')).rows.map((r) => r.name),
-    );
-    for (const { name: file, path } of files.filter(({ name }) => !done.has(name))) {
-      const sql = await readFile(path, 'utf8');
-      await client.query('begin');
-      try {
-        await client.query(sql);
-        await client.query('insert into schema_migrations (name) values ($1)', [file]);
-        await client.query('commit');
-      } catch (error) {
-        await client.query('rollback');
-        throw new Error(`migration ${file} failed: ${(error as Error).message}`, { cause: error });
+  await withClient(db.pool, log, async (client) => {
+    try {
+      await client.query(`create schema if not exists ${db.schema}`);
+      await client.query('select pg_advisory_lock(hashtext($1))', [`mes-e2e-migrations:${db.schema}`]);
+      await client.query(
+        'create table if not exists schema_migrations (name text primary key, applied_at timestamptz not null default now())',
+      );
+      const done = new Set(
+        (await client.query<{ name: string }>('select name from schema_migrations')).rows.map((r) => r.name),
+      );
+      for (const { name: file, path } of files.filter(({ name }) => !done.has(name))) {
+        const sql = await readFile(path, 'utf8');
+        await client.query('begin');
+        try {
+          await client.query(sql);
+          await client.query('insert into schema_migrations (name) values ($1)', [file]);
+          await client.query('commit');
+        } catch (error) {
+          await client.query('rollback');
+          throw new Error(`migration ${file} failed: ${(error as Error).message}`, { cause: error });
+        }
+        applied.push(file);
+        log.info({ migration: file, schema: db.schema }, 'migration applied');
       }
-      applied.push(file);
-      log.info({ migration: file, schema: db.schema }, 'migration applied');
+    } finally {
+      await client
+        .query('select pg_advisory_unlock(hashtext($1))', [`mes-e2e-migrations:${db.schema}`])
+        .catch(() => {});
     }
-  } finally {
-    await client
-      .query('select pg_advisory_unlock(hashtext($1))', [`mes-e2e-migrations:${db.schema}`])
-      .catch(() => {});
-    client.release();
-  }
+  });
   return applied;
 }
 

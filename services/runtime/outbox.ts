@@ -50,7 +50,7 @@ export function startOutboxRelay(options: RelayOptions): OutboxRelay {
   const stopped = new AbortController();
   let running: Promise<number> | undefined;
   let again = false;
-  let listener: pg.PoolClient | undefined;
+  let listener: { client: pg.PoolClient; release: (destroy: boolean) => void } | undefined;
 
   async function publishBatch(): Promise<number> {
     return db.transaction(async (client) => {
@@ -109,25 +109,40 @@ export function startOutboxRelay(options: RelayOptions): OutboxRelay {
     return running;
   }
 
-  async function listen(): Promise<void> {
-    await retryWhileTransient(
-      async () => {
-        const client = await db.pool.connect();
-        client.on('notification', () => void flush());
-        client.on('error', () => {
-          client.release(true);
-          listener = undefined;
-          if (!stopped.signal.aborted) void listen().catch(() => {});
-        });
-        await client.query(`listen ${notifyChannel}`);
-        listener = client;
-        void flush();
-      },
-      { isTransient: () => true, signal: stopped.signal },
+  /** One LISTEN connection at a time: a retry loop while connecting, a new loop only when a live one drops. */
+  async function connectListener(): Promise<void> {
+    const client = await db.pool.connect();
+    let released = false;
+    const release = (destroy: boolean) => {
+      if (released) return;
+      released = true;
+      client.release(destroy);
+    };
+    client.on('notification', () => void flush());
+    client.on('error', () => {
+      release(true);
+      if (listener?.client !== client) return; // still connecting: the retry loop owns what happens next
+      listener = undefined;
+      if (!stopped.signal.aborted) void keepListening();
+    });
+    try {
+      await client.query(`listen ${notifyChannel}`);
+    } catch (error) {
+      release(true);
+      throw error;
+    }
+    if (stopped.signal.aborted) return release(false);
+    listener = { client, release };
+    void flush();
+  }
+
+  function keepListening(): Promise<void> {
+    return retryWhileTransient(connectListener, { isTransient: () => true, signal: stopped.signal }).catch(
+      () => {},
     );
   }
 
-  void listen().catch(() => {});
+  void keepListening();
   const timer = setInterval(() => void flush(), pollMs);
 
   return {
@@ -142,7 +157,7 @@ export function startOutboxRelay(options: RelayOptions): OutboxRelay {
       stopped.abort();
       clearInterval(timer);
       await running;
-      listener?.release();
+      listener?.release(false);
       listener = undefined;
     },
   };

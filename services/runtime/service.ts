@@ -2,6 +2,8 @@
 import { ConfigError } from './env.ts';
 import { createLogger, type Logger } from './logger.ts';
 
+const stopDeadlineMs = 15_000;
+
 export interface RunningService {
   stop(): Promise<void>;
 }
@@ -31,6 +33,11 @@ export async function runService(
     }
     stopping = true;
     log.info({ signal }, 'stopping: no new work, finishing in-flight work');
+    // A stop that cannot finish (a dependency that never answers) must not keep the process alive.
+    setTimeout(() => {
+      log.error({ deadlineMs: stopDeadlineMs }, 'stop did not finish in time; exiting');
+      process.exit(1);
+    }, stopDeadlineMs).unref();
     service.stop().then(
       () => {
         log.info('stopped');

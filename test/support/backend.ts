@@ -33,17 +33,20 @@ function managementRequest(baseUrl: string) {
     });
 }
 
-/** A broker other than the shared one (a test that stops its broker brings its own). */
-export interface BrokerUrls {
-  amqpUrl: string;
-  managementUrl: string;
+/** Infrastructure other than the shared one: a test that stops its broker or database brings its own. */
+export interface OwnInfrastructure {
+  broker?: { amqpUrl: string; managementUrl: string };
+  databaseAdminUrl?: string;
 }
 
-export async function createIsolatedBackend(label: string, broker?: BrokerUrls): Promise<IsolatedBackend> {
+export async function createIsolatedBackend(
+  label: string,
+  own: OwnInfrastructure = {},
+): Promise<IsolatedBackend> {
   const id = `${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(3).toString('hex')}`;
-  const adminAmqp = new URL(broker?.amqpUrl ?? required(infrastructureVariables.amqp));
-  const managementUrl = broker?.managementUrl ?? required(infrastructureVariables.management);
-  const adminDatabase = required(infrastructureVariables.database);
+  const adminAmqp = new URL(own.broker?.amqpUrl ?? required(infrastructureVariables.amqp));
+  const managementUrl = own.broker?.managementUrl ?? required(infrastructureVariables.management);
+  const adminDatabase = own.databaseAdminUrl ?? required(infrastructureVariables.database);
   const request = managementRequest(managementUrl);
   const user = decodeURIComponent(adminAmqp.username);
 

@@ -2,7 +2,6 @@
 import { readFileSync } from 'node:fs';
 import { RabbitMQContainer, type StartedRabbitMQContainer } from '@testcontainers/rabbitmq';
 import { getContainerRuntimeClient } from 'testcontainers';
-import type { BrokerUrls } from './backend.ts';
 
 const { rabbitmq } = JSON.parse(
   readFileSync(new URL('../../src/config/default-images.json', import.meta.url), 'utf8'),
@@ -10,7 +9,9 @@ const { rabbitmq } = JSON.parse(
   rabbitmq: string;
 };
 
-export interface OwnBroker extends BrokerUrls {
+export interface OwnBroker {
+  amqpUrl: string;
+  managementUrl: string;
   /** Stops the RabbitMQ application: connections drop, the port refuses new ones, queued messages stay on disk. */
   stopApp(): Promise<void>;
   startApp(): Promise<void>;

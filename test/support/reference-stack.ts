@@ -47,8 +47,17 @@ export async function startReferenceStack(
     names.map((name) => startService(name, serviceEnv(name, backend, extra[name]))),
   );
   const stack: ReferenceStack = {
+    /** Stops what still runs with SIGTERM; a service that does not exit 0 is a failure (a stuck shutdown). */
     async stop() {
-      await Promise.all(started.map((service) => service.stop()));
+      const running = [stack.crm, stack.mes, stack.pricing].filter(
+        (service): service is ServiceProcess => service !== undefined && !service.hasExited(),
+      );
+      const codes = await Promise.all(running.map((service) => service.stop()));
+      const failed = running.filter((_, i) => codes[i] !== 0);
+      if (failed.length > 0) {
+        const detail = failed.map((s) => `${s.name}: ${JSON.stringify(s.logs.slice(-8))}`).join('\n');
+        throw new Error(`services did not stop cleanly on SIGTERM:\n${detail}`);
+      }
     },
   };
   for (const service of started) stack[service.name] = service;

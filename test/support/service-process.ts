@@ -12,11 +12,14 @@ export interface ServiceProcess {
   name: ServiceName;
   url: string;
   logs: Array<Record<string, unknown>>;
+  /** What the process wrote to stderr (a crash's stack trace). */
+  stderr: string[];
   /** SIGTERM and wait for exit; resolves to the exit code. */
   stop(): Promise<number | null>;
   /** SIGKILL: no cleanup at all, as when a machine dies. */
   kill(): Promise<void>;
   exited: Promise<number | null>;
+  hasExited(): boolean;
 }
 
 export async function startService(
@@ -64,7 +67,9 @@ export async function startService(
     name,
     url,
     logs,
+    stderr,
     exited,
+    hasExited: () => exitCode !== undefined,
     async stop() {
       if (exitCode === undefined) child.kill('SIGTERM');
       return exited;

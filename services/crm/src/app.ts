@@ -2,15 +2,10 @@
 import { randomUUID } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyError,
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-} from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Database } from '../../runtime/database.ts';
 import { type ReadinessChecks, registerHealth } from '../../runtime/health.ts';
+import { createHttpApp } from '../../runtime/http.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import { createAuthenticator } from './api-keys.ts';
 import { deprecationHeaders, fromV1, fromV2, supportedVersions, toV1, toV2 } from './api-versions.ts';
@@ -37,12 +32,7 @@ export interface CrmAppOptions {
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function buildCrmApp(options: CrmAppOptions): Promise<FastifyInstance> {
-  const app = Fastify({
-    loggerInstance: options.log as FastifyBaseLogger,
-    disableRequestLogging: true,
-    // Strict bodies: report every problem at once, never coerce or drop what the client sent.
-    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: false } },
-  });
+  const app = createHttpApp(options.log);
 
   app.decorateRequest('apiClient', undefined);
   app.setErrorHandler(handleError);

@@ -1,8 +1,9 @@
 // The MES HTTP application: the order list (keyset paging over indexed columns), one order, metrics.
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Database } from '../../runtime/database.ts';
 import { type ReadinessChecks, registerHealth } from '../../runtime/health.ts';
+import { createHttpApp } from '../../runtime/http.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import { readMetrics } from './metrics.ts';
 import { decodeCursor, findOrder, listOrders, type OrderFilters, statuses } from './orders.ts';
@@ -27,11 +28,8 @@ const ListQuery = Type.Object(
 );
 
 export async function buildMesApp(options: MesAppOptions): Promise<FastifyInstance> {
-  const app = Fastify({
-    loggerInstance: options.log as FastifyBaseLogger,
-    disableRequestLogging: true,
-    ajv: { customOptions: { allErrors: true, removeAdditional: false } },
-  });
+  // Query strings arrive as text: let the schema turn limit into a number.
+  const app = createHttpApp(options.log, { coerceTypes: true });
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error.validation) {
       return reply.code(400).send({

@@ -1,10 +1,10 @@
 // Starts a pricing instance: consumes pricing requests (highest priority first), publishes results.
 
 import type { ConsumeMessage } from 'amqplib';
-import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { type Broker, BrokerUnavailableError, connectBroker } from '../../runtime/broker.ts';
 import { createConsumer } from '../../runtime/consumer.ts';
 import { registerHealth } from '../../runtime/health.ts';
+import { createHttpApp } from '../../runtime/http.ts';
 import { jsonMessageParser, PricingRequested } from '../../runtime/messages.ts';
 import { runService } from '../../runtime/service.ts';
 import { exchanges, queues, routingKeys } from '../../runtime/topology.ts';
@@ -55,7 +55,7 @@ await runService('pricing', async (env, log) => {
   );
   broker = await connectBroker(config.amqpUrl, { log, onConnect: (model) => consumer.attach(model) });
 
-  const app = Fastify({ loggerInstance: log as FastifyBaseLogger, disableRequestLogging: true });
+  const app = createHttpApp(log);
   registerHealth(app, { broker: () => broker.isConnected() });
   const address = await app.listen({ host: config.host, port: config.port });
   log.info({ url: address, instance: config.instanceName, costMs: config.costMs }, 'listening');

@@ -1,0 +1,88 @@
+// The services ride out a PostgreSQL restart: they reconnect, messages that arrive meanwhile wait and are
+// applied once the database is back, and new orders flow again. This test brings its own database.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { eventually } from '../src/wait/eventually.ts';
+import { createIsolatedBackend, type IsolatedBackend } from './support/backend.ts';
+import { type BusObserver, observeBus } from './support/bus.ts';
+import { waitForOrderStatus } from './support/mes-client.ts';
+import { dockerUnavailableReason } from './support/own-broker.ts';
+import { type OwnDatabase, startOwnDatabase } from './support/own-database.ts';
+import { apiKeys, callCrm, type ReferenceStack, startReferenceStack } from './support/reference-stack.ts';
+
+const skipReason = await dockerUnavailableReason();
+if (skipReason)
+  console.log(`# database restart tests skipped: ${skipReason.replace('a broker', 'a database')}`);
+
+describe('database restart', { timeout: 300_000, skip: skipReason ?? false }, () => {
+  let database: OwnDatabase;
+  let backend: IsolatedBackend;
+  let stack: ReferenceStack;
+  let bus: BusObserver;
+  const crm = () => stack.crm ?? assert.fail('crm not started');
+  const mes = () => stack.mes ?? assert.fail('mes not started');
+
+  before(async () => {
+    database = await startOwnDatabase();
+    backend = await createIsolatedBackend('db_restart', { databaseAdminUrl: database.adminUrl });
+    stack = await startReferenceStack(backend, ['crm', 'mes', 'pricing']);
+    bus = await observeBus(backend.amqpUrl, ['orders']);
+  });
+  after(async () => {
+    await bus?.close();
+    await stack?.stop();
+    await backend?.dispose();
+    await database?.dispose();
+  });
+
+  it('applies orders that arrived while PostgreSQL restarted, and takes new ones after', async () => {
+    const startedBefore = await postmasterStart(backend);
+    const restarting = database.restart();
+    const arrivedDuringRestart = Array.from({ length: 5 }, () => randomUUID());
+    for (const orderId of arrivedDuringRestart) {
+      const body = {
+        orderId,
+        customerId: 'during-restart',
+        segment: 'b2c',
+        currency: 'EUR',
+        lines: [{ sku: 'LAMP', quantity: 1 }],
+        channel: 'test',
+        createdAt: new Date().toISOString(),
+      };
+      await bus.publishRaw('orders', 'order.created.b2c', Buffer.from(JSON.stringify(body)), {
+        messageId: orderId,
+        persistent: true,
+      });
+    }
+    await restarting;
+    for (const id of arrivedDuringRestart) await waitForOrderStatus(mes(), id, 'priced', 60_000);
+
+    await eventually(async () => ((await fetch(`${crm().url}/health/ready`)).ok ? true : undefined), {
+      within: 30_000,
+      description: 'CRM ready again',
+    });
+    const res = await callCrm(crm(), 'POST', '/v2/orders', {
+      key: apiKeys.b2cWeb.key,
+      body: { customer: { id: 'after-restart' }, lines: [{ sku: 'LAMP', quantity: 2 }], currency: 'EUR' },
+    });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    await waitForOrderStatus(mes(), res.body.id as string, 'priced', 30_000);
+    assert.ok(
+      (await postmasterStart(backend)) > startedBefore,
+      'PostgreSQL really restarted under the services',
+    );
+  });
+});
+
+async function postmasterStart(backend: IsolatedBackend): Promise<number> {
+  const client = new pg.Client({ connectionString: backend.databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query('select extract(epoch from pg_postmaster_start_time()) as started');
+    return Number(rows[0].started);
+  } finally {
+    await client.end();
+  }
+}

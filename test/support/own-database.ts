@@ -1,0 +1,49 @@
+// A PostgreSQL container of a test's own, on a fixed host port so that it keeps its address across restarts.
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { PostgreSqlContainer, type StartedPostgreSqlContainer } from '@testcontainers/postgresql';
+
+const { postgres } = JSON.parse(
+  readFileSync(new URL('../../src/config/default-images.json', import.meta.url), 'utf8'),
+) as {
+  postgres: string;
+};
+
+export interface OwnDatabase {
+  adminUrl: string;
+  /** Stops PostgreSQL (every connection drops) and starts it again on the same port. */
+  restart(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+export async function startOwnDatabase(): Promise<OwnDatabase> {
+  const port = await freePort();
+  const container: StartedPostgreSqlContainer = await new PostgreSqlContainer(postgres)
+    .withUsername('mes')
+    .withPassword('own-database')
+    .withDatabase('postgres')
+    .withExposedPorts({ container: 5432, host: port })
+    .withLabels({ 'org.mes-e2e.purpose': 'test' })
+    .withStartupTimeout(90_000)
+    .start();
+  return {
+    adminUrl: container.getConnectionUri(),
+    restart: () => container.restart(),
+    async dispose() {
+      await container.stop();
+    },
+  };
+}
