@@ -186,6 +186,20 @@ describe('reference pipeline', { timeout: 180_000 }, () => {
     assert.equal(bad.status, 400);
   });
 
+  it('never writes a password or an API key to the service logs', () => {
+    const secrets = [
+      new URL(backend.amqpUrl).password,
+      new URL(backend.databaseUrl).password,
+      ...Object.values(apiKeys).map((k) => k.key),
+    ];
+    for (const service of [stack.crm, stack.mes, stack.pricing]) {
+      const text = JSON.stringify(service?.logs) + (service?.stderr.join('\n') ?? '');
+      assert.ok((service?.logs.length ?? 0) > 5, `${service?.name} logged`);
+      for (const secret of secrets)
+        assert.ok(!text.includes(secret), `${service?.name} logs contain a secret`);
+    }
+  });
+
   it('reports orders by status and segment, latency percentiles and queue depths in /api/metrics', async () => {
     const { status, body } = await getJson<{
       orders: {

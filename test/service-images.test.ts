@@ -1,9 +1,10 @@
 // The reference services' Dockerfiles build on the Node image the defaults name, and the images run
 // the pipeline end to end: an order placed on the CRM container is priced in the MES container.
+
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { GenericContainer, type StartedTestContainer, Wait } from 'testcontainers';
+import { defaultImages } from '../src/config/images.ts';
 import { createIsolatedBackend, type IsolatedBackend } from './support/backend.ts';
 import { waitForOrderStatus } from './support/mes-client.ts';
 import { dockerUnavailableReason } from './support/own-broker.ts';
@@ -11,11 +12,6 @@ import { apiKeys, callCrm, serviceEnv } from './support/reference-stack.ts';
 import { repoRoot, runCommand } from './support/run-cli.ts';
 import type { ServiceName, ServiceProcess } from './support/service-process.ts';
 
-const images = JSON.parse(
-  readFileSync(new URL('../src/config/default-images.json', import.meta.url), 'utf8'),
-) as {
-  node: string;
-};
 const ports: Record<ServiceName, number> = { crm: 3000, mes: 3001, pricing: 3002 };
 // Containers reach the shared broker and database through the host's mapped ports.
 const hostAlias = 'host.docker.internal';
@@ -38,7 +34,7 @@ describe('reference service images', { timeout: 600_000, skip: skipReason ?? fal
     const built: Array<[ServiceName, GenericContainer]> = [];
     for (const name of names) {
       const image = await GenericContainer.fromDockerfile(`${repoRoot}services`, `${name}/Dockerfile`)
-        .withBuildArgs({ NODE_IMAGE: images.node })
+        .withBuildArgs({ NODE_IMAGE: defaultImages.node })
         .build(`mes-e2e/${name}:test`, { deleteOnExit: false });
       built.push([name, image]);
     }

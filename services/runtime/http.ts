@@ -3,6 +3,18 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from './logger.ts';
 
+/** Listens and logs the address in the "listening" line that process supervisors and tests wait for. */
+export async function listen(
+  app: FastifyInstance,
+  address: { host: string; port: number },
+  log: Logger,
+  details: Record<string, unknown> = {},
+): Promise<string> {
+  const url = await app.listen(address);
+  log.info({ ...details, url }, 'listening');
+  return url;
+}
+
 export function createHttpApp(log: Logger, options: { coerceTypes?: boolean } = {}): FastifyInstance {
   return Fastify({
     loggerInstance: log as FastifyBaseLogger,

@@ -1,16 +1,10 @@
 // Global test set-up: one RabbitMQ and one PostgreSQL for the whole test run (containers when Docker
 // answers, URLs from the environment otherwise), handed to test files through environment variables.
-import { readFileSync } from 'node:fs';
+
 import { PostgreSqlContainer, type StartedPostgreSqlContainer } from '@testcontainers/postgresql';
 import { RabbitMQContainer, type StartedRabbitMQContainer } from '@testcontainers/rabbitmq';
 import { getContainerRuntimeClient } from 'testcontainers';
-
-const images = JSON.parse(
-  readFileSync(new URL('../../src/config/default-images.json', import.meta.url), 'utf8'),
-) as {
-  rabbitmq: string;
-  postgres: string;
-};
+import { defaultImages } from '../../src/config/images.ts';
 
 /** Variables a user sets to run the tests against a broker and database they already have. */
 export const infrastructureVariables = {
@@ -46,12 +40,12 @@ export async function globalSetup(): Promise<void> {
   }
   const password = 'mes-e2e-test';
   const [rabbit, postgres] = await Promise.all([
-    new RabbitMQContainer(images.rabbitmq)
+    new RabbitMQContainer(defaultImages.rabbitmq)
       .withEnvironment({ RABBITMQ_DEFAULT_USER: 'mes', RABBITMQ_DEFAULT_PASS: password })
       .withLabels({ 'org.mes-e2e.purpose': 'test' })
       .withStartupTimeout(90_000)
       .start(),
-    new PostgreSqlContainer(images.postgres)
+    new PostgreSqlContainer(defaultImages.postgres)
       .withUsername('mes')
       .withPassword(password)
       .withDatabase('postgres')

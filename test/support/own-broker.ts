@@ -1,13 +1,8 @@
 // A RabbitMQ container of a test's own, for tests that stop and start the broker under the services.
-import { readFileSync } from 'node:fs';
+
 import { RabbitMQContainer, type StartedRabbitMQContainer } from '@testcontainers/rabbitmq';
 import { getContainerRuntimeClient } from 'testcontainers';
-
-const { rabbitmq } = JSON.parse(
-  readFileSync(new URL('../../src/config/default-images.json', import.meta.url), 'utf8'),
-) as {
-  rabbitmq: string;
-};
+import { defaultImages } from '../../src/config/images.ts';
 
 export interface OwnBroker {
   amqpUrl: string;
@@ -29,7 +24,7 @@ export async function dockerUnavailableReason(): Promise<string | undefined> {
 }
 
 export async function startOwnBroker(): Promise<OwnBroker> {
-  const container: StartedRabbitMQContainer = await new RabbitMQContainer(rabbitmq)
+  const container: StartedRabbitMQContainer = await new RabbitMQContainer(defaultImages.rabbitmq)
     .withEnvironment({ RABBITMQ_DEFAULT_USER: 'mes', RABBITMQ_DEFAULT_PASS: 'own-broker' })
     .withLabels({ 'org.mes-e2e.purpose': 'test' })
     .withStartupTimeout(90_000)

@@ -1,13 +1,8 @@
 // A PostgreSQL container of a test's own, on a fixed host port so that it keeps its address across restarts.
-import { readFileSync } from 'node:fs';
+
 import { createServer } from 'node:net';
 import { PostgreSqlContainer, type StartedPostgreSqlContainer } from '@testcontainers/postgresql';
-
-const { postgres } = JSON.parse(
-  readFileSync(new URL('../../src/config/default-images.json', import.meta.url), 'utf8'),
-) as {
-  postgres: string;
-};
+import { defaultImages } from '../../src/config/images.ts';
 
 export interface OwnDatabase {
   adminUrl: string;
@@ -31,7 +26,7 @@ function freePort(): Promise<number> {
 
 export async function startOwnDatabase(): Promise<OwnDatabase> {
   const port = await freePort();
-  const container: StartedPostgreSqlContainer = await new PostgreSqlContainer(postgres)
+  const container: StartedPostgreSqlContainer = await new PostgreSqlContainer(defaultImages.postgres)
     .withUsername('mes')
     .withPassword('own-database')
     .withDatabase('postgres')

@@ -1,6 +1,7 @@
 // Starts the CRM: configuration, migrations, broker, outbox relay and HTTP server; stops them in reverse.
 import { connectBroker } from '../../runtime/broker.ts';
 import { migrate, openDatabase, runtimeMigrations } from '../../runtime/database.ts';
+import { listen } from '../../runtime/http.ts';
 import { startOutboxRelay } from '../../runtime/outbox.ts';
 import { runService } from '../../runtime/service.ts';
 import { buildCrmApp } from './app.ts';
@@ -22,8 +23,7 @@ await runService('crm', async (env, log) => {
     readiness: { database: () => db.isReachable(), broker: () => broker.isConnected() },
     log,
   });
-  const address = await app.listen({ host: config.host, port: config.port });
-  log.info({ url: address }, 'listening');
+  await listen(app, config, log);
   return {
     async stop() {
       await app.close();

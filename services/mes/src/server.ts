@@ -2,6 +2,7 @@
 import { type Broker, connectBroker } from '../../runtime/broker.ts';
 import { createConsumer, PoisonMessageError } from '../../runtime/consumer.ts';
 import { isConnectionError, migrate, openDatabase, runtimeMigrations } from '../../runtime/database.ts';
+import { listen } from '../../runtime/http.ts';
 import { jsonMessageParser, OrderCreated, PricingResult } from '../../runtime/messages.ts';
 import { type OutboxRelay, startOutboxRelay } from '../../runtime/outbox.ts';
 import { runService } from '../../runtime/service.ts';
@@ -76,8 +77,7 @@ await runService('mes', async (env, log) => {
     readiness: { database: () => db.isReachable(), broker: () => broker.isConnected() },
     log,
   });
-  const address = await app.listen({ host: config.host, port: config.port });
-  log.info({ url: address }, 'listening');
+  await listen(app, config, log);
   return {
     async stop() {
       await Promise.all([orders.stop(), results.stop()]);

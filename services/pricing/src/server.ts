@@ -4,7 +4,7 @@ import type { ConsumeMessage } from 'amqplib';
 import { type Broker, BrokerUnavailableError, connectBroker } from '../../runtime/broker.ts';
 import { createConsumer } from '../../runtime/consumer.ts';
 import { registerHealth } from '../../runtime/health.ts';
-import { createHttpApp } from '../../runtime/http.ts';
+import { createHttpApp, listen } from '../../runtime/http.ts';
 import { jsonMessageParser, PricingRequested } from '../../runtime/messages.ts';
 import { runService } from '../../runtime/service.ts';
 import { exchanges, queues, routingKeys } from '../../runtime/topology.ts';
@@ -57,8 +57,7 @@ await runService('pricing', async (env, log) => {
 
   const app = createHttpApp(log);
   registerHealth(app, { broker: () => broker.isConnected() });
-  const address = await app.listen({ host: config.host, port: config.port });
-  log.info({ url: address, instance: config.instanceName, costMs: config.costMs }, 'listening');
+  await listen(app, config, log, { instance: config.instanceName, costMs: config.costMs });
   return {
     async stop() {
       await consumer.stop();
