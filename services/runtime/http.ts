@@ -10,7 +10,8 @@ export async function listen(
   log: Logger,
   details: Record<string, unknown> = {},
 ): Promise<string> {
-  const url = await app.listen(address);
+  // A fresh object: fastify writes into the options it is given, and configurations are frozen.
+  const url = await app.listen({ host: address.host, port: address.port });
   log.info({ ...details, url }, 'listening');
   return url;
 }
