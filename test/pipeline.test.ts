@@ -7,7 +7,14 @@ import { eventually } from '../src/wait/eventually.ts';
 import { createIsolatedBackend, type IsolatedBackend } from './support/backend.ts';
 import { type BusObserver, observeBus } from './support/bus.ts';
 import { getJson, type MesOrderView, waitForOrderStatus } from './support/mes-client.ts';
-import { apiKeys, callCrm, type ReferenceStack, startReferenceStack } from './support/reference-stack.ts';
+import {
+  apiKeys,
+  callCrm,
+  type ReferenceStack,
+  serviceEnv,
+  startReferenceStack,
+} from './support/reference-stack.ts';
+import { startService } from './support/service-process.ts';
 
 describe('reference pipeline', { timeout: 180_000 }, () => {
   let backend: IsolatedBackend;
@@ -184,6 +191,31 @@ describe('reference pipeline', { timeout: 180_000 }, () => {
     assert.ok(filtered.body.orders.every((o) => o.status === 'priced' && o.segment === 'b2b'));
     const bad = await getJson<{ error: string }>(mes(), '/api/orders?status=lost');
     assert.equal(bad.status, 400);
+  });
+
+  it('spreads pricing work over every running pricing instance', async () => {
+    const second = await startService(
+      'pricing',
+      serviceEnv('pricing', backend, { PRICING_INSTANCE: 'pricing-2', PRICING_COST_MS: '40' }),
+    );
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 12; i++) {
+        const res = await callCrm(crm(), 'POST', '/v2/orders', {
+          key: apiKeys.b2bPortal.key,
+          body: { customer: { id: 'spread' }, lines: [{ sku: 'LAMP', quantity: 1 }], currency: 'EUR' },
+        });
+        ids.push(res.body.id as string);
+      }
+      for (const id of ids) await waitForOrderStatus(mes(), id, 'priced');
+      const rows = await query(
+        backend,
+        "select priced_by, count(*)::int as n from mes.orders where customer_id = 'spread' group by priced_by",
+      );
+      assert.equal(rows.length, 2, `both instances priced orders: ${JSON.stringify(rows)}`);
+    } finally {
+      assert.equal(await second.stop(), 0);
+    }
   });
 
   it('never writes a password or an API key to the service logs', () => {
