@@ -1,0 +1,190 @@
+// Turns the configuration file, the environment and the flags into one frozen RunPlan, or a
+// ConfigurationError that names the file, the key, what was expected and what was found.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { z } from 'zod';
+import { ConfigurationError } from '../errors.ts';
+import { profileDefaults, type ResolvedComponent } from './defaults.ts';
+import {
+  type ComponentConfig,
+  type ComponentName,
+  ConfigFile,
+  componentNames,
+  type ProfileName,
+  profileNames,
+} from './schema.ts';
+
+export const configFileNames = ['mes-e2e.config.ts', 'mes-e2e.config.mjs', 'mes-e2e.config.json'] as const;
+
+export interface RunPlan {
+  configFile: string | undefined;
+  profile: ProfileName;
+  /** Why this profile: a flag, the file, or the default. */
+  profileFrom: string;
+  reportsDir: string;
+  readyTimeoutMs: number;
+  components: Readonly<Record<ComponentName, ResolvedComponent>>;
+}
+
+export interface LoadOptions {
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
+  /** --config */
+  configPath?: string | undefined;
+  /** --profile */
+  profile?: string | undefined;
+  /** Asked only when no profile is named anywhere: containers when Docker answers, local otherwise. */
+  dockerAnswers: () => Promise<boolean>;
+}
+
+/** The nearest configuration file from cwd upwards, if any. */
+export function findConfigFile(cwd: string): string | undefined {
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    for (const name of configFileNames) {
+      const candidate = join(dir, name);
+      if (existsSync(candidate)) return candidate;
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+async function readConfigFile(file: string): Promise<unknown> {
+  if (file.endsWith('.json')) {
+    try {
+      return JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new ConfigurationError(file, [`not valid JSON: ${(error as Error).message}`]);
+    }
+  }
+  try {
+    const loaded = (await import(pathToFileURL(file).href)) as { default?: unknown };
+    if (loaded.default === undefined) throw new Error('it has no default export (export default { ... })');
+    return loaded.default;
+  } catch (error) {
+    if (error instanceof ConfigurationError) throw error;
+    throw new ConfigurationError(file, [`could not be loaded: ${(error as Error).message}`]);
+  }
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let current = root;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
+/** One line per problem: key path, what was expected, what was found. */
+export function describeIssues(issues: readonly z.core.$ZodIssue[], input: unknown): string[] {
+  return issues.map((issue) => {
+    const path = issue.path.map(String).join('.') || '(top level)';
+    if (issue.code === 'unrecognized_keys') {
+      return `${path}: unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    }
+    // zod's own "Invalid input:" prefix and "received <type>" say less than the value we show.
+    const expected = issue.message.replace(/^Invalid (input|option): /, '').replace(/, received \w+$/, '');
+    return `${path}: ${expected}, found ${describeValue(valueAt(input, issue.path))}`;
+  });
+}
+
+function resolveComponent(
+  name: ComponentName,
+  base: ResolvedComponent | undefined,
+  override: ComponentConfig | undefined,
+  cwd: string,
+): ResolvedComponent | undefined {
+  if (!override) return base;
+  switch (override.source) {
+    case 'container':
+      if (override.image)
+        return { name, source: 'container', image: override.image, env: override.env ?? {} };
+      if (base?.source === 'container') return { ...base, env: { ...base.env, ...override.env } };
+      return undefined;
+    case 'process':
+      return {
+        name,
+        source: 'process',
+        command: override.command,
+        cwd: resolve(cwd, override.cwd ?? '.'),
+        env: override.env ?? {},
+        readyUrl: override.readyUrl,
+      };
+    case 'url':
+      return { name, source: 'url', url: override.url, managementUrl: override.managementUrl };
+  }
+}
+
+const imageVariable = (name: ComponentName) => `MES_E2E_IMAGE_${name.toUpperCase()}`;
+
+export async function loadRunPlan(options: LoadOptions): Promise<RunPlan> {
+  const configFile = options.configPath
+    ? resolve(options.cwd, options.configPath)
+    : findConfigFile(options.cwd);
+  if (options.configPath && configFile && !existsSync(configFile)) {
+    throw new ConfigurationError(configFile, ['the file given with --config does not exist']);
+  }
+  const raw = configFile ? await readConfigFile(configFile) : {};
+  const parsed = ConfigFile.safeParse(raw, { reportInput: true });
+  if (!parsed.success) throw new ConfigurationError(configFile, describeIssues(parsed.error.issues, raw));
+  const config = parsed.data;
+  const configDir = configFile ? dirname(configFile) : options.cwd;
+
+  if (options.profile !== undefined && !(profileNames as readonly string[]).includes(options.profile)) {
+    throw new ConfigurationError(undefined, [
+      `--profile: unknown profile "${options.profile}"; expected one of ${profileNames.join(', ')}`,
+    ]);
+  }
+  let profile: ProfileName;
+  let profileFrom: string;
+  if (options.profile) {
+    profile = options.profile as ProfileName;
+    profileFrom = '--profile';
+  } else if (config.profile) {
+    profile = config.profile;
+    profileFrom = configFile ?? 'configuration';
+  } else if (await options.dockerAnswers()) {
+    profile = 'containers';
+    profileFrom = 'default: a Docker engine answers';
+  } else {
+    profile = 'local';
+    profileFrom = 'default: no Docker engine answers';
+  }
+
+  const defaults = profileDefaults(profile, options.env);
+  const problems: string[] = [];
+  const components = {} as Record<ComponentName, ResolvedComponent>;
+  for (const name of componentNames) {
+    let component = resolveComponent(name, defaults[name], config.components?.[name], configDir);
+    component = resolveComponent(name, component, config.profiles?.[profile]?.components?.[name], configDir);
+    const image = options.env[imageVariable(name)];
+    if (image && component?.source === 'container')
+      component = { name, source: 'container', image, env: component.env };
+    if (!component) {
+      problems.push(
+        profile === 'staging'
+          ? `components.${name}: profile staging has no defaults; give it as { "source": "url", "url": "..." }`
+          : `components.${name}: "source": "container" needs an "image" (only the reference services are built from services/)`,
+      );
+      continue;
+    }
+    components[name] = component;
+  }
+  if (problems.length > 0) throw new ConfigurationError(configFile, problems);
+
+  return Object.freeze({
+    configFile,
+    profile,
+    profileFrom,
+    reportsDir: resolve(configDir, config.reportsDir ?? 'reports'),
+    readyTimeoutMs: config.readyTimeoutMs ?? 120_000,
+    components: Object.freeze(components),
+  });
+}

@@ -1,0 +1,60 @@
+// The configuration file's shape (mes-e2e.config.json or .ts): strict, so a typo is an error, not a silent default.
+import { z } from 'zod';
+
+export const componentNames = ['rabbitmq', 'postgres', 'crm', 'mes', 'pricing'] as const;
+export type ComponentName = (typeof componentNames)[number];
+export const profileNames = ['containers', 'local', 'staging'] as const;
+export type ProfileName = (typeof profileNames)[number];
+
+const Env = z.record(z.string(), z.string());
+const HttpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
+
+const ContainerSource = z.strictObject({
+  source: z.literal('container'),
+  /** An image to run; without it, a reference service is built from services/<name>/Dockerfile. */
+  image: z.string().min(1).optional(),
+  env: Env.optional(),
+});
+
+const ProcessSource = z.strictObject({
+  source: z.literal('process'),
+  command: z.array(z.string().min(1)).min(1, 'expected the command and its arguments'),
+  cwd: z.string().min(1).optional(),
+  env: Env.optional(),
+  /** Readiness URL; {port} is replaced by the port the harness gives the process. */
+  readyUrl: z.string().min(1).optional(),
+});
+
+const UrlSource = z.strictObject({
+  source: z.literal('url'),
+  url: z.url({ error: 'expected a URL' }),
+  /** RabbitMQ only: the management API, for per-run vhosts and queue figures. */
+  managementUrl: HttpUrl.optional(),
+});
+
+export const ComponentConfig = z.discriminatedUnion('source', [ContainerSource, ProcessSource, UrlSource], {
+  error: 'expected "source" to be one of container, process, url',
+});
+export type ComponentConfig = z.infer<typeof ComponentConfig>;
+
+const Components = z.strictObject(
+  Object.fromEntries(componentNames.map((name) => [name, ComponentConfig.optional()])) as Record<
+    ComponentName,
+    z.ZodOptional<typeof ComponentConfig>
+  >,
+);
+
+export const ConfigFile = z.strictObject({
+  profile: z.enum(profileNames).optional(),
+  reportsDir: z.string().min(1).optional(),
+  readyTimeoutMs: z.number().int().min(1_000).max(3_600_000).optional(),
+  components: Components.optional(),
+  profiles: z
+    .strictObject(
+      Object.fromEntries(
+        profileNames.map((name) => [name, z.strictObject({ components: Components.optional() }).optional()]),
+      ) as Record<ProfileName, z.ZodOptional<z.ZodObject<{ components: z.ZodOptional<typeof Components> }>>>,
+    )
+    .optional(),
+});
+export type ConfigFile = z.infer<typeof ConfigFile>;
