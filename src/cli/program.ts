@@ -1,38 +1,94 @@
 // The mes-e2e command line: parses argv with commander and returns an exit code; never touches process.
 import { Command, CommanderError } from 'commander';
+import { loadRunPlan } from '../config/load.ts';
+import { MesE2eError } from '../errors.ts';
+import { printPlan } from './commands/config.ts';
 import { ExitCode } from './exit-codes.ts';
+import { createOutput, type Output } from './output.ts';
 import { readPackageInfo } from './package-info.ts';
 
 export interface CliIo {
   argv: readonly string[];
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  isTTY: boolean;
+  /** Whether a Docker engine answers; asked only when no profile is named. */
+  dockerAnswers: () => Promise<boolean>;
 }
 
-export function buildProgram(io: CliIo): Command {
+interface PlanOptions {
+  config?: string;
+  profile?: string;
+  json?: boolean;
+}
+
+/** Options every command that needs the configuration takes. No defaults here: the file decides. */
+const withPlanOptions = (command: Command) =>
+  command
+    .option('-c, --config <file>', 'configuration file (default: mes-e2e.config.{ts,mjs,json} found upwards)')
+    .option(
+      '-p, --profile <name>',
+      'containers, local or staging (default: the file, else containers when Docker answers)',
+    )
+    .option('--json', 'machine-readable output');
+
+export function buildProgram(io: CliIo, out: Output, setExitCode: (code: ExitCode) => void): Command {
   const pkg = readPackageInfo();
-  return new Command('mes-e2e')
+  const plan = (options: PlanOptions) =>
+    loadRunPlan({
+      cwd: io.cwd,
+      env: io.env,
+      configPath: options.config,
+      profile: options.profile,
+      dockerAnswers: io.dockerAnswers,
+    });
+
+  const program = new Command('mes-e2e')
     .description(pkg.description)
     .version(pkg.version, '-V, --version', 'print the mes-e2e version')
     .helpOption('-h, --help', 'show help for a command')
     .showHelpAfterError('(run mes-e2e --help for the commands and options)')
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .exitOverride();
+
+  withPlanOptions(
+    program.command('config').description('show the components and sources the configuration resolves to'),
+  ).action(async (options: PlanOptions) => printPlan(await plan(options), out, options.json === true));
+
+  withPlanOptions(
+    program
+      .command('doctor')
+      .description('check that the chosen profile can run here: Node, Docker, images, URLs, browser, Java'),
+  ).action(async (options: PlanOptions) => {
+    const { doctor } = await import('./commands/doctor.ts'); // its probes pull in amqplib, pg, testcontainers
+    const ready = await doctor(await plan(options), io.env, out, options.json === true);
+    setExitCode(ready ? ExitCode.success : ExitCode.environment);
+  });
+
+  return program;
 }
 
 /** Runs the CLI for the given argv (without the node and script entries) and resolves to its exit code. */
 export async function runCli(io: CliIo): Promise<ExitCode> {
-  const program = buildProgram(io);
+  const out = createOutput(io);
+  let exitCode: ExitCode = ExitCode.success;
+  const program = buildProgram(io, out, (code) => {
+    exitCode = code;
+  });
   try {
     if (io.argv.length === 0) {
       program.outputHelp();
       return ExitCode.success;
     }
     await program.parseAsync([...io.argv], { from: 'user' });
-    return ExitCode.success;
+    return exitCode;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      return error.exitCode === 0 ? ExitCode.success : ExitCode.usage;
+    if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.success : ExitCode.usage;
+    if (error instanceof MesE2eError) {
+      out.problem(error);
+      return error.kind === 'environment' ? ExitCode.environment : ExitCode.usage;
     }
     throw error;
   }

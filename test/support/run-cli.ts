@@ -29,6 +29,9 @@ export function runCommand(
   });
 }
 
-export function runMesE2e(args: readonly string[], options: { cwd?: string } = {}): Promise<CommandResult> {
+export function runMesE2e(
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<CommandResult> {
   return runCommand(process.execPath, [binPath, ...args], options);
 }

@@ -1,0 +1,41 @@
+// `mes-e2e config`: shows the plan the configuration resolves to (profile, each component's source).
+import type { ResolvedComponent } from '../../config/defaults.ts';
+import type { RunPlan } from '../../config/load.ts';
+import { maskCredentials, type Output } from '../output.ts';
+
+export function describeSource(component: ResolvedComponent): string {
+  switch (component.source) {
+    case 'container':
+      return component.build
+        ? `image ${component.image}, built from services/${component.build.dockerfile}`
+        : `image ${component.image}`;
+    case 'process':
+      return `process: ${component.command.join(' ')} (in ${component.cwd})`;
+    case 'url':
+      return maskCredentials(component.url);
+  }
+}
+
+export function printPlan(plan: RunPlan, out: Output, asJson: boolean): void {
+  if (asJson) {
+    out.json(
+      JSON.parse(
+        JSON.stringify(plan, (key, value) =>
+          (key === 'url' || key === 'managementUrl') && typeof value === 'string'
+            ? maskCredentials(value)
+            : value,
+        ),
+      ),
+    );
+    return;
+  }
+  out.line(`configuration: ${plan.configFile ?? 'none found (defaults)'}`);
+  out.line(`profile:       ${plan.profile} (${plan.profileFrom})`);
+  out.line(`reports:       ${plan.reportsDir}`);
+  out.line();
+  for (const component of Object.values(plan.components)) {
+    out.line(
+      `  ${out.color.bold(component.name.padEnd(9))} ${component.source.padEnd(9)} ${describeSource(component)}`,
+    );
+  }
+}

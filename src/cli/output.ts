@@ -1,0 +1,39 @@
+// Human output for every command: colour only on a terminal without NO_COLOR, plain lines otherwise.
+import { Chalk, type ChalkInstance } from 'chalk';
+import type { MesE2eError } from '../errors.ts';
+
+export interface Output {
+  color: ChalkInstance;
+  line(text?: string): void;
+  json(value: unknown): void;
+  /** A failure the user can act on: what went wrong, then what to do. */
+  problem(error: MesE2eError): void;
+}
+
+export function createOutput(io: {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: Readonly<Record<string, string | undefined>>;
+  isTTY: boolean;
+}): Output {
+  const forced = io.env.FORCE_COLOR !== undefined && io.env.FORCE_COLOR !== '0';
+  const colored = forced || (io.isTTY && io.env.NO_COLOR === undefined && io.env.TERM !== 'dumb');
+  const color = new Chalk({ level: colored ? 1 : 0 });
+  return {
+    color,
+    line: (text = '') => io.stdout(`${text}\n`),
+    json: (value) => io.stdout(`${JSON.stringify(value, null, 2)}\n`),
+    problem: (error) => io.stderr(`${color.red(`mes-e2e: ${error.message}`)}\n${error.hint}\n`),
+  };
+}
+
+/** A URL with its password hidden, for anything a person or a log may read. */
+export function maskCredentials(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return value;
+  }
+}

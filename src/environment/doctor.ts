@@ -1,0 +1,256 @@
+// Checks that the chosen profile can run on this machine: Node, Docker and images for containers,
+// reachability for components given by URL, commands for processes, and the optional browser and Java.
+import { execFile } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, isAbsolute, join } from 'node:path';
+import amqp from 'amqplib';
+import pg from 'pg';
+import { type ContainerRuntimeClient, getContainerRuntimeClient, ImageName } from 'testcontainers';
+import type { ResolvedComponent } from '../config/defaults.ts';
+import { defaultImages } from '../config/images.ts';
+import type { RunPlan } from '../config/load.ts';
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  /** A check that is not required only warns: the profile can run without it. */
+  required: boolean;
+  detail: string;
+  fix?: string;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const describeError = (error: unknown) =>
+  error instanceof AggregateError && error.errors.length > 0
+    ? String((error.errors[0] as Error).message)
+    : error instanceof Error
+      ? error.message || error.name
+      : String(error);
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms).unref(),
+    ),
+  ]);
+}
+
+function checkNode(): Check {
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  const ok = major > 22 || (major === 22 && minor >= 12);
+  return {
+    name: 'node',
+    ok,
+    required: true,
+    detail: `Node ${process.versions.node}`,
+    ...(ok
+      ? {}
+      : { fix: 'install Node 24 LTS (nvm install 24), or run npm run setup in the mes-e2e checkout' }),
+  };
+}
+
+async function checkDocker(): Promise<{ check: Check; client?: ContainerRuntimeClient }> {
+  try {
+    const client = await withTimeout(getContainerRuntimeClient(), 15_000, 'Docker engine');
+    const runtime = client.info.containerRuntime;
+    return {
+      client,
+      check: {
+        name: 'docker',
+        ok: true,
+        required: true,
+        detail: `engine ${runtime.serverVersion} (${runtime.operatingSystem}), ${runtime.cpus} CPUs, at ${runtime.remoteSocketPath || runtime.host}`,
+      },
+    };
+  } catch (error) {
+    return {
+      check: {
+        name: 'docker',
+        ok: false,
+        required: true,
+        detail: `no Docker engine answers: ${describeError(error)}`,
+        fix: 'start Docker (or point DOCKER_HOST at one), or use --profile local with a broker and database by URL',
+      },
+    };
+  }
+}
+
+async function checkImage(client: ContainerRuntimeClient, image: string, purpose: string): Promise<Check> {
+  const present = await client.image.exists(ImageName.fromString(image)).catch(() => false);
+  return {
+    name: `image ${image}`,
+    ok: present,
+    required: true,
+    detail: present ? `present (${purpose})` : `not on this engine (${purpose})`,
+    ...(present
+      ? {}
+      : {
+          fix: `docker pull ${image}; on a machine without a registry, npm run setup builds stand-ins under the same name`,
+        }),
+  };
+}
+
+async function checkUrlComponent(component: Extract<ResolvedComponent, { source: 'url' }>): Promise<Check[]> {
+  const name = `${component.name} (url)`;
+  const reach = async (what: string, probe: () => Promise<unknown>, fix: string): Promise<Check> => {
+    try {
+      await withTimeout(probe(), 5_000, what);
+      return { name, ok: true, required: true, detail: `${what} answers` };
+    } catch (error) {
+      return { name, ok: false, required: true, detail: `${what} unreachable: ${describeError(error)}`, fix };
+    }
+  };
+  switch (component.name) {
+    case 'rabbitmq': {
+      const checks = [
+        await reach(
+          'AMQP handshake',
+          async () => (await amqp.connect(component.url)).close(),
+          'start RabbitMQ or fix components.rabbitmq.url (MES_E2E_AMQP_URL)',
+        ),
+      ];
+      const management = component.managementUrl;
+      if (management) {
+        checks.push(
+          await reach(
+            'management API',
+            async () => {
+              const url = new URL('/api/overview', management);
+              const auth = Buffer.from(
+                `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`,
+              ).toString('base64');
+              url.username = '';
+              url.password = '';
+              const response = await fetch(url, { headers: { authorization: `Basic ${auth}` } });
+              if (!response.ok) throw new Error(`HTTP ${response.status}`);
+            },
+            'enable the rabbitmq_management plugin or fix components.rabbitmq.managementUrl: per-run vhosts need it',
+          ),
+        );
+      }
+      return checks;
+    }
+    case 'postgres':
+      return [
+        await reach(
+          'SQL select 1',
+          async () => {
+            const client = new pg.Client({ connectionString: component.url, connectionTimeoutMillis: 4_000 });
+            await client.connect();
+            try {
+              await client.query('select 1');
+            } finally {
+              await client.end();
+            }
+          },
+          'start PostgreSQL or fix components.postgres.url (MES_E2E_DATABASE_URL)',
+        ),
+      ];
+    default:
+      return [
+        await reach(
+          'HTTP',
+          async () => (await fetch(component.url)).body?.cancel(),
+          `start ${component.name} or fix its URL`,
+        ),
+      ];
+  }
+}
+
+function findExecutable(command: string, env: Env): string | undefined {
+  const candidates = isAbsolute(command)
+    ? [command]
+    : (env.PATH ?? '').split(delimiter).map((dir) => join(dir, command));
+  return candidates.find((candidate) => {
+    try {
+      accessSync(candidate, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+function checkProcessComponent(
+  component: Extract<ResolvedComponent, { source: 'process' }>,
+  env: Env,
+): Check {
+  const [command = ''] = component.command;
+  const found = findExecutable(command, env);
+  return {
+    name: `${component.name} (process)`,
+    ok: found !== undefined,
+    required: true,
+    detail: found ? `runs ${found}` : `command "${command}" not found`,
+    ...(found ? {} : { fix: `install ${command} or fix components.${component.name}.command` }),
+  };
+}
+
+const chromiumCandidates = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+  '/usr/bin/google-chrome-stable',
+];
+
+function checkChromium(env: Env): Check {
+  const configured = env.MES_E2E_CHROMIUM;
+  const found = configured
+    ? findExecutable(configured, env)
+    : chromiumCandidates.find((path) => findExecutable(path, env));
+  return {
+    name: 'chromium',
+    ok: found !== undefined,
+    required: false,
+    detail: found ? `${found} (for @ui scenarios)` : 'no Chromium found: @ui scenarios cannot run',
+    ...(found
+      ? {}
+      : { fix: 'apt-get install chromium, or set MES_E2E_CHROMIUM to a Chromium or Chrome executable' }),
+  };
+}
+
+function checkJava(): Promise<Check> {
+  return new Promise((resolve) => {
+    execFile('java', ['-version'], { timeout: 10_000 }, (error, _stdout, stderr) => {
+      const version = stderr.split('\n')[0]?.trim();
+      resolve(
+        error
+          ? {
+              name: 'java',
+              ok: false,
+              required: false,
+              detail: 'no Java: the Allure HTML report cannot be generated (the other reports can)',
+              fix: 'install a Java runtime (apt-get install default-jre-headless)',
+            }
+          : { name: 'java', ok: true, required: false, detail: `${version} (for the Allure report)` },
+      );
+    });
+  });
+}
+
+export async function runDoctor(plan: RunPlan, env: Env): Promise<Check[]> {
+  const components = Object.values(plan.components);
+  const checks: Check[] = [checkNode()];
+  if (components.some((c) => c.source === 'container')) {
+    const docker = await checkDocker();
+    checks.push(docker.check);
+    const { client } = docker;
+    if (client) {
+      const images = new Map<string, string>();
+      for (const component of components) {
+        if (component.source !== 'container') continue;
+        if (component.build) images.set(defaultImages.node, 'base of the reference service images');
+        else images.set(component.image, component.name);
+      }
+      for (const [image, purpose] of images) checks.push(await checkImage(client, image, purpose));
+    }
+  }
+  for (const component of components) {
+    if (component.source === 'url') checks.push(...(await checkUrlComponent(component)));
+    if (component.source === 'process') checks.push(checkProcessComponent(component, env));
+  }
+  checks.push(checkChromium(env), await checkJava());
+  return checks;
+}
