@@ -2,6 +2,27 @@
 import { ExitCode } from './exit-codes.ts';
 import { runCli } from './program.ts';
 
+// mes-e2e removes what it starts itself (labels, signals, env prune), and environments from
+// `env up` must outlive this process: testcontainers' reaper would remove them at exit.
+process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+if (!process.env.DOCKER_HOST) process.env.TESTCONTAINERS_HOST_OVERRIDE ??= 'localhost';
+
+const interrupted = new AbortController();
+const forceActions: Array<() => Promise<void>> = [];
+const onSignal = (signal: NodeJS.Signals) => {
+  if (!interrupted.signal.aborted) {
+    process.stderr.write(`mes-e2e: ${signal}: cleaning up (again to force)\n`);
+    interrupted.abort();
+    return;
+  }
+  process.stderr.write('mes-e2e: forcing removal\n');
+  void Promise.allSettled(forceActions.map((action) => action())).then(() =>
+    process.exit(ExitCode.interrupted),
+  );
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
 try {
   process.exitCode = await runCli({
     argv: process.argv.slice(2),
@@ -10,6 +31,7 @@ try {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     isTTY: process.stdout.isTTY === true,
+    interrupts: { signal: interrupted.signal, onForce: (action) => forceActions.push(action) },
     // Loaded on demand: most commands never ask, and testcontainers is slow to import.
     dockerAnswers: async () => {
       const { getContainerRuntimeClient } = await import('testcontainers');

@@ -5,6 +5,8 @@ import type { MesE2eError } from '../errors.ts';
 export interface Output {
   color: ChalkInstance;
   line(text?: string): void;
+  /** Progress of long work: on stderr, so that --json output on stdout stays clean. */
+  progress(text: string): void;
   json(value: unknown): void;
   /** A failure the user can act on: what went wrong, then what to do. */
   problem(error: MesE2eError): void;
@@ -22,6 +24,7 @@ export function createOutput(io: {
   return {
     color,
     line: (text = '') => io.stdout(`${text}\n`),
+    progress: (text) => io.stderr(`${color.dim(text)}\n`),
     json: (value) => io.stdout(`${JSON.stringify(value, null, 2)}\n`),
     problem: (error) => io.stderr(`${color.red(`mes-e2e: ${error.message}`)}\n${error.hint}\n`),
   };

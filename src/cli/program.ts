@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { loadRunPlan } from '../config/load.ts';
 import { MesE2eError } from '../errors.ts';
 import { printPlan } from './commands/config.ts';
+import type { Interrupts } from './commands/env.ts';
 import { ExitCode } from './exit-codes.ts';
 import { createOutput, type Output } from './output.ts';
 import { readPackageInfo } from './package-info.ts';
@@ -16,6 +17,8 @@ export interface CliIo {
   isTTY: boolean;
   /** Whether a Docker engine answers; asked only when no profile is named. */
   dockerAnswers: () => Promise<boolean>;
+  /** SIGINT/SIGTERM: the first aborts the signal, a second runs the force actions. */
+  interrupts: Interrupts;
 }
 
 interface PlanOptions {
@@ -67,6 +70,29 @@ export function buildProgram(io: CliIo, out: Output, setExitCode: (code: ExitCod
     setExitCode(ready ? ExitCode.success : ExitCode.environment);
   });
 
+  const env = program
+    .command('env')
+    .description('an environment that stays up between runs (up, status, down)');
+  withPlanOptions(
+    env.command('up').description('start every component, print the endpoints, keep it running'),
+  ).action(async (options: PlanOptions) => {
+    const { envUp } = await import('./commands/env.ts');
+    await envUp(await plan(options), out, io.interrupts, options.json === true);
+  });
+  withPlanOptions(env.command('status').description('show what is up and whether it is healthy')).action(
+    async (options: PlanOptions) => {
+      const { envStatus } = await import('./commands/env.ts');
+      const healthy = await envStatus(await plan(options), out, options.json === true);
+      setExitCode(healthy ? ExitCode.success : ExitCode.environment);
+    },
+  );
+  withPlanOptions(env.command('down').description('remove the environment env up started')).action(
+    async (options: PlanOptions) => {
+      const { envDown } = await import('./commands/env.ts');
+      await envDown(await plan(options), out);
+    },
+  );
+
   return program;
 }
 
@@ -88,6 +114,7 @@ export async function runCli(io: CliIo): Promise<ExitCode> {
     if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.success : ExitCode.usage;
     if (error instanceof MesE2eError) {
       out.problem(error);
+      if (io.interrupts.signal.aborted) return ExitCode.interrupted;
       return error.kind === 'environment' ? ExitCode.environment : ExitCode.usage;
     }
     throw error;

@@ -6,7 +6,7 @@ import type { ComponentName, ProfileName } from './schema.ts';
 /** services/ of this package: the reference stack's sources and Dockerfiles. */
 export const servicesDir = fileURLToPath(new URL('../../services/', import.meta.url));
 
-export type ResolvedComponent =
+export type ResolvedComponent = { readyTimeoutMs?: number | undefined } & (
   | {
       name: ComponentName;
       source: 'container';
@@ -23,7 +23,8 @@ export type ResolvedComponent =
       env: Readonly<Record<string, string>>;
       readyUrl: string | undefined;
     }
-  | { name: ComponentName; source: 'url'; url: string; managementUrl: string | undefined };
+  | { name: ComponentName; source: 'url'; url: string; managementUrl: string | undefined }
+);
 
 type Env = Readonly<Record<string, string | undefined>>;
 const referenceServices = ['crm', 'mes', 'pricing'] as const;

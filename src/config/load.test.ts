@@ -103,12 +103,14 @@ describe('loadRunPlan', () => {
       source: 'url',
       url: 'http://crm.internal:8080',
       managementUrl: undefined,
+      readyTimeoutMs: undefined,
     });
     assert.deepEqual(plan.components.pricing, {
       name: 'pricing',
       source: 'container',
       image: 'acme/pricing:2.1',
       env: { PRICING_COST_MS: '1' },
+      readyTimeoutMs: undefined,
     });
     assert.equal(
       plan.components.rabbitmq.source === 'container' && plan.components.rabbitmq.image,

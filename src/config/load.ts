@@ -102,11 +102,13 @@ function resolveComponent(
   cwd: string,
 ): ResolvedComponent | undefined {
   if (!override) return base;
+  const readyTimeoutMs = override.readyTimeoutMs ?? base?.readyTimeoutMs;
   switch (override.source) {
     case 'container':
       if (override.image)
-        return { name, source: 'container', image: override.image, env: override.env ?? {} };
-      if (base?.source === 'container') return { ...base, env: { ...base.env, ...override.env } };
+        return { name, source: 'container', image: override.image, env: override.env ?? {}, readyTimeoutMs };
+      if (base?.source === 'container')
+        return { ...base, env: { ...base.env, ...override.env }, readyTimeoutMs };
       return undefined;
     case 'process':
       return {
@@ -116,9 +118,16 @@ function resolveComponent(
         cwd: resolve(cwd, override.cwd ?? '.'),
         env: override.env ?? {},
         readyUrl: override.readyUrl,
+        readyTimeoutMs,
       };
     case 'url':
-      return { name, source: 'url', url: override.url, managementUrl: override.managementUrl };
+      return {
+        name,
+        source: 'url',
+        url: override.url,
+        managementUrl: override.managementUrl,
+        readyTimeoutMs,
+      };
   }
 }
 

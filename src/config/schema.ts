@@ -9,8 +9,12 @@ export type ProfileName = (typeof profileNames)[number];
 const Env = z.record(z.string(), z.string());
 const HttpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
 
+/** How long this component may take to get ready; the top-level readyTimeoutMs otherwise. */
+const ReadyTimeout = z.number().int().min(1_000).max(3_600_000).optional();
+
 const ContainerSource = z.strictObject({
   source: z.literal('container'),
+  readyTimeoutMs: ReadyTimeout,
   /** An image to run; without it, a reference service is built from services/<name>/Dockerfile. */
   image: z.string().min(1).optional(),
   env: Env.optional(),
@@ -18,6 +22,7 @@ const ContainerSource = z.strictObject({
 
 const ProcessSource = z.strictObject({
   source: z.literal('process'),
+  readyTimeoutMs: ReadyTimeout,
   command: z.array(z.string().min(1)).min(1, 'expected the command and its arguments'),
   cwd: z.string().min(1).optional(),
   env: Env.optional(),
@@ -27,6 +32,7 @@ const ProcessSource = z.strictObject({
 
 const UrlSource = z.strictObject({
   source: z.literal('url'),
+  readyTimeoutMs: ReadyTimeout,
   url: z.url({ error: 'expected a URL' }),
   /** RabbitMQ only: the management API, for per-run vhosts and queue figures. */
   managementUrl: HttpUrl.optional(),

@@ -1,0 +1,143 @@
+// `mes-e2e env up|status|down`: an environment that outlives the command, for a fast edit-run loop.
+import type { RunPlan } from '../../config/load.ts';
+import {
+  dockerEngine,
+  type EnvironmentRecord,
+  removeByRunId,
+  startEnvironment,
+} from '../../environment/environment.ts';
+import { readRecord, removeRecord, writeRecord } from '../../environment/record-file.ts';
+import { newRunId } from '../../environment/run-id.ts';
+import { MesE2eError } from '../../errors.ts';
+import { maskCredentials, type Output } from '../output.ts';
+
+export interface Interrupts {
+  signal: AbortSignal;
+  /** Runs when a second interrupt arrives: stop waiting, remove by force. */
+  onForce(action: () => Promise<void>): void;
+}
+
+function printEndpoints(record: EnvironmentRecord, out: Output): void {
+  const { endpoints } = record;
+  const rows: Array<[string, string]> = [
+    [
+      'rabbitmq',
+      `${maskCredentials(endpoints.rabbitmq.amqpUrl)}  (management ${maskCredentials(endpoints.rabbitmq.managementUrl)})`,
+    ],
+    ['postgres', maskCredentials(endpoints.postgres.databaseUrl)],
+    ['crm', endpoints.crm.url],
+    ['mes', endpoints.mes.url],
+    ['pricing', endpoints.pricing.url],
+  ];
+  for (const [name, url] of rows) out.line(`  ${out.color.bold(name.padEnd(9))} ${url}`);
+}
+
+export async function envUp(
+  plan: RunPlan,
+  out: Output,
+  interrupts: Interrupts,
+  asJson: boolean,
+): Promise<void> {
+  const existing = readRecord(plan.reportsDir);
+  if (existing) {
+    throw new MesE2eError(
+      'usage',
+      `an environment is already up (${existing.runId}, started ${existing.startedAt})`,
+      'use it (mes-e2e env status), or remove it first with mes-e2e env down',
+    );
+  }
+  const runId = newRunId();
+  interrupts.onForce(async () => {
+    await removeByRunId(runId);
+  });
+  const started = Date.now();
+  const progress = (message: string) =>
+    out.progress(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${message}`);
+  progress(`bringing up ${runId} (profile ${plan.profile})`);
+  const environment = await startEnvironment(plan, {
+    runId,
+    onProgress: progress,
+    signal: interrupts.signal,
+  });
+  const file = writeRecord(plan.reportsDir, environment.record);
+  if (asJson) {
+    out.json({ ...environment.record, endpoints: undefined, file });
+    return;
+  }
+  out.line(
+    out.color.green(`environment ${runId} is up after ${((Date.now() - started) / 1000).toFixed(1)} s`),
+  );
+  printEndpoints(environment.record, out);
+  out.line(`endpoints and keys: ${file}; logs: ${environment.record.logDir}`);
+  out.line('remove it with: mes-e2e env down');
+}
+
+interface ComponentStatus {
+  component: string;
+  running: boolean;
+  healthy: boolean;
+  detail: string;
+}
+
+async function componentStatuses(record: EnvironmentRecord): Promise<ComponentStatus[]> {
+  const docker = await dockerEngine();
+  const urls: Record<string, string> = {
+    crm: record.endpoints.crm.url,
+    mes: record.endpoints.mes.url,
+    pricing: record.endpoints.pricing.url,
+  };
+  return Promise.all(
+    record.containers.map(async ({ component, id }) => {
+      const state = await docker
+        .getContainer(id)
+        .inspect()
+        .then((info) => info.State)
+        .catch(() => undefined);
+      if (!state?.Running)
+        return { component, running: false, healthy: false, detail: state ? state.Status : 'container gone' };
+      const url = urls[component];
+      if (!url) return { component, running: true, healthy: true, detail: 'running' };
+      const ready = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(5_000) })
+        .then((response) => response.ok)
+        .catch(() => false);
+      return { component, running: true, healthy: ready, detail: ready ? 'ready' : 'running, not ready' };
+    }),
+  );
+}
+
+/** Resolves to true when an environment is up and every component is healthy. */
+export async function envStatus(plan: RunPlan, out: Output, asJson: boolean): Promise<boolean> {
+  const record = readRecord(plan.reportsDir);
+  if (!record) {
+    if (asJson) out.json({ up: false });
+    else out.line('no environment is up (start one with mes-e2e env up)');
+    return false;
+  }
+  const statuses = await componentStatuses(record);
+  const healthy = statuses.every((s) => s.healthy);
+  if (asJson) {
+    out.json({ up: true, healthy, runId: record.runId, startedAt: record.startedAt, components: statuses });
+    return healthy;
+  }
+  out.line(`environment ${record.runId} (profile ${record.profile}, started ${record.startedAt})`);
+  for (const s of statuses) {
+    out.line(
+      `  ${s.healthy ? out.color.green('✔') : out.color.red('✖')} ${s.component.padEnd(9)} ${s.detail}`,
+    );
+  }
+  printEndpoints(record, out);
+  return healthy;
+}
+
+export async function envDown(plan: RunPlan, out: Output): Promise<void> {
+  const record = readRecord(plan.reportsDir);
+  if (!record) {
+    out.line('no environment is up: nothing to remove');
+    return;
+  }
+  const removed = await removeByRunId(record.runId);
+  removeRecord(plan.reportsDir);
+  out.line(
+    `removed ${record.runId}: ${removed.containers.length} container(s) (${removed.containers.join(', ') || 'none left'}), ${removed.networks.length} network(s)`,
+  );
+}

@@ -1,0 +1,134 @@
+// `mes-e2e env up|status|down` through the real executable on the containers profile: everything the
+// run starts carries its label, and nothing with that label is left after down, an interrupt or a failure.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { describe, it } from 'node:test';
+import { eventually } from '../src/wait/eventually.ts';
+import { dockerUnavailableReason } from './support/own-broker.ts';
+import { binPath, runCommand, runMesE2e } from './support/run-cli.ts';
+
+const skip = await dockerUnavailableReason();
+if (skip)
+  console.log(
+    `# env tests skipped: ${skip.replace('stop and start a broker of its own', 'start environments')}`,
+  );
+
+const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' };
+
+function project(config?: unknown): string {
+  const dir = mkdtempSync(join(tmpdir(), 'mes-e2e-env-'));
+  if (config) writeFileSync(join(dir, 'mes-e2e.config.json'), JSON.stringify(config));
+  return dir;
+}
+
+async function leftovers(runId: string): Promise<string> {
+  const filter = `label=org.mes-e2e.run-id=${runId}`;
+  const containers = await runCommand('docker', ['ps', '-aq', '--filter', filter]);
+  const networks = await runCommand('docker', ['network', 'ls', '-q', '--filter', filter]);
+  return (containers.stdout + networks.stdout).trim();
+}
+
+const runIdFrom = (text: string) =>
+  /bringing up (mes_e2e_\w+)/.exec(text)?.[1] ?? assert.fail(`no run id in: ${text}`);
+
+describe('mes-e2e env', { timeout: 600_000, skip: skip ?? false }, () => {
+  it('brings all five components up healthy, reports them, and leaves nothing labelled after down', async () => {
+    const cwd = project();
+    const up = await runMesE2e(['env', 'up', '--profile', 'containers'], { cwd, env, timeoutMs: 300_000 });
+    assert.equal(up.code, 0, up.stderr);
+    const runId = runIdFrom(up.stderr);
+    assert.match(up.stdout, /crm\s+http:\/\/localhost:\d+/);
+    assert.doesNotMatch(up.stdout, /mes:[0-9a-f]{24}@/, 'passwords are masked');
+
+    const status = await runMesE2e(['env', 'status', '--json'], { cwd, env });
+    assert.equal(status.code, 0, status.stdout + status.stderr);
+    const report = JSON.parse(status.stdout) as {
+      healthy: boolean;
+      runId: string;
+      components: Array<{ component: string; healthy: boolean }>;
+    };
+    assert.equal(report.runId, runId);
+    assert.deepEqual(report.components.map((c) => [c.component, c.healthy]).sort(), [
+      ['crm', true],
+      ['mes', true],
+      ['postgres', true],
+      ['pricing', true],
+      ['rabbitmq', true],
+    ]);
+
+    const record = JSON.parse(readFileSync(join(cwd, 'reports', 'env', 'current.json'), 'utf8')) as {
+      endpoints: { rabbitmq: { amqpUrl: string }; crm: { apiKeys: Array<{ key: string }> } };
+    };
+    const password = new URL(record.endpoints.rabbitmq.amqpUrl).password;
+    const logDir = join(cwd, 'reports', runId, 'logs');
+    assert.deepEqual(readdirSync(logDir).sort(), [
+      'crm.log',
+      'mes.log',
+      'postgres.log',
+      'pricing.log',
+      'rabbitmq.log',
+    ]);
+    for (const file of readdirSync(logDir)) {
+      const text = readFileSync(join(logDir, file), 'utf8');
+      assert.ok(!text.includes(password), `${file} holds the password`);
+      for (const { key } of record.endpoints.crm.apiKeys)
+        assert.ok(!text.includes(key), `${file} holds an API key`);
+    }
+    const second = await runMesE2e(['env', 'up', '--profile', 'containers'], { cwd, env });
+    assert.equal(second.code, 2, 'a second env up refuses while one is up');
+    assert.match(second.stderr, /already up/);
+
+    const down = await runMesE2e(['env', 'down'], { cwd, env });
+    assert.equal(down.code, 0, down.stderr);
+    assert.match(down.stdout, new RegExp(`removed ${runId}: 5 container\\(s\\)`));
+    assert.equal(await leftovers(runId), '');
+    const after = await runMesE2e(['env', 'status'], { cwd, env });
+    assert.equal(after.code, 3);
+    assert.match(after.stdout, /no environment is up/);
+  });
+
+  it('leaves nothing behind when interrupted with SIGINT during env up, and exits 130', async () => {
+    const cwd = project();
+    const child = spawn(process.execPath, [binPath, 'env', 'up', '--profile', 'containers'], {
+      cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const stderr: string[] = [];
+    createInterface({ input: child.stderr }).on('line', (line) => stderr.push(line));
+    const exited = once(child, 'exit');
+    await eventually(
+      () => (stderr.some((line) => line.includes('starting rabbitmq and postgres')) ? true : undefined),
+      {
+        within: 60_000,
+        description: 'env up starting containers',
+      },
+    );
+    const runId = runIdFrom(stderr.join('\n'));
+    child.kill('SIGINT');
+    const [code] = await exited;
+    assert.equal(code, 130, stderr.join('\n'));
+    assert.equal(await leftovers(runId), '', 'containers or network left after SIGINT');
+  });
+
+  it('exits 3 naming a component that never gets ready, what it waited for and its log, and removes the rest', async () => {
+    // node:24-slim runs `node` with no input and exits at once: it never answers /health/ready.
+    const cwd = project({
+      components: { pricing: { source: 'container', image: 'node:24-slim', readyTimeoutMs: 5_000 } },
+    });
+    const up = await runMesE2e(['env', 'up', '--profile', 'containers'], { cwd, env, timeoutMs: 300_000 });
+    assert.equal(up.code, 3, up.stdout + up.stderr);
+    assert.match(
+      up.stderr,
+      /pricing did not get ready within 5000 ms \(waited for GET \/health\/ready on port 3002 answering 200\)/,
+    );
+    assert.match(up.stderr, /last lines of pricing's log/);
+    assert.match(up.stderr, /raise readyTimeoutMs/);
+    assert.equal(await leftovers(runIdFrom(up.stderr)), '');
+  });
+});
