@@ -61,6 +61,18 @@ describe('mes-e2e config', () => {
   });
 });
 
+describe('mes-e2e env prune', () => {
+  it('exits 2 for an --older-than that is not a duration', async () => {
+    const result = await runMesE2e(['env', 'prune', '--older-than', 'soon'], {
+      cwd: folderWith(),
+      env: baseEnv,
+    });
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /--older-than: "soon" is not a duration/);
+    assert.match(result.stderr, /90s, 30m, 2h or 1d/);
+  });
+});
+
 describe('mes-e2e doctor', () => {
   it('exits 3 naming Docker and the fix when no engine answers for the containers profile', async () => {
     const result = await runMesE2e(['doctor', '--profile', 'containers'], {

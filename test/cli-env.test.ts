@@ -79,6 +79,12 @@ describe('mes-e2e env', { timeout: 600_000, skip: skip ?? false }, () => {
       for (const { key } of record.endpoints.crm.apiKeys)
         assert.ok(!text.includes(key), `${file} holds an API key`);
     }
+    const pruned = await runMesE2e(['env', 'prune'], { cwd: project(), env });
+    assert.equal(pruned.code, 0, pruned.stderr);
+    assert.match(pruned.stdout, new RegExp(`kept\\s+${runId} .*: in use by env up`));
+    const stillUp = await runMesE2e(['env', 'status'], { cwd, env });
+    assert.equal(stillUp.code, 0, 'prune leaves an environment env up keeps');
+
     const second = await runMesE2e(['env', 'up', '--profile', 'containers'], { cwd, env });
     assert.equal(second.code, 2, 'a second env up refuses while one is up');
     assert.match(second.stderr, /already up/);
@@ -114,6 +120,34 @@ describe('mes-e2e env', { timeout: 600_000, skip: skip ?? false }, () => {
     const [code] = await exited;
     assert.equal(code, 130, stderr.join('\n'));
     assert.equal(await leftovers(runId), '', 'containers or network left after SIGINT');
+  });
+
+  it('leaves containers behind when killed with SIGKILL, and env prune removes them', async () => {
+    const cwd = project();
+    const child = spawn(process.execPath, [binPath, 'env', 'up', '--profile', 'containers'], {
+      cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const stderr: string[] = [];
+    createInterface({ input: child.stderr }).on('line', (line) => stderr.push(line));
+    const exited = once(child, 'exit');
+    await eventually(() => (stderr.some((line) => line.includes('isolating the run')) ? true : undefined), {
+      within: 60_000,
+      description: 'env up with broker and database running',
+    });
+    const runId = runIdFrom(stderr.join('\n'));
+    child.kill('SIGKILL');
+    await exited;
+    assert.notEqual(await leftovers(runId), '', 'SIGKILL gives no chance to clean up');
+
+    const dryRun = await runMesE2e(['env', 'prune', '--dry-run'], { cwd, env });
+    assert.match(dryRun.stdout, new RegExp(`would remove ${runId} `));
+    assert.notEqual(await leftovers(runId), '', 'a dry run removes nothing');
+    const pruned = await runMesE2e(['env', 'prune'], { cwd, env });
+    assert.equal(pruned.code, 0, pruned.stderr);
+    assert.match(pruned.stdout, new RegExp(`removed ${runId} \\(created .*(rabbitmq|postgres)`));
+    assert.equal(await leftovers(runId), '');
   });
 
   it('exits 3 naming a component that never gets ready, what it waited for and its log, and removes the rest', async () => {

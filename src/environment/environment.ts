@@ -2,6 +2,7 @@
 // and takes it down again: every container and network carries the run's label, so removal by label
 // is complete even for what failed half-way.
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { PostgreSqlContainer } from '@testcontainers/postgresql';
 import { RabbitMQContainer } from '@testcontainers/rabbitmq';
@@ -47,6 +48,8 @@ export interface StartedEnvironment extends AsyncDisposable {
 
 export interface StartOptions {
   runId: string;
+  /** env up: the record file that will say this environment is in use after the command exits. */
+  recordFile?: string;
   onProgress: (message: string) => void;
   signal?: AbortSignal;
 }
@@ -174,6 +177,8 @@ export async function startEnvironment(plan: RunPlan, options: StartOptions): Pr
     [labels.runId]: runId,
     [labels.component]: component,
     [labels.createdAt]: new Date().toISOString(),
+    [labels.owner]: `${hostname()}:${process.pid}`,
+    ...(options.recordFile ? { [labels.record]: options.recordFile } : {}),
   });
   const timeoutOf = (name: ComponentName) => plan.components[name].readyTimeoutMs ?? plan.readyTimeoutMs;
   const checkpoint = () => {

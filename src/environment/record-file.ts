@@ -13,13 +13,15 @@ export function writeRecord(reportsDir: string, record: EnvironmentRecord): stri
   return file;
 }
 
-export function readRecord(reportsDir: string): EnvironmentRecord | undefined {
+export function readRecordFile(file: string): EnvironmentRecord | undefined {
   try {
-    return JSON.parse(readFileSync(recordPath(reportsDir), 'utf8')) as EnvironmentRecord;
+    return JSON.parse(readFileSync(file, 'utf8')) as EnvironmentRecord;
   } catch {
     return undefined;
   }
 }
+
+export const readRecord = (reportsDir: string) => readRecordFile(recordPath(reportsDir));
 
 export function removeRecord(reportsDir: string): void {
   rmSync(recordPath(reportsDir), { force: true });

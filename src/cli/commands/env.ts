@@ -6,7 +6,7 @@ import {
   removeByRunId,
   startEnvironment,
 } from '../../environment/environment.ts';
-import { readRecord, removeRecord, writeRecord } from '../../environment/record-file.ts';
+import { readRecord, recordPath, removeRecord, writeRecord } from '../../environment/record-file.ts';
 import { newRunId } from '../../environment/run-id.ts';
 import { MesE2eError } from '../../errors.ts';
 import { maskCredentials, type Output } from '../output.ts';
@@ -58,6 +58,7 @@ export async function envUp(
     runId,
     onProgress: progress,
     signal: interrupts.signal,
+    recordFile: recordPath(plan.reportsDir),
   });
   const file = writeRecord(plan.reportsDir, environment.record);
   if (asJson) {
@@ -127,6 +128,49 @@ export async function envStatus(plan: RunPlan, out: Output, asJson: boolean): Pr
   }
   printEndpoints(record, out);
   return healthy;
+}
+
+/** Accepts 90s, 30m, 2h, 1d or plain milliseconds. */
+export function parseDuration(text: string): number {
+  const match = /^(\d+)(ms|s|m|h|d)?$/.exec(text.trim());
+  if (!match) {
+    throw new MesE2eError(
+      'usage',
+      `--older-than: "${text}" is not a duration`,
+      'write it like 90s, 30m, 2h or 1d',
+    );
+  }
+  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] ?? 'ms'] ?? 1;
+  return Number(match[1]) * unit;
+}
+
+export async function envPrune(
+  out: Output,
+  options: { olderThan?: string; dryRun?: boolean; json?: boolean },
+): Promise<void> {
+  const { prune } = await import('../../environment/prune.ts');
+  const runs = await prune({
+    olderThanMs: parseDuration(options.olderThan ?? '0'),
+    dryRun: options.dryRun === true,
+  });
+  if (options.json) {
+    out.json({ dryRun: options.dryRun === true, runs });
+    return;
+  }
+  const removed = runs.filter((run) => run.keptBecause === undefined);
+  for (const run of runs) {
+    const what = `${run.runId} (created ${run.createdAt}; ${run.containers.join(', ') || 'network only'})`;
+    out.line(
+      run.keptBecause
+        ? `kept    ${what}: ${run.keptBecause}`
+        : `${options.dryRun ? 'would remove' : 'removed'} ${what}`,
+    );
+  }
+  out.line(
+    removed.length === 0
+      ? 'nothing to prune'
+      : `${options.dryRun ? 'would remove' : 'removed'} ${removed.length} run(s) left behind`,
+  );
 }
 
 export async function envDown(plan: RunPlan, out: Output): Promise<void> {
