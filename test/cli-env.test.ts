@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
 import { eventually } from '../src/wait/eventually.ts';
+import { createIsolatedBackend } from './support/backend.ts';
 import { dockerUnavailableReason } from './support/own-broker.ts';
+import { startReferenceStack } from './support/reference-stack.ts';
 import { binPath, runCommand, runMesE2e } from './support/run-cli.ts';
 
 const skip = await dockerUnavailableReason();
@@ -96,6 +98,54 @@ describe('mes-e2e env', { timeout: 600_000, skip: skip ?? false }, () => {
     const after = await runMesE2e(['env', 'status'], { cwd, env });
     assert.equal(after.code, 3);
     assert.match(after.stdout, /no environment is up/);
+  });
+
+  it('runs a team configuration that replaces one service by a URL and another by an image name', async () => {
+    // The team's own CRM, already running somewhere: here a reference CRM on the shared test infrastructure.
+    const backend = await createIsolatedBackend('team_crm');
+    const teamCrm = await startReferenceStack(backend, ['crm']);
+    const teamImage = 'acme-e2e/pricing:1.0';
+    const built = await runCommand(
+      'docker',
+      ['build', '-q', '-t', teamImage, '-f', 'services/pricing/Dockerfile', 'services'],
+      {
+        timeoutMs: 300_000,
+      },
+    );
+    assert.equal(built.code, 0, built.stderr);
+    const crmUrl = teamCrm.crm?.url ?? assert.fail('crm not started');
+    const cwd = project({
+      components: { crm: { source: 'url', url: crmUrl }, pricing: { source: 'container', image: teamImage } },
+    });
+    try {
+      const up = await runMesE2e(['env', 'up', '--profile', 'containers'], { cwd, env, timeoutMs: 300_000 });
+      assert.equal(up.code, 0, up.stderr);
+      const runId = runIdFrom(up.stderr);
+      assert.match(up.stdout, new RegExp(`crm\\s+${crmUrl}`));
+      assert.doesNotMatch(up.stderr, /building mes-e2e\/pricing/, 'the given image is used, not built');
+      const status = await runMesE2e(['env', 'status', '--json'], { cwd, env });
+      assert.equal(status.code, 0, status.stdout);
+      const components = (
+        JSON.parse(status.stdout) as { components: Array<{ component: string; detail: string }> }
+      ).components;
+      assert.equal(components.find((c) => c.component === 'crm')?.detail, `answers at ${crmUrl}`);
+      const image = await runCommand('docker', [
+        'ps',
+        '--filter',
+        `label=org.mes-e2e.run-id=${runId}`,
+        '--filter',
+        'label=org.mes-e2e.component=pricing',
+        '--format',
+        '{{.Image}}',
+      ]);
+      assert.equal(image.stdout.trim(), teamImage);
+      assert.equal((await runMesE2e(['env', 'down'], { cwd, env })).code, 0);
+      assert.equal(await leftovers(runId), '');
+    } finally {
+      await runMesE2e(['env', 'down'], { cwd, env });
+      await teamCrm.stop();
+      await backend.dispose();
+    }
   });
 
   it('leaves nothing behind when interrupted with SIGINT during env up, and exits 130', async () => {

@@ -11,6 +11,7 @@ import { defaultImages } from '../config/images.ts';
 import type { RunPlan } from '../config/load.ts';
 import type { ComponentName, ProfileName } from '../config/schema.ts';
 import { MesE2eError } from '../errors.ts';
+import { eventually } from '../wait/eventually.ts';
 import { type ComponentLogs, createComponentLogs } from './component-logs.ts';
 import { createDatabase, createVhost, withPath } from './isolation.ts';
 import { labels } from './run-id.ts';
@@ -111,13 +112,37 @@ export async function removeByRunId(runId: string): Promise<{ containers: string
   };
 }
 
-function ensureContainerSources(plan: RunPlan): void {
-  const other = Object.values(plan.components).filter((c) => c.source !== 'container');
+/** This version runs the broker and database in containers, and services in containers or by URL. */
+function ensureSupportedSources(plan: RunPlan): void {
+  const other = Object.values(plan.components).filter(
+    (c) => c.source === 'process' || (c.source === 'url' && (c.name === 'rabbitmq' || c.name === 'postgres')),
+  );
   if (other.length > 0) {
     throw new MesE2eError(
       'usage',
-      `environments from ${other.map((c) => `${c.name} (${c.source})`).join(', ')} are not supported yet: this version brings up the containers profile only`,
-      'use --profile containers with container sources, or point the suite at running services once url/process sources land',
+      `environments with ${other.map((c) => `${c.name} from a ${c.source}`).join(', ')} are not supported yet: env up runs the broker and database in containers, and services in containers or by URL`,
+      'use --profile containers (services may be given by image or URL)',
+    );
+  }
+}
+
+/** A service given by URL is someone else's: it is ready when it answers HTTP at all. */
+async function waitForUrl(name: string, url: string, timeoutMs: number): Promise<void> {
+  try {
+    await eventually(
+      async () => {
+        const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+        await response.body?.cancel();
+        return true;
+      },
+      { within: timeoutMs, description: `${name} at ${url}` },
+    );
+  } catch (error) {
+    throw new MesE2eError(
+      'environment',
+      `${name} did not answer at ${url} within ${timeoutMs} ms: ${(error as Error).message}`,
+      `start it, or fix components.${name}.url`,
+      { cause: error },
     );
   }
 }
@@ -142,7 +167,7 @@ async function readyOrExplain<T>(
 }
 
 export async function startEnvironment(plan: RunPlan, options: StartOptions): Promise<StartedEnvironment> {
-  ensureContainerSources(plan);
+  ensureSupportedSources(plan);
   const { runId, onProgress, signal } = options;
   const logDir = join(plan.reportsDir, runId, 'logs');
   const password = randomBytes(12).toString('hex');
@@ -254,6 +279,7 @@ export async function startEnvironment(plan: RunPlan, options: StartOptions): Pr
     await Promise.all(
       services.map(async (name) => {
         const component = plan.components[name];
+        if (component.source === 'url') return waitForUrl(name, component.url, timeoutOf(name));
         if (component.source !== 'container') return;
         started[name] = await readyOrExplain(
           name,
@@ -283,6 +309,8 @@ export async function startEnvironment(plan: RunPlan, options: StartOptions): Pr
     checkpoint();
 
     const urlOf = (name: ServiceName) => {
+      const component = plan.components[name];
+      if (component.source === 'url') return component.url.replace(/\/$/, '');
       const container = started[name];
       return container ? `http://${container.getHost()}:${container.getMappedPort(servicePorts[name])}` : '';
     };

@@ -87,8 +87,10 @@ async function componentStatuses(record: EnvironmentRecord): Promise<ComponentSt
     mes: record.endpoints.mes.url,
     pricing: record.endpoints.pricing.url,
   };
-  return Promise.all(
-    record.containers.map(async ({ component, id }) => {
+  const inContainers = new Set<string>(record.containers.map((c) => c.component));
+  const byUrl = Object.keys(urls).filter((name) => !inContainers.has(name));
+  return Promise.all([
+    ...record.containers.map(async ({ component, id }) => {
       const state = await docker
         .getContainer(id)
         .inspect()
@@ -103,7 +105,22 @@ async function componentStatuses(record: EnvironmentRecord): Promise<ComponentSt
         .catch(() => false);
       return { component, running: true, healthy: ready, detail: ready ? 'ready' : 'running, not ready' };
     }),
-  );
+    ...byUrl.map(async (component) => {
+      const url = urls[component] ?? '';
+      const answers = await fetch(url, { signal: AbortSignal.timeout(5_000) })
+        .then(async (response) => {
+          await response.body?.cancel();
+          return true;
+        })
+        .catch(() => false);
+      return {
+        component,
+        running: answers,
+        healthy: answers,
+        detail: answers ? `answers at ${url}` : `no answer at ${url}`,
+      };
+    }),
+  ]);
 }
 
 /** Resolves to true when an environment is up and every component is healthy. */
