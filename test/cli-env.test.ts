@@ -38,6 +38,23 @@ async function leftovers(runId: string): Promise<string> {
 const runIdFrom = (text: string) =>
   /bringing up (mes_e2e_\w+)/.exec(text)?.[1] ?? assert.fail(`no run id in: ${text}`);
 
+/** Starts `mes-e2e env up` in the background and resolves, with its run id, once stderr shows `line`. */
+async function envUpUntil(cwd: string, line: string) {
+  const child = spawn(process.execPath, [binPath, 'env', 'up', '--profile', 'containers'], {
+    cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stderr: string[] = [];
+  createInterface({ input: child.stderr }).on('line', (text) => stderr.push(text));
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  await eventually(() => (stderr.some((text) => text.includes(line)) ? true : undefined), {
+    within: 60_000,
+    description: `env up reaching "${line}"`,
+  });
+  return { child, exited, stderr, runId: runIdFrom(stderr.join('\n')) };
+}
+
 describe('mes-e2e env', { timeout: 600_000, skip: skip ?? false }, () => {
   it('brings all five components up healthy, reports them, and leaves nothing labelled after down', async () => {
     const cwd = project();
@@ -149,44 +166,16 @@ describe('mes-e2e env', { timeout: 600_000, skip: skip ?? false }, () => {
   });
 
   it('leaves nothing behind when interrupted with SIGINT during env up, and exits 130', async () => {
-    const cwd = project();
-    const child = spawn(process.execPath, [binPath, 'env', 'up', '--profile', 'containers'], {
-      cwd,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const stderr: string[] = [];
-    createInterface({ input: child.stderr }).on('line', (line) => stderr.push(line));
-    const exited = once(child, 'exit');
-    await eventually(
-      () => (stderr.some((line) => line.includes('starting rabbitmq and postgres')) ? true : undefined),
-      {
-        within: 60_000,
-        description: 'env up starting containers',
-      },
-    );
-    const runId = runIdFrom(stderr.join('\n'));
+    const { child, exited, stderr, runId } = await envUpUntil(project(), 'starting rabbitmq and postgres');
     child.kill('SIGINT');
-    const [code] = await exited;
+    const code = await exited;
     assert.equal(code, 130, stderr.join('\n'));
     assert.equal(await leftovers(runId), '', 'containers or network left after SIGINT');
   });
 
   it('leaves containers behind when killed with SIGKILL, and env prune removes them', async () => {
     const cwd = project();
-    const child = spawn(process.execPath, [binPath, 'env', 'up', '--profile', 'containers'], {
-      cwd,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const stderr: string[] = [];
-    createInterface({ input: child.stderr }).on('line', (line) => stderr.push(line));
-    const exited = once(child, 'exit');
-    await eventually(() => (stderr.some((line) => line.includes('isolating the run')) ? true : undefined), {
-      within: 60_000,
-      description: 'env up with broker and database running',
-    });
-    const runId = runIdFrom(stderr.join('\n'));
+    const { child, exited, runId } = await envUpUntil(cwd, 'isolating the run');
     child.kill('SIGKILL');
     await exited;
     assert.notEqual(await leftovers(runId), '', 'SIGKILL gives no chance to clean up');

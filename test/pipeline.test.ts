@@ -10,6 +10,7 @@ import { getJson, type MesOrderView, waitForOrderStatus } from './support/mes-cl
 import {
   apiKeys,
   callCrm,
+  placeOrders,
   type ReferenceStack,
   serviceEnv,
   startReferenceStack,
@@ -163,14 +164,12 @@ describe('reference pipeline', { timeout: 180_000 }, () => {
   });
 
   it('lists orders newest first with filters and keyset pages that neither skip nor repeat', async () => {
-    const ids: string[] = [];
-    for (let i = 0; i < 5; i++) {
-      const res = await callCrm(crm(), 'POST', '/v2/orders', {
-        key: apiKeys.b2bPortal.key,
-        body: { customer: { id: 'pager' }, lines: [{ sku: 'SHELF-OAK', quantity: i + 1 }], currency: 'EUR' },
-      });
-      ids.push(res.body.id as string);
-    }
+    const ids = await placeOrders(crm(), 5, {
+      key: apiKeys.b2bPortal.key,
+      customer: 'pager',
+      sku: 'SHELF-OAK',
+      quantity: (i) => i + 1,
+    });
     for (const id of ids) await waitForOrderStatus(mes(), id, 'priced');
     const seen: string[] = [];
     let cursor: string | null = null;
@@ -199,14 +198,11 @@ describe('reference pipeline', { timeout: 180_000 }, () => {
       serviceEnv('pricing', backend, { PRICING_INSTANCE: 'pricing-2', PRICING_COST_MS: '40' }),
     );
     try {
-      const ids: string[] = [];
-      for (let i = 0; i < 12; i++) {
-        const res = await callCrm(crm(), 'POST', '/v2/orders', {
-          key: apiKeys.b2bPortal.key,
-          body: { customer: { id: 'spread' }, lines: [{ sku: 'LAMP', quantity: 1 }], currency: 'EUR' },
-        });
-        ids.push(res.body.id as string);
-      }
+      const ids = await placeOrders(crm(), 12, {
+        key: apiKeys.b2bPortal.key,
+        customer: 'spread',
+        sku: 'LAMP',
+      });
       for (const id of ids) await waitForOrderStatus(mes(), id, 'priced');
       const rows = await query(
         backend,

@@ -10,6 +10,7 @@ import { dockerUnavailableReason, type OwnBroker, startOwnBroker } from './suppo
 import {
   apiKeys,
   callCrm,
+  placeOrders,
   type ReferenceStack,
   serviceEnv,
   startReferenceStack,
@@ -41,7 +42,7 @@ describe('reliability', { timeout: 300_000, skip: skipReason ?? false }, () => {
     await broker?.dispose();
   });
 
-  const placeOrders = async (count: number, customer: string, crmService = crm()) => {
+  const placeMixedOrders = async (count: number, customer: string, crmService = crm()) => {
     const ids: string[] = [];
     for (let i = 0; i < count; i++) {
       const key = i % 2 === 0 ? apiKeys.b2cWeb.key : apiKeys.b2bPortal.key;
@@ -77,7 +78,7 @@ describe('reliability', { timeout: 300_000, skip: skipReason ?? false }, () => {
       async () => ((await fetch(`${crm().url}/health/ready`)).status === 503 ? true : undefined),
       { within: 15_000, description: 'CRM reports the broker down' },
     );
-    const ids = await placeOrders(6, 'broker-down');
+    const ids = await placeMixedOrders(6, 'broker-down');
     const pending = await db.query('select count(*)::int as n from crm.outbox where sent_at is null');
     assert.equal(pending.rows[0].n, 6, 'the orders wait in the outbox');
     const inMes = await db.query(
@@ -99,7 +100,7 @@ describe('reliability', { timeout: 300_000, skip: skipReason ?? false }, () => {
 
   it('loses nothing when the CRM is killed after commit and before publish', async () => {
     await broker.stopApp();
-    const ids = await placeOrders(4, 'crm-killed');
+    const ids = await placeMixedOrders(4, 'crm-killed');
     await crm().kill();
     await broker.startApp();
     stack.crm = await startService('crm', serviceEnv('crm', backend));
@@ -107,7 +108,7 @@ describe('reliability', { timeout: 300_000, skip: skipReason ?? false }, () => {
   });
 
   it('loses and duplicates nothing when MES is killed mid-consume', async () => {
-    const placing = placeOrders(20, 'mes-killed');
+    const placing = placeMixedOrders(20, 'mes-killed');
     await eventually(
       () => mes().logs.find((e) => e.msg === 'order received' && typeof e.orderId === 'string'),
       {
@@ -123,7 +124,7 @@ describe('reliability', { timeout: 300_000, skip: skipReason ?? false }, () => {
 
   it('keeps requests queued while pricing is down and prices them when it is back', async () => {
     await stack.pricing?.kill();
-    const ids = await placeOrders(3, 'pricing-down');
+    const ids = await placeMixedOrders(3, 'pricing-down');
     for (const id of ids) await waitForOrderStatus(mes(), id, 'pricing');
     stack.pricing = await startService('pricing', serviceEnv('pricing', backend));
     await expectEachPricedOnce(ids, 'pricing-down');
@@ -131,14 +132,11 @@ describe('reliability', { timeout: 300_000, skip: skipReason ?? false }, () => {
 
   it('prices a new B2C order ahead of a backlog of B2B orders', async () => {
     await stack.pricing?.kill();
-    const b2b: string[] = [];
-    for (let i = 0; i < 6; i++) {
-      const res = await callCrm(crm(), 'POST', '/v2/orders', {
-        key: apiKeys.b2bPortal.key,
-        body: { customer: { id: 'backlog' }, lines: [{ sku: 'DESK-OAK', quantity: 1 }], currency: 'EUR' },
-      });
-      b2b.push(res.body.id as string);
-    }
+    const b2b = await placeOrders(crm(), 6, {
+      key: apiKeys.b2bPortal.key,
+      customer: 'backlog',
+      sku: 'DESK-OAK',
+    });
     for (const id of b2b) await waitForOrderStatus(mes(), id, 'pricing');
     const b2c = await callCrm(crm(), 'POST', '/v2/orders', {
       key: apiKeys.b2cWeb.key,

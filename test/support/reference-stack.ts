@@ -86,3 +86,25 @@ export async function callCrm(
     body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
   };
 }
+
+/** Places `count` v2 orders for one customer through the CRM and returns their ids (each must be accepted). */
+export async function placeOrders(
+  crm: ServiceProcess,
+  count: number,
+  order: { key: string; customer: string; sku: string; quantity?: (i: number) => number },
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const res = await callCrm(crm, 'POST', '/v2/orders', {
+      key: order.key,
+      body: {
+        customer: { id: order.customer },
+        lines: [{ sku: order.sku, quantity: order.quantity?.(i) ?? 1 }],
+        currency: 'EUR',
+      },
+    });
+    if (res.status !== 201) throw new Error(`CRM answered ${res.status}: ${JSON.stringify(res.body)}`);
+    ids.push(res.body.id as string);
+  }
+  return ids;
+}
