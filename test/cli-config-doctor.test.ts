@@ -61,6 +61,24 @@ describe('mes-e2e config', () => {
   });
 });
 
+describe('mes-e2e env up failures', () => {
+  it('exits 3 with what to do when no Docker engine answers', async () => {
+    const result = await runMesE2e(['env', 'up', '--profile', 'containers'], {
+      cwd: folderWith(),
+      env: { ...baseEnv, DOCKER_HOST: 'tcp://127.0.0.1:1' },
+    });
+    assert.equal(result.code, 3, result.stderr);
+    assert.match(result.stderr, /mes-e2e: no Docker engine answers/);
+    assert.match(result.stderr, /start Docker \(or point DOCKER_HOST at one\)/);
+  });
+
+  it('exits 2 naming the file and key for a bad configuration', async () => {
+    const result = await runMesE2e(['env', 'up'], { cwd: folderWith({ readyTimeoutMs: 5 }), env: baseEnv });
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /readyTimeoutMs: .*>=1000, found 5/);
+  });
+});
+
 describe('mes-e2e env prune', () => {
   it('exits 2 for an --older-than that is not a duration', async () => {
     const result = await runMesE2e(['env', 'prune', '--older-than', 'soon'], {

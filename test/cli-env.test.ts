@@ -62,6 +62,13 @@ describe('mes-e2e env', { timeout: 600_000, skip: skip ?? false }, () => {
     assert.equal(up.code, 0, up.stderr);
     const runId = runIdFrom(up.stderr);
     assert.match(up.stdout, /crm\s+http:\/\/localhost:\d+/);
+    for (const component of ['rabbitmq', 'postgres', 'crm', 'mes', 'pricing']) {
+      assert.match(
+        up.stderr,
+        new RegExp(`${component} ready in \\d+\\.\\d s`),
+        `${component}'s own start time reported`,
+      );
+    }
     assert.doesNotMatch(up.stdout, /mes:[0-9a-f]{24}@/, 'passwords are masked');
 
     const status = await runMesE2e(['env', 'status', '--json'], { cwd, env });
@@ -139,7 +146,8 @@ describe('mes-e2e env', { timeout: 600_000, skip: skip ?? false }, () => {
       assert.equal(up.code, 0, up.stderr);
       const runId = runIdFrom(up.stderr);
       assert.match(up.stdout, new RegExp(`crm\\s+${crmUrl}`));
-      assert.doesNotMatch(up.stderr, /building mes-e2e\/pricing/, 'the given image is used, not built');
+      assert.doesNotMatch(up.stderr, /pricing image ready/, 'the given image is used, not built');
+      assert.match(up.stderr, /crm image ready/);
       const status = await runMesE2e(['env', 'status', '--json'], { cwd, env });
       assert.equal(status.code, 0, status.stdout);
       const components = (

@@ -153,9 +153,14 @@ async function readyOrExplain<T>(
   logs: ComponentLogs,
   timeoutMs: number,
   start: () => Promise<T>,
+  onProgress: (message: string) => void,
 ): Promise<T> {
+  const began = performance.now();
   try {
-    return await start();
+    const result = await start();
+    // Each component's own time, so that the environment's total can be set against its slowest part.
+    onProgress(`${component} ready in ${((performance.now() - began) / 1000).toFixed(1)} s (${waitedFor})`);
+    return result;
   } catch (error) {
     throw new MesE2eError(
       'environment',
@@ -225,27 +230,39 @@ export async function startEnvironment(plan: RunPlan, options: StartOptions): Pr
       return component.source === 'container' ? component.image : '';
     };
     const [rabbitmq, postgres] = await Promise.all([
-      readyOrExplain('rabbitmq', 'log line "Server startup complete"', logs, timeoutOf('rabbitmq'), () =>
-        new RabbitMQContainer(imageOf('rabbitmq'))
-          .withEnvironment({ RABBITMQ_DEFAULT_USER: 'mes', RABBITMQ_DEFAULT_PASS: password })
-          .withNetworkMode(runId)
-          .withNetworkAliases('rabbitmq')
-          .withLabels(runLabels('rabbitmq'))
-          .withLogConsumer(logs.consumer('rabbitmq'))
-          .withStartupTimeout(timeoutOf('rabbitmq'))
-          .start(),
+      readyOrExplain(
+        'rabbitmq',
+        'log line "Server startup complete"',
+        logs,
+        timeoutOf('rabbitmq'),
+        () =>
+          new RabbitMQContainer(imageOf('rabbitmq'))
+            .withEnvironment({ RABBITMQ_DEFAULT_USER: 'mes', RABBITMQ_DEFAULT_PASS: password })
+            .withNetworkMode(runId)
+            .withNetworkAliases('rabbitmq')
+            .withLabels(runLabels('rabbitmq'))
+            .withLogConsumer(logs.consumer('rabbitmq'))
+            .withStartupTimeout(timeoutOf('rabbitmq'))
+            .start(),
+        onProgress,
       ),
-      readyOrExplain('postgres', 'pg_isready and the listening port', logs, timeoutOf('postgres'), () =>
-        new PostgreSqlContainer(imageOf('postgres'))
-          .withUsername('mes')
-          .withPassword(password)
-          .withDatabase('postgres')
-          .withNetworkMode(runId)
-          .withNetworkAliases('postgres')
-          .withLabels(runLabels('postgres'))
-          .withLogConsumer(logs.consumer('postgres'))
-          .withStartupTimeout(timeoutOf('postgres'))
-          .start(),
+      readyOrExplain(
+        'postgres',
+        'pg_isready and the listening port',
+        logs,
+        timeoutOf('postgres'),
+        () =>
+          new PostgreSqlContainer(imageOf('postgres'))
+            .withUsername('mes')
+            .withPassword(password)
+            .withDatabase('postgres')
+            .withNetworkMode(runId)
+            .withNetworkAliases('postgres')
+            .withLabels(runLabels('postgres'))
+            .withLogConsumer(logs.consumer('postgres'))
+            .withStartupTimeout(timeoutOf('postgres'))
+            .start(),
+        onProgress,
       ),
     ]);
     checkpoint();
@@ -267,11 +284,16 @@ export async function startEnvironment(plan: RunPlan, options: StartOptions): Pr
     for (const name of services) {
       const component = plan.components[name];
       if (component.source !== 'container' || !component.build) continue;
-      onProgress(`building ${component.image}`);
-      await readyOrExplain(name, `docker build of ${component.build.dockerfile}`, logs, timeoutOf(name), () =>
-        GenericContainer.fromDockerfile(component.build?.context ?? '', component.build?.dockerfile)
-          .withBuildArgs({ NODE_IMAGE: defaultImages.node })
-          .build(component.image, { deleteOnExit: false }),
+      await readyOrExplain(
+        `${name} image`,
+        `docker build of ${component.build.dockerfile}`,
+        logs,
+        timeoutOf(name),
+        () =>
+          GenericContainer.fromDockerfile(component.build?.context ?? '', component.build?.dockerfile)
+            .withBuildArgs({ NODE_IMAGE: defaultImages.node })
+            .build(component.image, { deleteOnExit: false }),
+        onProgress,
       );
       checkpoint();
     }
@@ -303,6 +325,7 @@ export async function startEnvironment(plan: RunPlan, options: StartOptions): Pr
               .withWaitStrategy(Wait.forHttp('/health/ready', servicePorts[name]).forStatusCode(200))
               .withStartupTimeout(timeoutOf(name))
               .start(),
+          onProgress,
         );
       }),
     );
