@@ -147,7 +147,7 @@ describe('mes-e2e env', { timeout: 600_000, skip: skip ?? false }, () => {
       const runId = runIdFrom(up.stderr);
       assert.match(up.stdout, new RegExp(`crm\\s+${crmUrl}`));
       assert.doesNotMatch(up.stderr, /pricing image ready/, 'the given image is used, not built');
-      assert.match(up.stderr, /crm image ready/);
+      assert.match(up.stderr, /mes image ready/, 'the reference mes is still built');
       const status = await runMesE2e(['env', 'status', '--json'], { cwd, env });
       assert.equal(status.code, 0, status.stdout);
       const components = (
