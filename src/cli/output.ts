@@ -30,6 +30,19 @@ export function createOutput(io: {
   };
 }
 
+const urlKeys = new Set(['url', 'managementUrl', 'amqpUrl', 'databaseUrl']);
+
+/** A copy of a value for --json output: passwords in URLs and API keys hidden (the record file has them). */
+export function withoutSecrets<T>(value: T): T {
+  return JSON.parse(
+    JSON.stringify(value, (key, field) => {
+      if (typeof field !== 'string') return field;
+      if (urlKeys.has(key)) return maskCredentials(field);
+      return key === 'key' ? '***' : field;
+    }),
+  ) as T;
+}
+
 /** A URL with its password hidden, for anything a person or a log may read. */
 export function maskCredentials(value: string): string {
   try {

@@ -1,7 +1,7 @@
 // `mes-e2e config`: shows the plan the configuration resolves to (profile, each component's source).
 import type { ResolvedComponent } from '../../config/defaults.ts';
 import type { RunPlan } from '../../config/load.ts';
-import { maskCredentials, type Output } from '../output.ts';
+import { maskCredentials, type Output, withoutSecrets } from '../output.ts';
 
 export function describeSource(component: ResolvedComponent): string {
   switch (component.source) {
@@ -18,15 +18,7 @@ export function describeSource(component: ResolvedComponent): string {
 
 export function printPlan(plan: RunPlan, out: Output, asJson: boolean): void {
   if (asJson) {
-    out.json(
-      JSON.parse(
-        JSON.stringify(plan, (key, value) =>
-          (key === 'url' || key === 'managementUrl') && typeof value === 'string'
-            ? maskCredentials(value)
-            : value,
-        ),
-      ),
-    );
+    out.json(withoutSecrets(plan));
     return;
   }
   out.line(`configuration: ${plan.configFile ?? 'none found (defaults)'}`);

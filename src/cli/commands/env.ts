@@ -9,7 +9,7 @@ import {
 import { readRecord, recordPath, removeRecord, writeRecord } from '../../environment/record-file.ts';
 import { newRunId } from '../../environment/run-id.ts';
 import { MesE2eError } from '../../errors.ts';
-import { maskCredentials, type Output } from '../output.ts';
+import { maskCredentials, type Output, withoutSecrets } from '../output.ts';
 
 export interface Interrupts {
   signal: AbortSignal;
@@ -62,7 +62,7 @@ export async function envUp(
   });
   const file = writeRecord(plan.reportsDir, environment.record);
   if (asJson) {
-    out.json({ ...environment.record, endpoints: undefined, file });
+    out.json({ ...withoutSecrets(environment.record), file });
     return;
   }
   out.line(
