@@ -28,6 +28,7 @@ const describeError = (error: unknown) =>
       ? error.message || error.name
       : String(error);
 
+/** A deadline on a probe (not a wait): a host that never answers must not hang doctor. */
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([
     promise,
