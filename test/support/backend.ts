@@ -1,7 +1,14 @@
-// Gives one test file its own RabbitMQ vhost and PostgreSQL database on the shared infrastructure,
+// Gives one test file its own RabbitMQ vhost and PostgreSQL database on the shared infrastructure
+// (with the harness's own isolation functions),
 // so that test files never see each other's messages or rows.
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import {
+  createDatabase,
+  createVhost,
+  deleteVhost,
+  dropDatabase,
+  withPath,
+} from '../../src/environment/isolation.ts';
 import { infrastructureVariables } from './infrastructure.ts';
 
 export interface IsolatedBackend {
@@ -48,40 +55,20 @@ export async function createIsolatedBackend(
   const managementUrl = own.broker?.managementUrl ?? required(infrastructureVariables.management);
   const adminDatabase = own.databaseAdminUrl ?? required(infrastructureVariables.database);
   const request = managementRequest(managementUrl);
-  const user = decodeURIComponent(adminAmqp.username);
-
-  const vhostPath = `/vhosts/${encodeURIComponent(id)}`;
-  const created = await request(vhostPath, { method: 'PUT', body: '{}' });
-  if (!created.ok) throw new Error(`could not create vhost ${id}: ${created.status} ${await created.text()}`);
-  const permitted = await request(`/permissions/${encodeURIComponent(id)}/${encodeURIComponent(user)}`, {
-    method: 'PUT',
-    body: JSON.stringify({ configure: '.*', write: '.*', read: '.*' }),
-  });
-  if (!permitted.ok) throw new Error(`could not grant vhost ${id}: ${permitted.status}`);
-
-  const admin = new pg.Client({ connectionString: adminDatabase });
-  await admin.connect();
-  await admin.query(`create database ${id}`);
-  await admin.end();
-
-  const amqpUrl = new URL(adminAmqp);
-  amqpUrl.pathname = `/${encodeURIComponent(id)}`;
-  const databaseUrl = new URL(adminDatabase);
-  databaseUrl.pathname = `/${id}`;
+  // The same isolation the harness gives a run: a vhost and a database named after it.
+  await createVhost(managementUrl, id, decodeURIComponent(adminAmqp.username));
+  await createDatabase(adminDatabase, id);
 
   return {
     vhost: id,
     database: id,
-    amqpUrl: amqpUrl.toString(),
-    databaseUrl: databaseUrl.toString(),
+    amqpUrl: withPath(adminAmqp.toString(), id),
+    databaseUrl: withPath(adminDatabase, id),
     managementUrl,
     management: (path, init) => request(path.replace('{vhost}', encodeURIComponent(id)), init),
     async dispose() {
-      await request(vhostPath, { method: 'DELETE' });
-      const client = new pg.Client({ connectionString: adminDatabase });
-      await client.connect();
-      await client.query(`drop database if exists ${id} with (force)`);
-      await client.end();
+      await deleteVhost(managementUrl, id);
+      await dropDatabase(adminDatabase, id);
     },
   };
 }
