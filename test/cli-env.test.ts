@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
+import { componentHandle } from '../src/environment/handles.ts';
+import { readRecordFile } from '../src/environment/record-file.ts';
 import { eventually } from '../src/wait/eventually.ts';
 import { createIsolatedBackend } from './support/backend.ts';
 import { dockerUnavailableReason } from './support/own-broker.ts';
@@ -105,6 +107,24 @@ describe('mes-e2e env', { timeout: 600_000, skip: skip ?? false }, () => {
       for (const { key } of record.endpoints.crm.apiKeys)
         assert.ok(!text.includes(key), `${file} holds an API key`);
     }
+    // Fault injection on containers: the handles later scenarios use.
+    const full = readRecordFile(join(cwd, 'reports', 'env', 'current.json')) ?? assert.fail('no record');
+    const pricing = componentHandle(full, 'pricing');
+    assert.equal(pricing.source, 'container');
+    await pricing.pause();
+    const paused = await runMesE2e(['env', 'status', '--json'], { cwd, env });
+    assert.equal(paused.code, 3, 'a paused component is not healthy');
+    await pricing.unpause();
+    await pricing.ready(30_000);
+    const rabbitmq = componentHandle(full, 'rabbitmq');
+    await rabbitmq.restart();
+    assert.match(await rabbitmq.logTail(100), /Server startup complete/);
+    // The same endpoints after the restart (fixed host ports), and the services reconnect to it.
+    await eventually(
+      async () => ((await runMesE2e(['env', 'status'], { cwd, env })).code === 0 ? true : undefined),
+      { within: 60_000, description: 'every component healthy again after the broker restart' },
+    );
+
     const pruned = await runMesE2e(['env', 'prune'], { cwd: project(), env });
     assert.equal(pruned.code, 0, pruned.stderr);
     assert.match(pruned.stdout, new RegExp(`kept\\s+${runId} .*: in use by env up`));
@@ -173,13 +193,15 @@ describe('mes-e2e env', { timeout: 600_000, skip: skip ?? false }, () => {
     }
   });
 
-  it('leaves nothing behind when interrupted with SIGINT during env up, and exits 130', async () => {
-    const { child, exited, stderr, runId } = await envUpUntil(project(), 'starting rabbitmq and postgres');
-    child.kill('SIGINT');
-    const code = await exited;
-    assert.equal(code, 130, stderr.join('\n'));
-    assert.equal(await leftovers(runId), '', 'containers or network left after SIGINT');
-  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    it(`leaves nothing behind when interrupted with ${signal} during env up, and exits 130`, async () => {
+      const { child, exited, stderr, runId } = await envUpUntil(project(), 'starting rabbitmq and postgres');
+      child.kill(signal);
+      const code = await exited;
+      assert.equal(code, 130, stderr.join('\n'));
+      assert.equal(await leftovers(runId), '', `containers or network left after ${signal}`);
+    });
+  }
 
   it('leaves containers behind when killed with SIGKILL, and env prune removes them', async () => {
     const cwd = project();

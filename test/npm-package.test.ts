@@ -48,18 +48,41 @@ describe('published package', { timeout: 300_000 }, () => {
     assert.match(result.stdout, /^Usage: mes-e2e/m);
   });
 
-  it('ships compiled JavaScript, not TypeScript sources', async () => {
+  it('ships the CLI as compiled JavaScript, and the reference services as sources to build images from', async () => {
     const installedRoot = join(consumerDir, 'node_modules', 'mes-e2e');
-    const listing = await runCommand('find', [
-      installedRoot,
-      '-name',
-      '*.ts',
-      '-not',
-      '-path',
-      '*/node_modules/*',
-    ]);
-    assert.equal(listing.stdout.trim(), '', `TypeScript files shipped:\n${listing.stdout}`);
+    // Relative paths: the package itself lies under node_modules, its own dependencies further down.
+    const listing = await runCommand('find', ['.', '-name', '*.ts', '-not', '-path', '*/node_modules/*'], {
+      cwd: installedRoot,
+    });
+    const shipped = listing.stdout.trim().split('\n').filter(Boolean);
+    const outsideServices = shipped.filter((file) => !file.startsWith('./services/'));
+    assert.deepEqual(outsideServices, [], 'the CLI ships as JavaScript');
+    assert.ok(shipped.length > 0, 'the reference services ship as sources');
+    assert.deepEqual(
+      shipped.filter((file) => file.endsWith('.test.ts')),
+      [],
+      'tests are not shipped',
+    );
+    for (const file of ['services/crm/Dockerfile', 'services/package-lock.json', 'services/.dockerignore']) {
+      await readFile(join(installedRoot, file), 'utf8');
+    }
     const main = await readFile(join(installedRoot, 'dist', 'cli', 'main.js'), 'utf8');
     assert.match(main, /from '\.\/program\.js'/);
+  });
+
+  it('resolves the reference services to the installed package for the containers profile', async () => {
+    const result = await runCommand(
+      'npx',
+      ['--no-install', 'mes-e2e', 'config', '--profile', 'containers', '--json'],
+      {
+        cwd: consumerDir,
+      },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const plan = JSON.parse(result.stdout) as { components: { crm: { build?: { context: string } } } };
+    assert.equal(
+      plan.components.crm.build?.context,
+      `${join(consumerDir, 'node_modules', 'mes-e2e', 'services')}/`,
+    );
   });
 });

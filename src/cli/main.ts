@@ -23,6 +23,22 @@ const onSignal = (signal: NodeJS.Signals) => {
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
+// A bug must not leave a run's containers, processes, vhost and database behind: clean up, then fail.
+const onCrash = (error: unknown) => {
+  process.stderr.write(
+    `mes-e2e: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\nmes-e2e: removing what this run started\n`,
+  );
+  interrupted.abort();
+  void Promise.allSettled(forceActions.map((action) => action())).then(() => process.exit(ExitCode.usage));
+};
+process.on('uncaughtException', onCrash);
+process.on('unhandledRejection', onCrash);
+// `mes-e2e list | head`: a reader that goes away is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 try {
   process.exitCode = await runCli({
     argv: process.argv.slice(2),

@@ -36,6 +36,8 @@ const urlKeys = new Set(['url', 'managementUrl', 'amqpUrl', 'databaseUrl']);
 export function withoutSecrets<T>(value: T): T {
   return JSON.parse(
     JSON.stringify(value, (key, field) => {
+      // A process's environment holds the run's URLs and keys; the record file keeps it.
+      if (key === 'env') return undefined;
       if (typeof field !== 'string') return field;
       if (urlKeys.has(key)) return maskCredentials(field);
       return key === 'key' ? '***' : field;

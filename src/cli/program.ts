@@ -93,18 +93,18 @@ export function buildProgram(io: CliIo, out: Output, setExitCode: (code: ExitCod
     },
   );
 
-  env
-    .command('prune')
-    .description(
-      'remove containers and networks left by runs that died (their process is gone, not kept by env up)',
-    )
-    .option('--older-than <duration>', 'only runs started longer ago than this (90s, 30m, 2h)')
-    .option('--dry-run', 'say what would be removed, remove nothing')
-    .option('--json', 'machine-readable output')
-    .action(async (options: { olderThan?: string; dryRun?: boolean; json?: boolean }) => {
-      const { envPrune } = await import('./commands/env.ts');
-      await envPrune(out, options);
-    });
+  withPlanOptions(
+    env
+      .command('prune')
+      .description(
+        'remove containers, networks, processes, vhosts and databases left by runs that died (their process is gone, not kept by env up)',
+      )
+      .option('--older-than <duration>', 'only runs started longer ago than this (90s, 30m, 2h)')
+      .option('--dry-run', 'say what would be removed, remove nothing'),
+  ).action(async (options: PlanOptions & { olderThan?: string; dryRun?: boolean }) => {
+    const { envPrune } = await import('./commands/env.ts');
+    await envPrune(await plan(options), out, options);
+  });
 
   return program;
 }

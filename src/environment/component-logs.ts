@@ -1,20 +1,47 @@
 // Streams each component's output to reports/<run-id>/logs/<component>.log with credentials masked.
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 
 export interface ComponentLogs {
   dir: string;
+  /** The component's log file; processes write to it themselves. */
+  file(component: string): string;
   /** A consumer for testcontainers' withLogConsumer. */
   consumer(component: string): (stream: Readable) => void;
   /** The last lines a component wrote (masked), for failure messages. */
   tail(component: string, lines?: number): string;
 }
 
+const masker = (secrets: readonly string[]) => (text: string) =>
+  secrets.filter(Boolean).reduce((masked, secret) => masked.replaceAll(secret, '***'), text);
+
+/** The last lines of a log file, masked; empty when there is no file. */
+export function tailOfFile(file: string, secrets: readonly string[], lines = 20): string {
+  try {
+    const text = masker(secrets)(readFileSync(file, 'utf8')).trimEnd();
+    return text ? text.split('\n').slice(-lines).join('\n') : '';
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Masks a log file in place. A process writes its log itself (it outlives env up), so its file is
+ * masked when the environment goes down.
+ */
+export function maskLogFile(file: string, secrets: readonly string[]): void {
+  try {
+    writeFileSync(file, masker(secrets)(readFileSync(file, 'utf8')), { mode: 0o600 });
+  } catch {
+    // No file: nothing was written.
+  }
+}
+
 export function createComponentLogs(dir: string, secrets: readonly string[]): ComponentLogs {
   mkdirSync(dir, { recursive: true });
-  const mask = (text: string) =>
-    secrets.filter(Boolean).reduce((masked, secret) => masked.replaceAll(secret, '***'), text);
+  const mask = masker(secrets);
+  const fileOf = (component: string) => join(dir, `${component}.log`);
   // The last lines stay in memory too: a failure message needs them before the file is flushed.
   const recent = new Map<string, string[]>();
   const remember = (component: string, lines: readonly string[]) => {
@@ -22,8 +49,9 @@ export function createComponentLogs(dir: string, secrets: readonly string[]): Co
   };
   return {
     dir,
+    file: fileOf,
     consumer: (component) => (stream) => {
-      const file = createWriteStream(join(dir, `${component}.log`), { flags: 'a', mode: 0o600 });
+      const file = createWriteStream(fileOf(component), { flags: 'a', mode: 0o600 });
       // Whole lines only, so that a secret split across two chunks is still masked.
       let partial = '';
       stream.on('data', (chunk: Buffer | string) => {
@@ -44,7 +72,8 @@ export function createComponentLogs(dir: string, secrets: readonly string[]): Co
     },
     tail(component, lines = 20) {
       const kept = recent.get(component) ?? [];
-      return kept.length > 0 ? kept.slice(-lines).join('\n') : '(it wrote nothing)';
+      if (kept.length > 0) return kept.slice(-lines).join('\n');
+      return tailOfFile(fileOf(component), secrets, lines) || '(it wrote nothing)';
     },
   };
 }

@@ -3,12 +3,11 @@
 import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
-import amqp from 'amqplib';
-import pg from 'pg';
 import { type ContainerRuntimeClient, getContainerRuntimeClient, ImageName } from 'testcontainers';
 import type { ResolvedComponent } from '../config/defaults.ts';
 import { defaultImages } from '../config/images.ts';
 import type { RunPlan } from '../config/load.ts';
+import { amqpHandshake, httpAnswers, managementOverview, sqlSelectOne } from './probes.ts';
 
 export interface Check {
   name: string;
@@ -108,7 +107,7 @@ async function checkUrlComponent(component: Extract<ResolvedComponent, { source:
       const checks = [
         await reach(
           'AMQP handshake',
-          async () => (await amqp.connect(component.url)).close(),
+          () => amqpHandshake(component.url),
           'start RabbitMQ or fix components.rabbitmq.url (MES_E2E_AMQP_URL)',
         ),
       ];
@@ -117,16 +116,7 @@ async function checkUrlComponent(component: Extract<ResolvedComponent, { source:
         checks.push(
           await reach(
             'management API',
-            async () => {
-              const url = new URL('/api/overview', management);
-              const auth = Buffer.from(
-                `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`,
-              ).toString('base64');
-              url.username = '';
-              url.password = '';
-              const response = await fetch(url, { headers: { authorization: `Basic ${auth}` } });
-              if (!response.ok) throw new Error(`HTTP ${response.status}`);
-            },
+            () => managementOverview(management),
             'enable the rabbitmq_management plugin or fix components.rabbitmq.managementUrl: per-run vhosts need it',
           ),
         );
@@ -137,25 +127,13 @@ async function checkUrlComponent(component: Extract<ResolvedComponent, { source:
       return [
         await reach(
           'SQL select 1',
-          async () => {
-            const client = new pg.Client({ connectionString: component.url, connectionTimeoutMillis: 4_000 });
-            await client.connect();
-            try {
-              await client.query('select 1');
-            } finally {
-              await client.end();
-            }
-          },
+          () => sqlSelectOne(component.url),
           'start PostgreSQL or fix components.postgres.url (MES_E2E_DATABASE_URL)',
         ),
       ];
     default:
       return [
-        await reach(
-          'HTTP',
-          async () => (await fetch(component.url)).body?.cancel(),
-          `start ${component.name} or fix its URL`,
-        ),
+        await reach('HTTP', () => httpAnswers(component.url), `start ${component.name} or fix its URL`),
       ];
   }
 }

@@ -1,12 +1,14 @@
-// Per-run isolation on shared infrastructure: a RabbitMQ vhost (management API) and a PostgreSQL database.
+// Per-run isolation on shared infrastructure: a RabbitMQ vhost (management API) and a PostgreSQL
+// database, each carrying the run's labels (vhost description, database comment) so that env prune
+// can tell whose they are.
 import pg from 'pg';
 import { MesE2eError } from '../errors.ts';
+import { managementAccess } from './probes.ts';
+import { isRunId, type RunLabels } from './run-id.ts';
 
 function managementRequest(managementUrl: string) {
-  const url = new URL(managementUrl);
-  const authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
-  const origin = `${url.protocol}//${url.host}`;
-  return async (method: string, path: string, body?: unknown) => {
+  const { origin, authorization } = managementAccess(managementUrl);
+  return async (method: string, path: string, body?: unknown): Promise<unknown> => {
     const response = await fetch(`${origin}/api${path}`, {
       method,
       headers: { authorization, 'content-type': 'application/json' },
@@ -14,18 +16,36 @@ function managementRequest(managementUrl: string) {
       signal: AbortSignal.timeout(10_000),
     });
     if (!response.ok && !(method === 'DELETE' && response.status === 404)) {
+      await response.body?.cancel();
       throw new MesE2eError(
         'environment',
         `RabbitMQ management API: ${method} ${path} answered ${response.status}`,
         'check components.rabbitmq.managementUrl and that its user may create vhosts (administrator tag)',
       );
     }
+    const text = await response.text();
+    return text ? JSON.parse(text) : undefined;
   };
 }
 
-export async function createVhost(managementUrl: string, vhost: string, user: string): Promise<void> {
+const parseLabels = (text: string | null | undefined): RunLabels => {
+  try {
+    const parsed: unknown = JSON.parse(text ?? '');
+    return parsed && typeof parsed === 'object' ? (parsed as RunLabels) : {};
+  } catch {
+    return {};
+  }
+};
+
+/** Creates the vhost and gives `user` (the one the services connect as) every permission on it. */
+export async function createVhost(
+  managementUrl: string,
+  vhost: string,
+  user: string,
+  runLabels: RunLabels = {},
+): Promise<void> {
   const request = managementRequest(managementUrl);
-  await request('PUT', `/vhosts/${encodeURIComponent(vhost)}`, { description: 'mes-e2e run' });
+  await request('PUT', `/vhosts/${encodeURIComponent(vhost)}`, { description: JSON.stringify(runLabels) });
   await request('PUT', `/permissions/${encodeURIComponent(vhost)}/${encodeURIComponent(user)}`, {
     configure: '.*',
     write: '.*',
@@ -33,8 +53,26 @@ export async function createVhost(managementUrl: string, vhost: string, user: st
   });
 }
 
-export async function deleteVhost(managementUrl: string, vhost: string): Promise<void> {
-  await managementRequest(managementUrl)('DELETE', `/vhosts/${encodeURIComponent(vhost)}`);
+/** Resolves to whether there was a vhost to delete. */
+export async function deleteVhost(managementUrl: string, vhost: string): Promise<boolean> {
+  const request = managementRequest(managementUrl);
+  const existing = (await request('GET', '/vhosts')) as Array<{ name: string }>;
+  if (!existing.some((entry) => entry.name === vhost)) return false;
+  await request('DELETE', `/vhosts/${encodeURIComponent(vhost)}`);
+  return true;
+}
+
+/** The vhosts runs created, with their labels. */
+export async function listRunVhosts(
+  managementUrl: string,
+): Promise<Array<{ name: string; labels: RunLabels }>> {
+  const vhosts = (await managementRequest(managementUrl)('GET', '/vhosts')) as Array<{
+    name: string;
+    description?: string;
+  }>;
+  return vhosts
+    .filter((vhost) => isRunId(vhost.name))
+    .map((vhost) => ({ name: vhost.name, labels: parseLabels(vhost.description) }));
 }
 
 async function withAdmin<T>(adminUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -53,13 +91,32 @@ const identifier = (name: string) => {
   return name;
 };
 
-export const createDatabase = (adminUrl: string, name: string) =>
-  withAdmin(adminUrl, (client) => client.query(`create database ${identifier(name)}`)).then(() => undefined);
+export const createDatabase = (adminUrl: string, name: string, runLabels: RunLabels = {}) =>
+  withAdmin(adminUrl, async (client) => {
+    await client.query(`create database ${identifier(name)}`);
+    await client.query(
+      `comment on database ${identifier(name)} is ${client.escapeLiteral(JSON.stringify(runLabels))}`,
+    );
+  });
 
+/** Resolves to whether there was a database to drop. */
 export const dropDatabase = (adminUrl: string, name: string) =>
-  withAdmin(adminUrl, (client) =>
-    client.query(`drop database if exists ${identifier(name)} with (force)`),
-  ).then(() => undefined);
+  withAdmin(adminUrl, async (client) => {
+    const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [name]);
+    await client.query(`drop database if exists ${identifier(name)} with (force)`);
+    return rowCount === 1;
+  });
+
+/** The databases runs created, with their labels. */
+export const listRunDatabases = (adminUrl: string) =>
+  withAdmin(adminUrl, async (client) => {
+    const { rows } = await client.query<{ name: string; comment: string | null }>(
+      "select datname as name, shobj_description(oid, 'pg_database') as comment from pg_database where datname like 'mes\\_e2e\\_%'",
+    );
+    return rows
+      .filter((row) => isRunId(row.name))
+      .map((row) => ({ name: row.name, labels: parseLabels(row.comment) }));
+  });
 
 /** The same URL pointing at another vhost or database. */
 export function withPath(url: string, name: string): string {

@@ -1,73 +1,132 @@
-// Finds what runs that died left behind (containers and networks, by label) and removes it.
+// Finds what runs that died left behind, by label (containers and networks on the Docker engine,
+// processes of this machine, vhosts and databases on the shared broker and database), and removes it.
 import { hostname } from 'node:os';
-import { dockerEngine, removeByRunId } from './environment.ts';
+import { dockerEngine } from './docker.ts';
+import { listRunDatabases, listRunVhosts } from './isolation.ts';
+import { findLabelledProcesses, isAlive } from './processes.ts';
 import { readRecordFile } from './record-file.ts';
-import { labels } from './run-id.ts';
+import { labels, type RunLabels } from './run-id.ts';
+import { removeRun, type SharedInfrastructure } from './teardown.ts';
 
 export interface RunLeftovers {
   runId: string;
   createdAt: string;
   /** Why it is kept, or undefined when it is to be removed. */
   keptBecause: string | undefined;
-  containers: string[];
+  /** What is left: components, "vhost", "database". */
+  parts: string[];
+  hasContainers: boolean;
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+export interface PruneResult {
+  runs: RunLeftovers[];
+  /** Places that could not be searched, and why. */
+  unsearched: string[];
 }
 
-function whyKept(
-  runId: string,
-  runLabels: Record<string, string>,
-  olderThanMs: number,
-  now: number,
-): string | undefined {
+function whyKept(runId: string, runLabels: RunLabels, olderThanMs: number, now: number): string | undefined {
   const record = runLabels[labels.record];
   if (record && readRecordFile(record)?.runId === runId) return `in use by env up (${record})`;
   const [host, pid] = (runLabels[labels.owner] ?? '').split(':');
-  if (host === hostname() && pid && processAlive(Number(pid))) return `its process ${pid} is still running`;
+  if (host === hostname() && pid && isAlive(Number(pid))) return `its process ${pid} is still running`;
   const age = now - Date.parse(runLabels[labels.createdAt] ?? '');
   if (age < olderThanMs) return `younger than ${Math.round(olderThanMs / 1000)} s`;
   return undefined;
 }
 
-/** Every labelled run on the engine, with whether prune would keep it. */
-export async function findLeftovers(options: { olderThanMs: number; now?: number }): Promise<RunLeftovers[]> {
+interface Part {
+  runLabels: RunLabels;
+  name: string;
+  container?: boolean;
+}
+
+async function dockerParts(): Promise<Part[]> {
   const docker = await dockerEngine();
-  const now = options.now ?? Date.now();
   const filters = { label: [labels.runId] };
   const [containers, networks] = await Promise.all([
     docker.listContainers({ all: true, filters }),
     docker.listNetworks({ filters }),
   ]);
-  const runs = new Map<string, { labels: Record<string, string>; containers: string[] }>();
-  for (const item of [
-    ...containers.map((c) => ({ labels: c.Labels, name: c.Labels[labels.component] ?? c.Id })),
-    ...networks.map((n) => ({ labels: n.Labels ?? {}, name: '' })),
-  ]) {
-    const runId = item.labels[labels.runId];
-    if (!runId) continue;
-    const run = runs.get(runId) ?? { labels: item.labels, containers: [] };
-    if (item.name) run.containers.push(item.name);
-    runs.set(runId, run);
-  }
-  return [...runs].map(([runId, run]) => ({
-    runId,
-    createdAt: run.labels[labels.createdAt] ?? 'unknown',
-    keptBecause: whyKept(runId, run.labels, options.olderThanMs, now),
-    containers: run.containers,
-  }));
+  return [
+    ...containers.map((c) => ({
+      runLabels: c.Labels,
+      name: c.Labels[labels.component] ?? c.Id,
+      container: true,
+    })),
+    ...networks.map((n) => ({ runLabels: n.Labels ?? {}, name: 'network', container: true })),
+  ];
 }
 
-export async function prune(options: { olderThanMs: number; dryRun: boolean }): Promise<RunLeftovers[]> {
-  const runs = await findLeftovers(options);
-  if (!options.dryRun) {
-    for (const run of runs.filter((r) => r.keptBecause === undefined)) await removeByRunId(run.runId);
+/** Every run that left something, with whether prune would keep it. */
+export async function findLeftovers(options: {
+  olderThanMs: number;
+  shared: SharedInfrastructure;
+  now?: number;
+}): Promise<PruneResult> {
+  const now = options.now ?? Date.now();
+  const unsearched: string[] = [];
+  const search = async (where: string, find: () => Promise<Part[]>): Promise<Part[]> =>
+    find().catch((error: Error) => {
+      unsearched.push(`${where}: ${error.message}`);
+      return [];
+    });
+  const { managementUrl, adminDatabaseUrl } = options.shared;
+  const found = await Promise.all([
+    search('Docker', dockerParts),
+    search('processes', async () =>
+      findLabelledProcesses().map((p) => ({
+        runLabels: p.labels,
+        name: `${p.labels[labels.component] ?? 'process'} (pid ${p.pid})`,
+      })),
+    ),
+    managementUrl
+      ? search('RabbitMQ vhosts', async () =>
+          (await listRunVhosts(managementUrl)).map((v) => ({
+            runLabels: { [labels.runId]: v.name, ...v.labels },
+            name: 'vhost',
+          })),
+        )
+      : [],
+    adminDatabaseUrl
+      ? search('PostgreSQL databases', async () =>
+          (await listRunDatabases(adminDatabaseUrl)).map((d) => ({
+            runLabels: { [labels.runId]: d.name, ...d.labels },
+            name: 'database',
+          })),
+        )
+      : [],
+  ]);
+  const runs = new Map<string, { runLabels: RunLabels; parts: string[]; hasContainers: boolean }>();
+  for (const part of found.flat()) {
+    const runId = part.runLabels[labels.runId];
+    if (!runId) continue;
+    const run = runs.get(runId) ?? { runLabels: part.runLabels, parts: [], hasContainers: false };
+    run.parts.push(part.name);
+    run.hasContainers ||= part.container === true;
+    runs.set(runId, run);
   }
-  return runs;
+  return {
+    unsearched,
+    runs: [...runs].map(([runId, run]) => ({
+      runId,
+      createdAt: run.runLabels[labels.createdAt] ?? 'unknown',
+      keptBecause: whyKept(runId, run.runLabels, options.olderThanMs, now),
+      parts: run.parts,
+      hasContainers: run.hasContainers,
+    })),
+  };
+}
+
+export async function prune(options: {
+  olderThanMs: number;
+  dryRun: boolean;
+  shared: SharedInfrastructure;
+}): Promise<PruneResult> {
+  const result = await findLeftovers(options);
+  if (!options.dryRun) {
+    for (const run of result.runs.filter((r) => r.keptBecause === undefined)) {
+      await removeRun(run.runId, { shared: options.shared, expectContainers: run.hasContainers });
+    }
+  }
+  return result;
 }

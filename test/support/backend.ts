@@ -9,6 +9,7 @@ import {
   dropDatabase,
   withPath,
 } from '../../src/environment/isolation.ts';
+import { managementAccess } from '../../src/environment/probes.ts';
 import { infrastructureVariables } from './infrastructure.ts';
 
 export interface IsolatedBackend {
@@ -29,14 +30,12 @@ function required(name: string): string {
   return value;
 }
 
-function managementRequest(baseUrl: string) {
-  const url = new URL(baseUrl);
-  const auth = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
-  const origin = `${url.protocol}//${url.host}`;
+function managementRequest(managementUrl: string) {
+  const { origin, authorization } = managementAccess(managementUrl);
   return async (path: string, init: RequestInit = {}) =>
     fetch(`${origin}/api${path}`, {
       ...init,
-      headers: { authorization: auth, 'content-type': 'application/json', ...init.headers },
+      headers: { authorization, 'content-type': 'application/json', ...init.headers },
     });
 }
 

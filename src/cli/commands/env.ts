@@ -1,19 +1,23 @@
 // `mes-e2e env up|status|down`: an environment that outlives the command, for a fast edit-run loop.
 import type { RunPlan } from '../../config/load.ts';
+import { dockerEngine } from '../../environment/docker.ts';
 import {
-  dockerEngine,
   type EnvironmentRecord,
-  removeByRunId,
+  removeEnvironment,
   startEnvironment,
 } from '../../environment/environment.ts';
+import { amqpHandshake, httpAnswers, httpReady, sqlSelectOne } from '../../environment/probes.ts';
+import { findLabelledProcesses, isAlive } from '../../environment/processes.ts';
 import { readRecord, recordPath, removeRecord, writeRecord } from '../../environment/record-file.ts';
-import { newRunId } from '../../environment/run-id.ts';
+import { labels, newRunId } from '../../environment/run-id.ts';
+import type { Removed } from '../../environment/teardown.ts';
+import { sharedInfrastructure } from '../../environment/teardown.ts';
 import { MesE2eError } from '../../errors.ts';
 import { maskCredentials, type Output, withoutSecrets } from '../output.ts';
 
 export interface Interrupts {
   signal: AbortSignal;
-  /** Runs when a second interrupt arrives: stop waiting, remove by force. */
+  /** Runs on a second interrupt, or on an uncaught error: stop waiting, remove by force. */
   onForce(action: () => Promise<void>): void;
 }
 
@@ -22,7 +26,9 @@ function printEndpoints(record: EnvironmentRecord, out: Output): void {
   const rows: Array<[string, string]> = [
     [
       'rabbitmq',
-      `${maskCredentials(endpoints.rabbitmq.amqpUrl)}  (management ${maskCredentials(endpoints.rabbitmq.managementUrl)})`,
+      endpoints.rabbitmq.managementUrl
+        ? `${maskCredentials(endpoints.rabbitmq.amqpUrl)}  (management ${maskCredentials(endpoints.rabbitmq.managementUrl)})`
+        : maskCredentials(endpoints.rabbitmq.amqpUrl),
     ],
     ['postgres', maskCredentials(endpoints.postgres.databaseUrl)],
     ['crm', endpoints.crm.url],
@@ -47,9 +53,6 @@ export async function envUp(
     );
   }
   const runId = newRunId();
-  interrupts.onForce(async () => {
-    await removeByRunId(runId);
-  });
   const started = Date.now();
   const progress = (message: string) =>
     out.progress(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${message}`);
@@ -59,6 +62,7 @@ export async function envUp(
     onProgress: progress,
     signal: interrupts.signal,
     recordFile: recordPath(plan.reportsDir),
+    onForce: interrupts.onForce,
   });
   const file = writeRecord(plan.reportsDir, environment.record);
   if (asJson) {
@@ -80,47 +84,84 @@ interface ComponentStatus {
   detail: string;
 }
 
-async function componentStatuses(record: EnvironmentRecord): Promise<ComponentStatus[]> {
+const probeResult = (probe: Promise<void>) =>
+  probe.then(
+    () => ({ ok: true, error: '' }),
+    (error: Error) => ({ ok: false, error: error.message }),
+  );
+
+async function containerStatus(id: string, probe: () => Promise<void>) {
   const docker = await dockerEngine();
-  const urls: Record<string, string> = {
-    crm: record.endpoints.crm.url,
-    mes: record.endpoints.mes.url,
-    pricing: record.endpoints.pricing.url,
+  const state = await docker
+    .getContainer(id)
+    .inspect()
+    .then((info) => info.State)
+    .catch(() => undefined);
+  if (!state?.Running)
+    return { running: false, healthy: false, detail: state ? state.Status : 'container gone' };
+  const ready = await probeResult(probe());
+  return {
+    running: true,
+    healthy: ready.ok,
+    detail: ready.ok ? 'ready' : `running, not ready (${ready.error})`,
   };
-  const inContainers = new Set<string>(record.containers.map((c) => c.component));
-  const byUrl = Object.keys(urls).filter((name) => !inContainers.has(name));
-  return Promise.all([
-    ...record.containers.map(async ({ component, id }) => {
-      const state = await docker
-        .getContainer(id)
-        .inspect()
-        .then((info) => info.State)
-        .catch(() => undefined);
-      if (!state?.Running)
-        return { component, running: false, healthy: false, detail: state ? state.Status : 'container gone' };
-      const url = urls[component];
-      if (!url) return { component, running: true, healthy: true, detail: 'running' };
-      const ready = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(5_000) })
-        .then((response) => response.ok)
-        .catch(() => false);
-      return { component, running: true, healthy: ready, detail: ready ? 'ready' : 'running, not ready' };
-    }),
-    ...byUrl.map(async (component) => {
-      const url = urls[component] ?? '';
-      const answers = await fetch(url, { signal: AbortSignal.timeout(5_000) })
-        .then(async (response) => {
-          await response.body?.cancel();
-          return true;
-        })
-        .catch(() => false);
+}
+
+async function processStatus(
+  runId: string,
+  component: string,
+  recordedPid: number,
+  probe: () => Promise<void>,
+) {
+  // A handle may have started it again under another pid: its labels still say whose it is.
+  const pid = isAlive(recordedPid)
+    ? recordedPid
+    : findLabelledProcesses().find(
+        (p) => p.labels[labels.runId] === runId && p.labels[labels.component] === component,
+      )?.pid;
+  if (pid === undefined) return { running: false, healthy: false, detail: `process ${recordedPid} gone` };
+  const ready = await probeResult(probe());
+  return {
+    running: true,
+    healthy: ready.ok,
+    detail: ready.ok ? `ready (pid ${pid})` : `pid ${pid}, not ready (${ready.error})`,
+  };
+}
+
+async function componentStatuses(record: EnvironmentRecord): Promise<ComponentStatus[]> {
+  const { endpoints } = record;
+  const probes: Record<string, { probe: () => Promise<void>; given: string }> = {
+    rabbitmq: { probe: () => amqpHandshake(endpoints.rabbitmq.amqpUrl), given: 'AMQP handshake' },
+    postgres: { probe: () => sqlSelectOne(endpoints.postgres.databaseUrl), given: 'select 1' },
+    ...Object.fromEntries(
+      (['crm', 'mes', 'pricing'] as const).map((name) => {
+        const process = record.processes.find((p) => p.component === name);
+        const readyUrl = process?.readyUrl ?? `${endpoints[name].url}/health/ready`;
+        return [name, { probe: () => httpReady(readyUrl), given: `answers at ${endpoints[name].url}` }];
+      }),
+    ),
+  };
+  return Promise.all(
+    Object.entries(probes).map(async ([component, { probe, given }]) => {
+      const container = record.containers.find((c) => c.component === component);
+      if (container) return { component, ...(await containerStatus(container.id, probe)) };
+      const process = record.processes.find((p) => p.component === component);
+      if (process)
+        return { component, ...(await processStatus(record.runId, component, process.pid, probe)) };
+      // Someone else's component, given by URL: it counts as healthy when it answers at all.
+      const byUrl =
+        component === 'rabbitmq' || component === 'postgres'
+          ? probe
+          : () => httpAnswers(endpoints[component as 'crm'].url);
+      const answer = await probeResult(byUrl());
       return {
         component,
-        running: answers,
-        healthy: answers,
-        detail: answers ? `answers at ${url}` : `no answer at ${url}`,
+        running: answer.ok,
+        healthy: answer.ok,
+        detail: answer.ok ? given : `no answer (${answer.error})`,
       };
     }),
-  ]);
+  );
 }
 
 /** Resolves to true when an environment is up and every component is healthy. */
@@ -162,21 +203,24 @@ export function parseDuration(text: string): number {
 }
 
 export async function envPrune(
+  plan: RunPlan,
   out: Output,
   options: { olderThan?: string; dryRun?: boolean; json?: boolean },
 ): Promise<void> {
   const { prune } = await import('../../environment/prune.ts');
-  const runs = await prune({
+  const { runs, unsearched } = await prune({
     olderThanMs: parseDuration(options.olderThan ?? '0'),
     dryRun: options.dryRun === true,
+    shared: sharedInfrastructure(plan),
   });
   if (options.json) {
-    out.json({ dryRun: options.dryRun === true, runs });
+    out.json({ dryRun: options.dryRun === true, runs, unsearched });
     return;
   }
+  for (const where of unsearched) out.progress(`not searched: ${where}`);
   const removed = runs.filter((run) => run.keptBecause === undefined);
   for (const run of runs) {
-    const what = `${run.runId} (created ${run.createdAt}; ${run.containers.join(', ') || 'network only'})`;
+    const what = `${run.runId} (created ${run.createdAt}; ${run.parts.join(', ')})`;
     out.line(
       run.keptBecause
         ? `kept    ${what}: ${run.keptBecause}`
@@ -196,9 +240,26 @@ export async function envDown(plan: RunPlan, out: Output): Promise<void> {
     out.line('no environment is up: nothing to remove');
     return;
   }
-  const removed = await removeByRunId(record.runId);
+  const removed = await removeEnvironment(record);
+  if (removed.problems.length > 0) {
+    throw new MesE2eError(
+      'environment',
+      `could not remove all of ${record.runId}: ${removed.problems.join('; ')}`,
+      'fix what is named and run mes-e2e env down again (the record is kept), or mes-e2e env prune later',
+    );
+  }
   removeRecord(plan.reportsDir);
-  out.line(
-    `removed ${record.runId}: ${removed.containers.length} container(s) (${removed.containers.join(', ') || 'none left'}), ${removed.networks.length} network(s)`,
-  );
+  out.line(`removed ${record.runId}: ${describeRemoved(removed)}`);
+}
+
+function describeRemoved(removed: Removed): string {
+  const parts = [
+    `${removed.containers.length} container(s) (${removed.containers.join(', ') || 'none left'})`,
+    `${removed.networks.length} network(s)`,
+  ];
+  if (removed.processes.length > 0)
+    parts.push(`${removed.processes.length} process(es) (${removed.processes.join(', ')})`);
+  if (removed.vhost) parts.push('vhost deleted');
+  if (removed.database) parts.push('database dropped');
+  return parts.join(', ');
 }

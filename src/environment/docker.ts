@@ -1,0 +1,49 @@
+// The Docker engine, and removal of what a run left on it: every container and network a run creates
+// carries its label, so removal by label is complete even for what failed half-way.
+import { getContainerRuntimeClient } from 'testcontainers';
+import { MesE2eError } from '../errors.ts';
+import { labels } from './run-id.ts';
+
+/** The Docker engine, or an environment failure that says how to get one. */
+export async function dockerEngine() {
+  try {
+    return (await getContainerRuntimeClient()).container.dockerode;
+  } catch (error) {
+    throw new MesE2eError(
+      'environment',
+      `no Docker engine answers (${(error as Error).message})`,
+      'start Docker (or point DOCKER_HOST at one); mes-e2e doctor checks the whole machine',
+      { cause: error },
+    );
+  }
+}
+
+/** Removes every container and the network labelled with the run id; returns what it removed. */
+export async function removeContainersByRunId(
+  runId: string,
+): Promise<{ containers: string[]; networks: string[] }> {
+  const docker = await dockerEngine();
+  const filters = { label: [`${labels.runId}=${runId}`] };
+  const containers = await docker.listContainers({ all: true, filters });
+  await Promise.all(
+    containers.map((c) =>
+      docker
+        .getContainer(c.Id)
+        .remove({ force: true, v: true })
+        .catch(() => {}),
+    ),
+  );
+  const networks = await docker.listNetworks({ filters });
+  await Promise.all(
+    networks.map((n) =>
+      docker
+        .getNetwork(n.Id)
+        .remove()
+        .catch(() => {}),
+    ),
+  );
+  return {
+    containers: containers.map((c) => c.Labels[labels.component] ?? c.Id),
+    networks: networks.map((n) => n.Name),
+  };
+}

@@ -1,0 +1,87 @@
+// Fault-injection handles on a real environment: the local profile (services as processes of this
+// machine) on the test run's broker and database. Pause freezes a service, stop ends it, start brings
+// it back under a new pid that the record follows; a component given by URL refuses.
+import assert from 'node:assert/strict';
+import { appendFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { infrastructureVariables } from '../../test/support/infrastructure.ts';
+import { loadRunPlan } from '../config/load.ts';
+import { type EnvironmentRecord, type StartedEnvironment, startEnvironment } from './environment.ts';
+import { componentHandle } from './handles.ts';
+import { isAlive } from './processes.ts';
+import { newRunId } from './run-id.ts';
+
+describe('fault-injection handles', { timeout: 120_000 }, () => {
+  let environment: StartedEnvironment;
+  let record: EnvironmentRecord;
+
+  before(async () => {
+    const plan = await loadRunPlan({
+      cwd: mkdtempSync(join(tmpdir(), 'mes-e2e-handles-')),
+      profile: 'local',
+      dockerAnswers: async () => false,
+      env: {
+        MES_E2E_AMQP_URL: process.env[infrastructureVariables.amqp],
+        MES_E2E_RABBITMQ_MANAGEMENT_URL: process.env[infrastructureVariables.management],
+        MES_E2E_DATABASE_URL: process.env[infrastructureVariables.database],
+      },
+    });
+    environment = await startEnvironment(plan, { runId: newRunId(), onProgress: () => {} });
+    record = environment.record;
+  });
+  after(() => environment?.down());
+
+  const probe = (url: string) =>
+    fetch(`${url}/health/live`, { signal: AbortSignal.timeout(1_000) }).then(
+      (response) => response.status,
+      () => 'no answer',
+    );
+
+  it('pauses a process so that it answers nothing, and unpauses it', async () => {
+    const pricing = componentHandle(record, 'pricing');
+    assert.equal(pricing.source, 'process');
+    await pricing.pause();
+    assert.equal(await probe(record.endpoints.pricing.url), 'no answer');
+    await pricing.unpause();
+    await pricing.ready(10_000);
+    assert.equal(await probe(record.endpoints.pricing.url), 200);
+  });
+
+  it('stops a process, and starts it again on the same port under a new pid that the record follows', async () => {
+    const changes: number[] = [];
+    const mes = componentHandle(record, 'mes', (changed) =>
+      changes.push(changed.processes.find((p) => p.component === 'mes')?.pid ?? 0),
+    );
+    const before = record.processes.find((p) => p.component === 'mes')?.pid ?? 0;
+    await mes.stop();
+    assert.equal(isAlive(before), false);
+    assert.equal(await probe(record.endpoints.mes.url), 'no answer');
+    await mes.start();
+    const now = record.processes.find((p) => p.component === 'mes')?.pid ?? 0;
+    assert.notEqual(now, before);
+    assert.deepEqual(changes, [now]);
+    assert.equal(await probe(record.endpoints.mes.url), 200);
+  });
+
+  it('restarts a process and reads its log tail with credentials masked', async () => {
+    const crm = componentHandle(record, 'crm');
+    await crm.restart();
+    assert.equal(await probe(record.endpoints.crm.url), 200);
+    // A careless service that logs its connection string and a key: the tail must not repeat them.
+    const entry = record.processes.find((p) => p.component === 'crm') ?? assert.fail('crm is a process');
+    const apiKey = record.endpoints.crm.apiKeys[0]?.key ?? assert.fail('no API key');
+    appendFileSync(entry.logFile, `connecting to ${entry.env.DATABASE_URL} with ${apiKey}\n`);
+    const tail = await crm.logTail(200);
+    assert.match(tail, /"msg":"listening"/);
+    assert.match(tail, /connecting to postgres:\/\/[^:]+:\*\*\*@.* with \*\*\*/);
+  });
+
+  it('refuses to stop a component given by URL, and says why', async () => {
+    const rabbitmq = componentHandle(record, 'rabbitmq');
+    assert.equal(rabbitmq.source, 'url');
+    await assert.rejects(rabbitmq.stop(), /rabbitmq is given by URL: mes-e2e does not control it/);
+    await rabbitmq.ready(5_000);
+  });
+});

@@ -1,0 +1,139 @@
+// The broker and the database of a run: containers on the run's network, or shared ones given by URL
+// (then the run gets its own vhost and database on them, created by the caller).
+import { PostgreSqlContainer } from '@testcontainers/postgresql';
+import { RabbitMQContainer } from '@testcontainers/rabbitmq';
+import type { ResolvedComponent } from '../config/defaults.ts';
+import type { ComponentName } from '../config/schema.ts';
+import { MesE2eError } from '../errors.ts';
+import type { ComponentLogs } from './component-logs.ts';
+import { amqpHandshake, managementOverview, sqlSelectOne } from './probes.ts';
+import { freePort } from './processes.ts';
+import { readyOrExplain, waitUntil } from './readiness.ts';
+import type { RunLabels } from './run-id.ts';
+
+export interface RunContext {
+  runId: string;
+  logs: ComponentLogs;
+  onProgress(message: string): void;
+  labelsOf(component: string): RunLabels;
+  timeoutOf(component: ComponentName): number;
+  /** The run's Docker network; undefined when nothing of the run is a container. */
+  network: string | undefined;
+  /** A password for what the run creates itself. */
+  password: string;
+  /** Containers started so far, for removal and for the record. */
+  containers: Array<{ component: ComponentName; id: string }>;
+  /** Throws once the run is interrupted: nothing new is started after that. */
+  checkpoint(): void;
+  /** Marks work that creates something (a process, a vhost): a forced removal waits for it first. */
+  track<T>(creation: Promise<T>): Promise<T>;
+}
+
+/** URLs as seen from this machine, and from containers on the run's network when they differ. */
+export interface Broker {
+  amqpUrl: string;
+  managementUrl: string | undefined;
+  inNetwork?: { amqpUrl: string; managementUrl: string };
+  /** Given by URL: other runs use it too. */
+  shared: boolean;
+}
+
+export interface Database {
+  url: string;
+  inNetwork?: { url: string };
+  shared: boolean;
+}
+
+type Component = ResolvedComponent;
+
+function unsupported(component: Component): never {
+  throw new MesE2eError(
+    'usage',
+    `components.${component.name}: a ${component.source} source is not supported for ${component.name}`,
+    `give ${component.name} as a container (an image) or as a url`,
+  );
+}
+
+export async function startBroker(context: RunContext, component: Component): Promise<Broker> {
+  const timeoutMs = context.timeoutOf('rabbitmq');
+  if (component.source === 'url') {
+    const { url, managementUrl } = component;
+    await readyOrExplain(context, 'rabbitmq', `AMQP handshake at the given URL`, timeoutMs, () =>
+      waitUntil(
+        async () => {
+          await amqpHandshake(url);
+          if (managementUrl) await managementOverview(managementUrl);
+        },
+        { within: timeoutMs, description: 'rabbitmq (AMQP handshake and management API)' },
+      ),
+    );
+    return { amqpUrl: url, managementUrl, shared: true };
+  }
+  if (component.source !== 'container') unsupported(component);
+  const [amqpPort, managementPort] = await Promise.all([freePort(), freePort()]);
+  const container = await readyOrExplain(
+    context,
+    'rabbitmq',
+    'log line "Server startup complete"',
+    timeoutMs,
+    () =>
+      new RabbitMQContainer(component.image)
+        .withEnvironment({ RABBITMQ_DEFAULT_USER: 'mes', RABBITMQ_DEFAULT_PASS: context.password })
+        // Fixed host ports: a restart by a fault-injection handle keeps the endpoints valid.
+        .withExposedPorts({ container: 5672, host: amqpPort }, { container: 15672, host: managementPort })
+        .withNetworkMode(context.network ?? 'bridge')
+        .withNetworkAliases('rabbitmq')
+        .withLabels(context.labelsOf('rabbitmq'))
+        .withLogConsumer(context.logs.consumer('rabbitmq'))
+        .withStartupTimeout(timeoutMs)
+        .start(),
+  );
+  context.containers.push({ component: 'rabbitmq', id: container.getId() });
+  const host = container.getHost();
+  return {
+    amqpUrl: `amqp://mes:${context.password}@${host}:${amqpPort}`,
+    managementUrl: `http://mes:${context.password}@${host}:${managementPort}`,
+    inNetwork: {
+      amqpUrl: `amqp://mes:${context.password}@rabbitmq:5672`,
+      managementUrl: `http://mes:${context.password}@rabbitmq:15672`,
+    },
+    shared: false,
+  };
+}
+
+export async function startDatabase(context: RunContext, component: Component): Promise<Database> {
+  const timeoutMs = context.timeoutOf('postgres');
+  if (component.source === 'url') {
+    const { url } = component;
+    await readyOrExplain(context, 'postgres', 'SQL select 1 at the given URL', timeoutMs, () =>
+      waitUntil(() => sqlSelectOne(url), { within: timeoutMs, description: 'postgres (select 1)' }),
+    );
+    return { url, shared: true };
+  }
+  if (component.source !== 'container') unsupported(component);
+  const port = await freePort();
+  const container = await readyOrExplain(
+    context,
+    'postgres',
+    'pg_isready and the listening port',
+    timeoutMs,
+    () =>
+      new PostgreSqlContainer(component.image)
+        .withUsername('mes')
+        .withPassword(context.password)
+        .withDatabase('postgres')
+        .withExposedPorts({ container: 5432, host: port })
+        .withNetworkMode(context.network ?? 'bridge')
+        .withNetworkAliases('postgres')
+        .withLabels(context.labelsOf('postgres'))
+        .withLogConsumer(context.logs.consumer('postgres'))
+        .withStartupTimeout(timeoutMs)
+        .start(),
+  );
+  context.containers.push({ component: 'postgres', id: container.getId() });
+  return {
+    url: container.getConnectionUri(),
+    inNetwork: { url: `postgres://mes:${context.password}@postgres:5432/postgres` },
+    shared: false,
+  };
+}

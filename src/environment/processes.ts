@@ -1,0 +1,148 @@
+// Components run as processes: each started detached, as the leader of its own process group (so that
+// `env up` can exit and leave it running, and a signal reaches the children it starts), with its
+// output appended to its log file, and labelled by MES_E2E_* variables so that env down and env prune
+// find it by label, as they find containers.
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { ComponentName } from '../config/schema.ts';
+import { eventually } from '../wait/eventually.ts';
+import { labelsFromEnv, type RunLabels } from './run-id.ts';
+
+export interface ProcessSpec {
+  component: ComponentName;
+  command: readonly string[];
+  cwd: string;
+  /** The whole environment of the process, labels included. */
+  env: Record<string, string>;
+  port: number;
+  /** With the port filled in; without it, the process is ready when its port accepts connections. */
+  readyUrl: string | undefined;
+  logFile: string;
+}
+
+export interface ProcessRecord extends ProcessSpec {
+  pid: number;
+}
+
+export interface RunningProcess {
+  record: ProcessRecord;
+  /** The exit code or signal once it exited; undefined while it runs. */
+  exitStatus(): string | undefined;
+  /** Aborts when the process exits: waits on it stop at once. */
+  exitSignal: AbortSignal;
+}
+
+/** A port nothing listens on now: the harness hands it to a process or binds a container to it. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+export async function spawnProcess(spec: ProcessSpec): Promise<RunningProcess> {
+  const [command, ...args] = spec.command;
+  if (!command) throw new Error(`${spec.component}: empty command`);
+  const log = openSync(spec.logFile, 'a', 0o600);
+  const exited = new AbortController();
+  let status: string | undefined;
+  try {
+    const child = spawn(command, args, {
+      cwd: spec.cwd,
+      env: spec.env,
+      detached: true,
+      stdio: ['ignore', log, log],
+    });
+    child.once('exit', (code, signal) => {
+      status = signal ? `killed by ${signal}` : `exit code ${code}`;
+      exited.abort();
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', (error) =>
+        reject(new Error(`cannot start ${spec.command.join(' ')} in ${spec.cwd}: ${error.message}`)),
+      );
+    });
+    // It must outlive this process when env up exits.
+    child.unref();
+    return {
+      record: { ...spec, pid: child.pid ?? 0 },
+      exitStatus: () => status,
+      exitSignal: exited.signal,
+    };
+  } finally {
+    closeSync(log);
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Sends the signal to the process's group (the process and what it started); false if it is gone. */
+export function signalProcess(pid: number, signal: NodeJS.Signals): boolean {
+  for (const target of [-pid, pid]) {
+    try {
+      process.kill(target, signal);
+      return true;
+    } catch {
+      // Not a group leader (or gone): try the process itself, then give up.
+    }
+  }
+  return false;
+}
+
+/** SIGTERM, then SIGKILL if it has not exited within the deadline. Resolves once it is gone. */
+export async function stopProcess(pid: number, graceMs = 15_000): Promise<void> {
+  // A stopped (paused) process cannot act on SIGTERM until it continues.
+  signalProcess(pid, 'SIGCONT');
+  if (!signalProcess(pid, 'SIGTERM')) return;
+  const gone = () => (isAlive(pid) ? undefined : true);
+  try {
+    await eventually(gone, { within: graceMs, description: `process ${pid} to exit after SIGTERM` });
+  } catch {
+    signalProcess(pid, 'SIGKILL');
+    await eventually(gone, { within: 5_000, description: `process ${pid} to exit after SIGKILL` });
+  }
+}
+
+/**
+ * Processes of this user that carry mes-e2e run labels in their environment (Linux /proc). Elsewhere
+ * it finds none: processes left by dead runs must then be stopped by hand.
+ */
+export function findLabelledProcesses(): Array<{ pid: number; labels: RunLabels }> {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return [];
+  }
+  return entries.flatMap((name) => {
+    try {
+      const environ = readFileSync(`/proc/${name}/environ`, 'latin1');
+      if (!environ.includes('MES_E2E_RUN_ID=')) return [];
+      const env = Object.fromEntries(
+        environ
+          .split('\0')
+          .filter(Boolean)
+          .map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]),
+      );
+      return [{ pid: Number(name), labels: labelsFromEnv(env) }];
+    } catch {
+      // Another user's process, or one that exited while we looked.
+      return [];
+    }
+  });
+}

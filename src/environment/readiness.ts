@@ -1,0 +1,56 @@
+// Waiting for a component to get ready, and the one-paragraph failure when it does not: the
+// component, what was waited for, and the tail of its log.
+import { join } from 'node:path';
+import { MesE2eError } from '../errors.ts';
+import { eventually } from '../wait/eventually.ts';
+import type { ComponentLogs } from './component-logs.ts';
+
+export interface ReadinessContext {
+  logs: ComponentLogs;
+  onProgress(message: string): void;
+}
+
+export async function readyOrExplain<T>(
+  context: ReadinessContext,
+  component: string,
+  waitedFor: string,
+  timeoutMs: number,
+  start: () => Promise<T>,
+): Promise<T> {
+  const began = performance.now();
+  try {
+    const result = await start();
+    // Each component's own time, so that the environment's total can be set against its slowest part.
+    context.onProgress(
+      `${component} ready in ${((performance.now() - began) / 1000).toFixed(1)} s (${waitedFor})`,
+    );
+    return result;
+  } catch (error) {
+    if (error instanceof MesE2eError) throw error;
+    throw new MesE2eError(
+      'environment',
+      `${component} did not get ready within ${timeoutMs} ms (waited for ${waitedFor}): ${(error as Error).message}\n--- last lines of ${component}'s log ---\n${context.logs.tail(component)}`,
+      `see ${join(context.logs.dir, `${component}.log`)}; raise readyTimeoutMs in the configuration if the machine is just slow`,
+      { cause: error },
+    );
+  }
+}
+
+/** Repeats a probe until it passes, the deadline passes, or `stop` aborts (a process that exited). */
+export async function waitUntil(
+  probe: () => Promise<void>,
+  options: { within: number; description: string; stop?: AbortSignal; stopReason?: () => string },
+): Promise<void> {
+  try {
+    await eventually(
+      async () => {
+        await probe();
+        return true;
+      },
+      { within: options.within, description: options.description, signal: options.stop },
+    );
+  } catch (error) {
+    if (options.stop?.aborted) throw new Error(options.stopReason?.() ?? 'stopped', { cause: error });
+    throw error;
+  }
+}

@@ -1,0 +1,167 @@
+// The services of a run (CRM, MES, pricing), each from its source: a container on the run's network
+// (the reference images built from services/*/Dockerfile), a process of this machine, or a URL.
+import { GenericContainer, Wait } from 'testcontainers';
+import type { ResolvedComponent } from '../config/defaults.ts';
+import { defaultImages } from '../config/images.ts';
+import type { RunPlan } from '../config/load.ts';
+import { MesE2eError } from '../errors.ts';
+import type { Broker, Database, RunContext } from './infrastructure.ts';
+import { withPath } from './isolation.ts';
+import { httpAnswers, httpReady, tcpListening } from './probes.ts';
+import { freePort, type ProcessRecord, spawnProcess } from './processes.ts';
+import { readyOrExplain, waitUntil } from './readiness.ts';
+import { labelsAsEnv } from './run-id.ts';
+
+export const servicePorts = { crm: 3000, mes: 3001, pricing: 3002 } as const;
+export type ServiceName = keyof typeof servicePorts;
+export const serviceNames: readonly ServiceName[] = ['crm', 'mes', 'pricing'];
+
+export interface ServiceContext extends RunContext {
+  plan: RunPlan;
+  broker: Broker;
+  database: Database;
+  /** The run's vhost and database on the broker and database. */
+  isolatedAs: string;
+  /** Per-service settings the harness decides (API keys and the like). */
+  serviceEnv: Record<ServiceName, Record<string, string>>;
+  /** Processes started so far, for removal and for the record. */
+  processes: ProcessRecord[];
+}
+
+type Container = Extract<ResolvedComponent, { source: 'container' }>;
+type Process = Extract<ResolvedComponent, { source: 'process' }>;
+
+/** What a service needs to reach the broker and database, from where it runs. */
+function wiring(context: ServiceContext, where: 'network' | 'host'): Record<string, string> {
+  const { broker, database, isolatedAs } = context;
+  const fromNetwork = where === 'network';
+  const amqp = (fromNetwork ? broker.inNetwork?.amqpUrl : undefined) ?? broker.amqpUrl;
+  const management = (fromNetwork ? broker.inNetwork?.managementUrl : undefined) ?? broker.managementUrl;
+  const databaseUrl = (fromNetwork ? database.inNetwork?.url : undefined) ?? database.url;
+  return {
+    AMQP_URL: withPath(amqp, isolatedAs),
+    DATABASE_URL: withPath(databaseUrl, isolatedAs),
+    ...(management ? { RABBITMQ_MANAGEMENT_URL: management, RABBITMQ_VHOST: isolatedAs } : {}),
+  };
+}
+
+async function buildImages(context: ServiceContext): Promise<void> {
+  for (const name of serviceNames) {
+    const component = context.plan.components[name];
+    if (component.source !== 'container' || !component.build) continue;
+    const { build } = component;
+    await readyOrExplain(
+      context,
+      `${name} image`,
+      `docker build of ${build.dockerfile}`,
+      context.timeoutOf(name),
+      () =>
+        GenericContainer.fromDockerfile(build.context, build.dockerfile)
+          .withBuildArgs({ NODE_IMAGE: defaultImages.node })
+          .build(component.image, { deleteOnExit: false }),
+    );
+    context.checkpoint();
+  }
+}
+
+async function startContainer(context: ServiceContext, name: ServiceName, component: Container) {
+  const containerPort = servicePorts[name];
+  const hostPort = await freePort();
+  const container = await readyOrExplain(
+    context,
+    name,
+    `GET /health/ready on port ${containerPort} answering 200`,
+    context.timeoutOf(name),
+    () =>
+      new GenericContainer(component.image)
+        .withEnvironment({
+          ...wiring(context, 'network'),
+          PORT: String(containerPort),
+          ...context.serviceEnv[name],
+          ...component.env,
+        })
+        .withNetworkMode(context.network ?? 'bridge')
+        .withNetworkAliases(name)
+        // A fixed host port: a restart by a fault-injection handle keeps the endpoint valid.
+        .withExposedPorts({ container: containerPort, host: hostPort })
+        .withLabels(context.labelsOf(name))
+        .withLogConsumer(context.logs.consumer(name))
+        .withWaitStrategy(Wait.forHttp('/health/ready', containerPort).forStatusCode(200))
+        .withStartupTimeout(context.timeoutOf(name))
+        .start(),
+  );
+  context.containers.push({ component: name, id: container.getId() });
+  return `http://${container.getHost()}:${hostPort}`;
+}
+
+async function startProcess(context: ServiceContext, name: ServiceName, component: Process) {
+  const port = await freePort();
+  const readyUrl = component.readyUrl?.replaceAll('{port}', String(port));
+  context.checkpoint();
+  const running = await context.track(
+    spawnProcess({
+      component: name,
+      command: component.command,
+      cwd: component.cwd,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        ...wiring(context, 'host'),
+        ...context.serviceEnv[name],
+        ...component.env,
+        ...labelsAsEnv(context.labelsOf(name)),
+      },
+      port,
+      readyUrl,
+      logFile: context.logs.file(name),
+    }),
+  );
+  context.processes.push(running.record);
+  const timeoutMs = context.timeoutOf(name);
+  await readyOrExplain(
+    context,
+    name,
+    readyUrl ? `GET ${readyUrl} answering 2xx` : `port ${port} accepting connections`,
+    timeoutMs,
+    () =>
+      waitUntil(() => (readyUrl ? httpReady(readyUrl) : tcpListening(port)), {
+        within: timeoutMs,
+        description: `${name} (pid ${running.record.pid})`,
+        stop: running.exitSignal,
+        stopReason: () => `the process ended (${running.exitStatus()}) before it was ready`,
+      }),
+  );
+  return `http://127.0.0.1:${port}`;
+}
+
+async function useUrl(context: ServiceContext, name: ServiceName, url: string) {
+  const timeoutMs = context.timeoutOf(name);
+  try {
+    await waitUntil(() => httpAnswers(url), { within: timeoutMs, description: `${name} at ${url}` });
+  } catch (error) {
+    throw new MesE2eError(
+      'environment',
+      `${name} did not answer at ${url} within ${timeoutMs} ms: ${(error as Error).message}`,
+      `start it, or fix components.${name}.url`,
+      { cause: error },
+    );
+  }
+  return url.replace(/\/$/, '');
+}
+
+function startService(context: ServiceContext, name: ServiceName): Promise<string> {
+  const component = context.plan.components[name];
+  if (component.source === 'container') return startContainer(context, name, component);
+  if (component.source === 'process') return startProcess(context, name, component);
+  return useUrl(context, name, component.url);
+}
+
+/** Starts every service (images first, then all at once) and resolves to their URLs from this machine. */
+export async function startServices(context: ServiceContext): Promise<Record<ServiceName, string>> {
+  await buildImages(context);
+  context.onProgress('starting crm, mes and pricing');
+  const urls = await Promise.all(serviceNames.map((name) => startService(context, name)));
+  return { crm: urls[0] ?? '', mes: urls[1] ?? '', pricing: urls[2] ?? '' };
+}
