@@ -4,6 +4,7 @@ import { loadRunPlan } from '../config/load.ts';
 import { MesE2eError } from '../errors.ts';
 import { printPlan } from './commands/config.ts';
 import type { Interrupts } from './commands/env.ts';
+import type { RunOptions } from './commands/run.ts';
 import { ExitCode } from './exit-codes.ts';
 import { createOutput, type Output } from './output.ts';
 import { readPackageInfo } from './package-info.ts';
@@ -105,6 +106,57 @@ export function buildProgram(io: CliIo, out: Output, setExitCode: (code: ExitCod
     const { envPrune } = await import('./commands/env.ts');
     await envPrune(await plan(options), out, options);
   });
+
+  const withRunOptions = (command: Command) =>
+    withPlanOptions(command)
+      .option('-t, --tags <expression>', 'only scenarios whose tags match, e.g. "@critical and not @ui"')
+      .option('-n, --name <pattern...>', 'only scenarios whose name matches (a regular expression)')
+      .option('--shard <i/n>', 'run shard i of n (1-based); the gate merges the shards')
+      .option('--reports <dir>', 'where reports/<run-id>/ goes (default: reportsDir of the configuration)');
+  const runAction =
+    (smoke: boolean) =>
+    async (paths: string[], options: RunOptions & PlanOptions): Promise<void> => {
+      const { run } = await import('./commands/run.ts');
+      const tags = smoke ? (options.tags ? `@smoke and (${options.tags})` : '@smoke') : options.tags;
+      const code = await run(await plan(options), io, out, io.interrupts, paths, {
+        ...options,
+        tags,
+        failFast: smoke || options.failFast === true,
+        smoke,
+      });
+      setExitCode(code);
+    };
+  withRunOptions(
+    program
+      .command('run')
+      .description('bring the environment up (or reuse env up), run the scenarios, report, give the verdict')
+      .argument('[paths...]', 'feature files or folders (default: the suite mes-e2e ships)')
+      .option('--parallel <n>', 'scenarios at a time (default 1); @destructive ones always run alone')
+      .option(
+        '--retry <n>',
+        'attempts after a failure (default 0); a scenario that passes on a retry is flaky',
+      )
+      .option('--fail-fast', 'stop at the first failure'),
+  ).action(runAction(false));
+  withRunOptions(
+    program
+      .command('smoke')
+      .description('the @smoke scenarios, fail-fast with tight deadlines: for a developer before pushing')
+      .argument('[paths...]', 'feature files or folders (default: the suite mes-e2e ships)')
+      .option('--parallel <n>', 'scenarios at a time (default 1)'),
+  ).action(runAction(true));
+  program
+    .command('list')
+    .description('the scenarios a run would pick, with their tags and files, without running them')
+    .argument('[paths...]', 'feature files or folders (default: the suite mes-e2e ships)')
+    .option('-t, --tags <expression>', 'only scenarios whose tags match')
+    .option('-n, --name <pattern...>', 'only scenarios whose name matches')
+    .option('--shard <i/n>', 'only shard i of n')
+    .option('--json', 'machine-readable output')
+    .action(async (paths: string[], options: RunOptions) => {
+      const { list } = await import('./commands/run.ts');
+      await list(io.cwd, out, paths, options);
+    });
 
   return program;
 }

@@ -1,0 +1,158 @@
+// `mes-e2e run`, `smoke` and `list`: the suite from the command line, with live progress and the verdict.
+import { resolve } from 'node:path';
+import type { RunPlan } from '../../config/load.ts';
+import { MesE2eError } from '../../errors.ts';
+import type { ScenarioFinished } from '../../runner/progress.ts';
+import { type RunOutcome, runSuite } from '../../runner/run.ts';
+import {
+  checkTags,
+  defaultFeaturePaths,
+  listScenarios,
+  parseShard,
+  type Selection,
+  suiteRoot,
+} from '../../runner/suite.ts';
+import { ExitCode } from '../exit-codes.ts';
+import type { Output } from '../output.ts';
+import type { Interrupts } from './env.ts';
+
+export interface RunOptions {
+  tags?: string;
+  name?: string[];
+  parallel?: string;
+  retry?: string;
+  shard?: string;
+  failFast?: boolean;
+  reports?: string;
+  json?: boolean;
+  /** smoke: tight deadlines per step. */
+  smoke?: boolean;
+}
+
+function count(option: string, text: string | undefined, fallback: number, max: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0 || value > max) {
+    throw new MesE2eError(
+      'usage',
+      `${option}: "${text}" is not a whole number from 0 to ${max}`,
+      `e.g. ${option} 2`,
+    );
+  }
+  return value;
+}
+
+export function selectionOf(cwd: string, paths: readonly string[], options: RunOptions): Selection {
+  return {
+    // The shipped suite is named relative to mes-e2e's own folder, a team's relative to where it runs.
+    cwd: paths.length > 0 ? cwd : suiteRoot,
+    paths: paths.length > 0 ? paths.map((path) => resolve(cwd, path)) : defaultFeaturePaths,
+    tags: checkTags(options.tags ?? ''),
+    names: options.name ?? [],
+    shard: parseShard(options.shard),
+  };
+}
+
+const symbols: Record<string, string> = {
+  PASSED: '✔',
+  FAILED: '✖',
+  SKIPPED: '-',
+  PENDING: '?',
+  UNDEFINED: '?',
+  AMBIGUOUS: '✖',
+};
+
+function printScenario(out: Output, finished: ScenarioFinished): void {
+  const where = `${finished.uri}:${finished.line ?? '?'}`;
+  const time = `${(finished.durationMs / 1000).toFixed(1)} s`;
+  const ok = finished.status === 'PASSED';
+  const paint = ok ? out.color.green : out.color.red;
+  const head = `[${finished.done}/${finished.total}] ${paint(symbols[finished.status] ?? '?')} ${finished.name} (${where}, ${time})`;
+  if (finished.willBeRetried) {
+    out.progress(
+      `${head}: attempt ${finished.attempt + 1} ${finished.status}, retrying: ${finished.message ?? ''}`,
+    );
+    return;
+  }
+  out.progress(ok ? head : `${head} ${finished.status}${finished.message ? `: ${finished.message}` : ''}`);
+}
+
+export async function run(
+  plan: RunPlan,
+  io: { cwd: string; env: Readonly<Record<string, string | undefined>> },
+  out: Output,
+  interrupts: Interrupts,
+  paths: readonly string[],
+  options: RunOptions,
+): Promise<ExitCode> {
+  const started = Date.now();
+  const stamp = () => `[${((Date.now() - started) / 1000).toFixed(1)}s]`;
+  const outcome = await runSuite({
+    plan,
+    selection: selectionOf(io.cwd, paths, options),
+    // Read by the step support code in every worker: how long one step may take.
+    env: { ...io.env, MES_E2E_STEP_TIMEOUT_MS: options.smoke ? '20000' : '60000' },
+    parallel: count('--parallel', options.parallel, 1, 16),
+    retry: count('--retry', options.retry, 0, 10),
+    failFast: options.failFast === true,
+    reportsDir: options.reports ? resolve(io.cwd, options.reports) : plan.reportsDir,
+    signal: interrupts.signal,
+    onForce: interrupts.onForce,
+    onStage: (stage) => out.progress(`${stamp()} ${stage}`),
+    onProgress: (message) => out.progress(`${stamp()}   ${message}`),
+    onScenario: (finished) => printScenario(out, finished),
+  });
+  if (!outcome.verdict) {
+    out.progress(`${stamp()} interrupted: the environment this run started was removed`);
+    return ExitCode.interrupted;
+  }
+  printOutcome(out, outcome, options.json === true);
+  return outcome.verdict.verdict === 'PROMOTE' ? ExitCode.success : ExitCode.block;
+}
+
+function printOutcome(out: Output, outcome: RunOutcome, asJson: boolean): void {
+  const verdict = outcome.verdict;
+  if (!verdict) return;
+  if (asJson) {
+    out.json({
+      runId: outcome.runId,
+      verdict: verdict.verdict,
+      reasons: verdict.reasons,
+      counts: verdict.counts,
+      reports: outcome.reportDir,
+      environment: outcome.environment,
+      durationMs: Math.round(outcome.durationMs),
+    });
+    return;
+  }
+  const { counts } = verdict;
+  out.line(
+    `${counts.scenarios} scenario(s): ${counts.passed} passed, ${counts.failed} failed, ${counts.flaky} flaky, ${counts.skipped} skipped, ${counts.undefined} undefined, ${counts.pending} pending (${(outcome.durationMs / 1000).toFixed(1)} s)`,
+  );
+  const promote = verdict.verdict === 'PROMOTE';
+  out.line(promote ? out.color.green.bold('PROMOTE') : out.color.red.bold('BLOCK'));
+  for (const reason of verdict.reasons) out.line(`  - ${reason}`);
+  out.line(`reports: ${outcome.reportDir}`);
+}
+
+export async function list(
+  cwd: string,
+  out: Output,
+  paths: readonly string[],
+  options: RunOptions,
+): Promise<void> {
+  const selection = selectionOf(cwd, paths, options);
+  const scenarios = await listScenarios(selection);
+  if (options.json) {
+    out.json(scenarios);
+    return;
+  }
+  for (const scenario of scenarios) {
+    const undefinedSteps =
+      scenario.undefinedSteps > 0 ? `  (${scenario.undefinedSteps} undefined step(s))` : '';
+    out.line(
+      `${scenario.uri}:${scenario.line}  ${scenario.name}  ${scenario.tags.join(' ')}${undefinedSteps}`,
+    );
+  }
+  out.line(`${scenarios.length} scenario(s)`);
+}

@@ -1,0 +1,28 @@
+// What a run must show before it may be promoted, and the safe rules that apply when nobody says otherwise.
+
+/**
+ * Open for later rules (performance budgets, features that must run, tags never to skip):
+ * each arrives as a new field with a default that keeps today's verdicts.
+ */
+export type Policy = {
+  /** A scenario carrying any of these must pass on its first attempt: a failure or a flaky pass blocks. */
+  readonly requiredTags: readonly string[];
+  /** Scenarios with this tag run and are reported, but never block. */
+  readonly quarantineTag: string;
+  /** How many scenarios may pass only on a retry before the run blocks; Infinity means no cap. */
+  readonly maxFlaky: number;
+  /** Fewer executed scenarios than this (quarantined ones aside) proves nothing, so it blocks. */
+  readonly minScenarios: number;
+};
+
+/**
+ * Every failure blocks except a quarantined one; flakiness blocks only where a required tag
+ * asks for it. Flaky scenarios elsewhere are still counted and reported, and a team that wants
+ * a cap sets maxFlaky.
+ */
+export const defaultPolicy: Policy = Object.freeze({
+  requiredTags: Object.freeze(['@critical']),
+  quarantineTag: '@quarantine',
+  maxFlaky: Number.POSITIVE_INFINITY,
+  minScenarios: 1,
+});

@@ -1,0 +1,89 @@
+// Runs the selected scenarios with cucumber-js's programmatic API: every envelope goes to
+// messages.ndjson (the gate's input) and to the caller; cucumber's own HTML and JUnit formatters
+// write the reports, so they agree with the messages by construction.
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { loadConfiguration, runCucumber } from '@cucumber/cucumber/api';
+import type { Envelope } from '@cucumber/messages';
+import { MesE2eError } from '../errors.ts';
+import type { Selection } from './suite.ts';
+
+export interface CucumberRunOptions {
+  selection: Selection;
+  supportImports: string[];
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
+  parallel: number;
+  retry: number;
+  failFast: boolean;
+  dryRun?: boolean;
+  reportDir: string;
+  /** Data only: workers receive a structured clone. */
+  worldParameters: Record<string, unknown>;
+  onEnvelope(envelope: Envelope): void;
+}
+
+export interface CucumberRunResult {
+  messagesFile: string;
+  envelopes: Envelope[];
+}
+
+/** Swallows what cucumber would print: mes-e2e prints its own progress. */
+const silent = () =>
+  new Writable({
+    write(_chunk, _encoding, done) {
+      done();
+    },
+  });
+
+export async function runScenarios(options: CucumberRunOptions): Promise<CucumberRunResult> {
+  await mkdir(options.reportDir, { recursive: true });
+  const messagesFile = join(options.reportDir, 'messages.ndjson');
+  const messages = createWriteStream(messagesFile, { mode: 0o600 });
+  const envelopes: Envelope[] = [];
+  const environment = { cwd: options.cwd, env: { ...options.env }, stdout: silent(), stderr: silent() };
+  try {
+    const { runConfiguration } = await loadConfiguration(
+      {
+        file: false,
+        provided: {
+          paths: options.selection.paths,
+          tags: options.selection.tags,
+          name: options.selection.names,
+          ...(options.selection.shard ? { shard: options.selection.shard } : {}),
+          import: options.supportImports,
+          parallel: options.parallel,
+          retry: options.retry,
+          failFast: options.failFast,
+          dryRun: options.dryRun === true,
+          format: options.dryRun
+            ? []
+            : [
+                ['html', join(options.reportDir, 'cucumber.html')],
+                ['junit', join(options.reportDir, 'junit.xml')],
+              ],
+          worldParameters: options.worldParameters as never,
+        },
+      },
+      environment,
+    );
+    await runCucumber(runConfiguration, environment, (envelope) => {
+      envelopes.push(envelope);
+      messages.write(`${JSON.stringify(envelope)}\n`);
+      options.onEnvelope(envelope);
+    });
+  } catch (error) {
+    // Cucumber throws (with no testRunFinished) when support code fails to load or an option is bad.
+    throw new MesE2eError(
+      'usage',
+      `cucumber could not run the scenarios: ${(error as Error).message}`,
+      'fix the step definitions or options named above; mes-e2e list shows what would run',
+      { cause: error },
+    );
+  } finally {
+    await new Promise<void>((resolve) => messages.end(resolve));
+  }
+  return { messagesFile, envelopes };
+}

@@ -1,0 +1,132 @@
+// One run, start to verdict: select the scenarios, bring the environment up (or reuse the one
+// `env up` keeps), run them, write the reports, evaluate the gate, and take down what it started.
+// Each stage registers its teardown before it sets up, so an error or an interrupt at any point
+// still removes everything.
+import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import type { RunPlan } from '../config/load.ts';
+import { type EnvironmentRecord, startEnvironment } from '../environment/environment.ts';
+import { readRecord } from '../environment/record-file.ts';
+import { newRunId } from '../environment/run-id.ts';
+import { evaluate, type Verdict } from '../gate/verdict.ts';
+import { runScenarios } from './cucumber-run.ts';
+import { createProgress, type ScenarioFinished } from './progress.ts';
+import { defaultSupportImports, type PlannedScenario, planScenarios, type Selection } from './suite.ts';
+
+export interface RunRequest {
+  plan: RunPlan;
+  selection: Selection;
+  env: Readonly<Record<string, string | undefined>>;
+  parallel: number;
+  retry: number;
+  failFast: boolean;
+  /** Where reports/<run-id>/ goes; the configuration's reportsDir otherwise. */
+  reportsDir: string;
+  signal: AbortSignal;
+  onForce(action: () => Promise<void>): void;
+  onStage(stage: string): void;
+  onProgress(message: string): void;
+  onScenario(finished: ScenarioFinished): void;
+}
+
+export interface RunOutcome {
+  runId: string;
+  reportDir: string;
+  planned: PlannedScenario[];
+  /** Undefined when the run was interrupted before the scenarios finished. */
+  verdict: Verdict | undefined;
+  environment: 'reused' | 'started' | 'none';
+  durationMs: number;
+}
+
+/** The environment `env up` keeps, when there is one and it serves this profile. */
+function keptEnvironment(plan: RunPlan): EnvironmentRecord | undefined {
+  const record = readRecord(plan.reportsDir);
+  return record && record.profile === plan.profile ? record : undefined;
+}
+
+/** Resolves when the signal aborts: cucumber has no cancel, so the run stops waiting on it instead. */
+const aborted = (signal: AbortSignal) =>
+  new Promise<'interrupted'>((resolve) => {
+    if (signal.aborted) resolve('interrupted');
+    signal.addEventListener('abort', () => resolve('interrupted'), { once: true });
+  });
+
+async function pointLatestAt(reportsDir: string, reportDir: string): Promise<void> {
+  const latest = join(reportsDir, 'latest');
+  await rm(latest, { force: true, recursive: false }).catch(() => {});
+  await symlink(relative(reportsDir, reportDir), latest).catch(() => {});
+}
+
+export async function runSuite(request: RunRequest): Promise<RunOutcome> {
+  const began = performance.now();
+  const runId = newRunId();
+  const reportDir = join(request.reportsDir, runId);
+  request.onStage('selecting scenarios');
+  const planned = await planScenarios(request.selection);
+  await mkdir(reportDir, { recursive: true });
+  await pointLatestAt(request.reportsDir, reportDir);
+
+  const teardowns: Array<() => Promise<unknown>> = [];
+  let environment: RunOutcome['environment'] = 'none';
+  try {
+    let record: EnvironmentRecord | undefined;
+    if (planned.length > 0) {
+      record = keptEnvironment(request.plan);
+      if (record) {
+        environment = 'reused';
+        request.onStage(`environment: reusing ${record.runId} (from env up)`);
+      } else {
+        request.onStage(`environment: starting (profile ${request.plan.profile})`);
+        const started = await startEnvironment(
+          { ...request.plan, reportsDir: request.reportsDir },
+          { runId, onProgress: request.onProgress, signal: request.signal, onForce: request.onForce },
+        );
+        teardowns.push(() => started.down());
+        request.onForce(async () => void (await started.down()));
+        record = started.record;
+        environment = 'started';
+      }
+    }
+    request.onStage(`scenarios: ${planned.length} selected, ${request.parallel} at a time`);
+    const progress = createProgress(request.onScenario);
+    const scenarios = runScenarios({
+      selection: request.selection,
+      supportImports: defaultSupportImports,
+      cwd: request.selection.cwd,
+      env: request.env,
+      parallel: request.parallel,
+      retry: request.retry,
+      failFast: request.failFast,
+      reportDir,
+      worldParameters: { environment: record ?? null },
+      onEnvelope: progress,
+    });
+    const finished = await Promise.race([scenarios, aborted(request.signal)]);
+    if (finished === 'interrupted') {
+      scenarios.catch(() => {});
+      return {
+        runId,
+        reportDir,
+        planned,
+        verdict: undefined,
+        environment,
+        durationMs: performance.now() - began,
+      };
+    }
+    request.onStage('reports and verdict');
+    const verdict = evaluate(finished.envelopes);
+    await writeVerdict(reportDir, runId, verdict);
+    return { runId, reportDir, planned, verdict, environment, durationMs: performance.now() - began };
+  } finally {
+    if (teardowns.length > 0) request.onStage('environment: removing what this run started');
+    for (const teardown of teardowns.reverse()) await teardown().catch(() => {});
+  }
+}
+
+async function writeVerdict(reportDir: string, runId: string, verdict: Verdict): Promise<void> {
+  await writeFile(
+    join(reportDir, 'gate.json'),
+    `${JSON.stringify({ runId, verdict: verdict.verdict, reasons: verdict.reasons, counts: verdict.counts }, null, 2)}\n`,
+  );
+}

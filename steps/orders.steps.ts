@@ -1,0 +1,124 @@
+// Placing orders and following them through the pipeline: CRM -> RabbitMQ -> MES -> pricing.
+import assert from 'node:assert/strict';
+import { type DataTable, Then, When } from '@cucumber/cucumber';
+import {
+  apiKeyNames,
+  linesFromTable,
+  type OrderLine,
+  orderBody,
+  type Segment,
+  uniqueCustomerId,
+} from '../fixtures/orders.ts';
+import type { MesOrder } from '../src/drivers/mes-client.ts';
+import { eventually } from '../src/wait/eventually.ts';
+import { journeyOf, whereItStopped } from './support/journey.ts';
+import type { MesWorld } from './support/world.ts';
+
+async function placeOrder(
+  world: MesWorld,
+  order: {
+    segment: Segment;
+    version: string;
+    lines: readonly OrderLine[];
+    currency?: string;
+    apiKey?: string | undefined;
+  },
+) {
+  const customerId = uniqueCustomerId(order.segment);
+  const currency = order.version === 'v1' ? 'EUR' : (order.currency ?? 'EUR');
+  const answer = await world.crm.placeOrder({
+    version: order.version,
+    apiKey: order.apiKey ?? world.apiKey(apiKeyNames[order.segment]),
+    body: orderBody(order.version, customerId, order.lines, currency),
+  });
+  const body = answer.body as { id?: string; orderId?: string };
+  const id = answer.status === 201 || answer.status === 200 ? (body.id ?? body.orderId) : undefined;
+  world.orders.push({ customerId, segment: order.segment, currency, lines: order.lines, answer, id });
+  world.lastAnswer = answer;
+}
+
+When(
+  'a {segment} customer places an order through API {apiVersion}:',
+  function (this: MesWorld, segment: Segment, version: string, table: DataTable) {
+    return placeOrder(this, { segment, version, lines: linesFromTable(table.hashes()) });
+  },
+);
+
+When(
+  'a {segment} customer places an order through API {apiVersion} in {currency}:',
+  function (this: MesWorld, segment: Segment, version: string, currency: string, table: DataTable) {
+    return placeOrder(this, { segment, version, currency, lines: linesFromTable(table.hashes()) });
+  },
+);
+
+When(
+  'a {segment} customer orders {int} x {word}',
+  function (this: MesWorld, segment: Segment, quantity: number, sku: string) {
+    return placeOrder(this, { segment, version: 'v2', lines: [{ sku, quantity }] });
+  },
+);
+
+/** Waits until MES shows the order in the state; at the deadline, says where the order stopped. */
+async function orderInState(world: MesWorld, status: string, seconds: number): Promise<MesOrder> {
+  const id = world.lastOrderId();
+  try {
+    return await eventually(
+      async () => {
+        const order = await world.mes.findOrder(id);
+        if (order?.status === status) return order;
+        throw new Error(order ? `MES shows it as ${order.status}` : 'MES does not know the order');
+      },
+      { within: seconds * 1000, description: `order ${id} ${status} in MES`, maxEvery: 200 },
+    );
+  } catch (error) {
+    const journey = journeyOf(world.lastOrder(), (await world.bus()).seen(), await world.mes.findOrder(id));
+    throw new Error(`${(error as Error).message}; ${whereItStopped(journey)}`, { cause: error });
+  }
+}
+
+Then(
+  'MES shows the order as {orderStatus} within {int} second(s)',
+  async function (this: MesWorld, status: string, seconds: number) {
+    await orderInState(this, status, seconds);
+  },
+);
+
+Then(
+  "the order's total is {amount} {currency}",
+  async function (this: MesWorld, cents: number, currency: string) {
+    const order = await this.mes.findOrder(this.lastOrderId());
+    assert.ok(order, 'MES does not know the order');
+    assert.equal(order.currency, currency, 'currency');
+    assert.equal(order.totalCents, cents, `total in cents (${order.totalCents} ${order.currency})`);
+  },
+);
+
+/** The hops of one order on the bus: each must be seen exactly once (no loss, no duplicate). */
+const hops = ['order.created', 'pricing.requested', 'pricing.completed'] as const;
+
+Then('every hop of the order is seen on the bus exactly once', async function (this: MesWorld) {
+  const id = this.lastOrderId();
+  const bus = await this.bus();
+  const mine = (routingKey: string) =>
+    bus
+      .seen()
+      .filter(
+        (m) =>
+          (m.routingKey === routingKey || m.routingKey.startsWith(`${routingKey}.`)) &&
+          (m.body as { orderId?: string } | null)?.orderId === id,
+      );
+  // The last hop arrives before MES shows the price; waiting for it covers a slow observer.
+  await bus.waitFor(
+    (m) => m.routingKey === 'pricing.completed' && (m.body as { orderId?: string }).orderId === id,
+    {
+      within: 10_000,
+      description: `pricing.completed for ${id}`,
+    },
+  );
+  const counts = Object.fromEntries(hops.map((hop) => [hop, mine(hop).length]));
+  assert.deepEqual(
+    counts,
+    Object.fromEntries(hops.map((hop) => [hop, 1])),
+    `messages per hop for order ${id}`,
+  );
+});

@@ -1,0 +1,42 @@
+// Scheduling and bookkeeping around scenarios: @destructive scenarios run alone, each order's
+// journey is attached to its scenario, and the worker's bus observer is closed at the end.
+import { After, AfterAll, Before, setParallelCanAssign } from '@cucumber/cucumber';
+import { journeyOf } from './journey.ts';
+import { closeWorkerBus, type MesWorld } from './world.ts';
+
+const isDestructive = (pickle: { tags: ReadonlyArray<{ name: string }> }) =>
+  pickle.tags.some((tag) => tag.name === '@destructive');
+
+// Synchronous both ways (CUCUMBER.md): a destructive scenario starts only on an idle run, and nothing
+// starts beside a running one. Retries stay with their scenario's assignment, so they obey it too.
+setParallelCanAssign((candidate, running) =>
+  isDestructive(candidate) ? running.length === 0 : !running.some(isDestructive),
+);
+
+// Watching starts before the scenario's first step, so no message of its orders can pass unseen.
+Before(async function (this: MesWorld) {
+  await this.bus();
+});
+
+After(async function (this: MesWorld) {
+  if (this.orders.length === 0) return;
+  const bus = (await this.bus()).seen();
+  const journeys = await Promise.all(
+    this.orders.map(async (order) => ({
+      orderId: order.id ?? `(rejected: ${order.answer.status})`,
+      customerId: order.customerId,
+      segment: order.segment,
+      hops: journeyOf(
+        order,
+        bus,
+        order.id ? await this.mes.findOrder(order.id).catch(() => undefined) : undefined,
+      ),
+    })),
+  );
+  await this.attach(JSON.stringify(journeys, null, 2), {
+    mediaType: 'application/json',
+    fileName: 'journey.json',
+  });
+});
+
+AfterAll(closeWorkerBus);

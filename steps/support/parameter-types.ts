@@ -1,0 +1,29 @@
+// The words scenarios use for segments, API versions, currencies, MES states and money.
+import { defineParameterType } from '@cucumber/cucumber';
+
+defineParameterType({
+  name: 'segment',
+  regexp: /B2C|B2B/,
+  transformer: (text: string) => text.toLowerCase() as 'b2c' | 'b2b',
+});
+
+defineParameterType({
+  name: 'apiVersion',
+  regexp: /v1|v2/,
+  transformer: (text: string) => text as 'v1' | 'v2',
+});
+
+defineParameterType({ name: 'currency', regexp: /EUR|USD|PLN/, transformer: (text: string) => text });
+
+defineParameterType({
+  name: 'orderStatus',
+  regexp: /received|pricing failed|pricing|priced/,
+  transformer: (text: string) => text.replace(' ', '_'),
+});
+
+/** 292.50 -> 29250 cents: money is compared in integer cents, as the services store it. */
+defineParameterType({
+  name: 'amount',
+  regexp: /\d+(?:\.\d{2})?/,
+  transformer: (text: string) => Math.round(Number(text) * 100),
+});

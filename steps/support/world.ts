@@ -1,0 +1,86 @@
+// The World of one scenario: its own orders and answers, drivers pointed at the run's environment.
+// Nothing here is shared between scenarios except the worker's bus observer, which only watches.
+import { type IWorldOptions, setWorldConstructor, World } from '@cucumber/cucumber';
+import type { OrderLine, Segment } from '../../fixtures/orders.ts';
+import { type BusObserver, observeBus } from '../../src/drivers/bus-observer.ts';
+import { type CrmClient, createCrmClient, type HttpAnswer } from '../../src/drivers/crm-client.ts';
+import { createMesClient, type MesClient } from '../../src/drivers/mes-client.ts';
+import type { EnvironmentRecord } from '../../src/environment/environment.ts';
+
+/** What the runner hands every worker (a structured clone: data only). */
+export interface MesWorldParameters {
+  environment: EnvironmentRecord;
+}
+
+export interface PlacedOrder {
+  customerId: string;
+  segment: Segment;
+  currency: string;
+  lines: readonly OrderLine[];
+  answer: HttpAnswer;
+  /** Set once the CRM accepted it. */
+  id: string | undefined;
+}
+
+let busOfThisWorker: Promise<BusObserver> | undefined;
+
+/** One observer per worker: opened on first use, closed after the worker's last scenario. */
+export function workerBus(amqpUrl: string): Promise<BusObserver> {
+  busOfThisWorker ??= observeBus(amqpUrl);
+  return busOfThisWorker;
+}
+
+export async function closeWorkerBus(): Promise<void> {
+  const bus = busOfThisWorker;
+  busOfThisWorker = undefined;
+  await (await bus?.catch(() => undefined))?.close();
+}
+
+export class MesWorld extends World<MesWorldParameters> {
+  readonly crm: CrmClient;
+  readonly mes: MesClient;
+  readonly orders: PlacedOrder[] = [];
+  lastAnswer: HttpAnswer | undefined;
+
+  constructor(options: IWorldOptions<MesWorldParameters>) {
+    super(options);
+    const { endpoints } = options.parameters.environment;
+    this.crm = createCrmClient(endpoints.crm.url);
+    this.mes = createMesClient(endpoints.mes.url);
+  }
+
+  get environment(): EnvironmentRecord {
+    return this.parameters.environment;
+  }
+
+  bus(): Promise<BusObserver> {
+    return workerBus(this.environment.endpoints.rabbitmq.amqpUrl);
+  }
+
+  /** The key of a named API client of the reference CRM (b2c-web, b2b-portal, partner-acme...). */
+  apiKey(name: string): string {
+    const key = this.environment.endpoints.crm.apiKeys.find((k) => k.name === name)?.key;
+    if (!key) {
+      const known = this.environment.endpoints.crm.apiKeys.map((k) => k.name).join(', ');
+      throw new Error(`no API key named "${name}" in this environment (known: ${known || 'none'})`);
+    }
+    return key;
+  }
+
+  /** The order the scenario placed last: most steps speak of "the order". */
+  lastOrder(): PlacedOrder {
+    return this.orders.at(-1) ?? assertNever('no order was placed in this scenario yet');
+  }
+
+  lastOrderId(): string {
+    const order = this.lastOrder();
+    if (!order.id) throw new Error(`the CRM did not accept the order (answered ${order.answer.status})`);
+    return order.id;
+  }
+}
+
+function assertNever(message: string): never {
+  throw new Error(message);
+}
+
+setWorldConstructor(MesWorld);
