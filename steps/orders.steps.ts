@@ -35,6 +35,7 @@ async function placeOrder(
   const id = answer.status === 201 || answer.status === 200 ? (body.id ?? body.orderId) : undefined;
   world.orders.push({ customerId, segment: order.segment, currency, lines: order.lines, answer, id });
   world.lastAnswer = answer;
+  world.answers.push(answer);
 }
 
 When(
@@ -122,3 +123,63 @@ Then('every hop of the order is seen on the bus exactly once', async function (t
     `messages per hop for order ${id}`,
   );
 });
+
+When(
+  '{int} {segment} customers each order {int} x {word}',
+  async function (this: MesWorld, customers: number, segment: Segment, quantity: number, sku: string) {
+    for (let i = 0; i < customers; i += 1)
+      await placeOrder(this, { segment, version: 'v2', lines: [{ sku, quantity }] });
+    const refused = this.answers.slice(-customers).filter((answer) => answer.status !== 201);
+    assert.deepEqual(
+      refused.map((answer) => answer.status),
+      [],
+      'every order accepted by the CRM',
+    );
+  },
+);
+
+Then(
+  'MES shows every order as priced within {int} seconds',
+  async function (this: MesWorld, seconds: number) {
+    const ids = this.orders.flatMap((order) => (order.id ? [order.id] : []));
+    const notYet = new Set(ids);
+    await eventually(
+      async () => {
+        for (const id of [...notYet])
+          if ((await this.mes.findOrder(id))?.status === 'priced') notYet.delete(id);
+        if (notYet.size > 0) throw new Error(`${notYet.size} of ${ids.length} not priced yet`);
+        return true;
+      },
+      { within: seconds * 1000, description: `${ids.length} orders priced in MES`, maxEvery: 500 },
+    );
+  },
+);
+
+Then('MES holds each order exactly once', async function (this: MesWorld) {
+  for (const order of this.orders.filter((candidate) => candidate.id)) {
+    const { orders } = await this.mes.listOrders({ customer: order.customerId, limit: 10 });
+    assert.deepEqual(
+      orders.map((row) => row.id),
+      [order.id],
+      `MES rows for customer ${order.customerId}`,
+    );
+  }
+});
+
+Then(
+  'the last B2C order is priced before at least {int} of the B2B orders',
+  async function (this: MesWorld, atLeast: number) {
+    const pricedAt = async (id: string) => Date.parse((await this.mes.findOrder(id))?.pricedAt ?? '');
+    const b2c =
+      this.orders.filter((order) => order.segment === 'b2c').at(-1)?.id ?? assert.fail('no B2C order');
+    const b2cAt = await pricedAt(b2c);
+    const b2b = this.orders.filter((order) => order.segment === 'b2b' && order.id);
+    const later = (await Promise.all(b2b.map((order) => pricedAt(order.id ?? '')))).filter(
+      (at) => at > b2cAt,
+    );
+    assert.ok(
+      later.length >= atLeast,
+      `B2B orders priced after the B2C one: ${later.length} of ${b2b.length}`,
+    );
+  },
+);

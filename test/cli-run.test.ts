@@ -19,13 +19,15 @@ const shared = {
 const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' };
 const fixture = (name: string) => join(repoRoot, 'test', 'fixtures', 'features', name);
 
-function project(): string {
+function project(extra: { components?: Record<string, unknown>; [key: string]: unknown } = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'mes-e2e-run-'));
   const config = {
+    ...extra,
     profile: 'local',
     components: {
       rabbitmq: { source: 'url', url: shared.amqpUrl, managementUrl: shared.managementUrl },
       postgres: { source: 'url', url: shared.databaseUrl },
+      ...extra.components,
     },
   };
   writeFileSync(join(dir, 'mes-e2e.config.json'), JSON.stringify(config));
@@ -64,7 +66,7 @@ describe('mes-e2e run', { timeout: 300_000 }, () => {
     assert.equal(summary.counts.passed, summary.counts.scenarios);
     assert.match(
       result.stderr,
-      /\[1\/\d+\] ✔ A B2C order placed through API v2/,
+      /\[\d+\/\d+\] ✔ A B2C order placed through API v2/,
       'each scenario is reported as it ends',
     );
 
@@ -115,6 +117,48 @@ describe('mes-e2e run', { timeout: 300_000 }, () => {
     await nothingLeftOf(summary.runId);
   });
 
+  it('blocks a pricing service that drops B2B requests, and the diagnosis names the hop where orders stop', async () => {
+    const cwd = project({
+      components: { pricing: { source: 'process', env: { PRICING_FAULT: 'drop-b2b' } } },
+    });
+    const result = await runMesE2e(['run', '--tags', '@smoke', '--json'], { cwd, env, timeoutMs: 180_000 });
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    const summary = JSON.parse(result.stdout) as Summary;
+    assert.equal(summary.counts.failed, 1, summary.reasons.join('\n'));
+    assert.match(
+      summary.reasons.join('\n'),
+      /B2B order .* FAILED: .*stopped before "pricing\.completed on the bus" \(last seen: pricing\.requested on the bus\)/,
+    );
+    const diagnosis =
+      attachments(summary.reports, 'diagnosis.json')[0] ?? assert.fail('no diagnosis attached');
+    const parsed = JSON.parse(diagnosis) as {
+      orders: Array<{ stopped: string }>;
+      queues: Array<{ name: string; consumers: number }>;
+      logTails: Record<string, string>;
+    };
+    assert.match(parsed.orders[0]?.stopped ?? '', /pricing\.completed/);
+    assert.ok(
+      parsed.queues.some((q) => q.name === 'pricing.requests' && q.consumers === 1),
+      JSON.stringify(parsed.queues),
+    );
+    assert.match(parsed.logTails.pricing ?? '', /fault injected/, 'the log tail of the component at fault');
+  });
+
+  it('blocks a CRM without its rate limit, naming the rule it broke', async () => {
+    const cwd = project({ components: { crm: { source: 'process', env: { CRM_RATE_LIMIT: 'off' } } } });
+    const result = await runMesE2e(['run', '--name', 'rate limit', '--json'], {
+      cwd,
+      env,
+      timeoutMs: 180_000,
+    });
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    const summary = JSON.parse(result.stdout) as Summary;
+    assert.match(
+      summary.reasons.join('\n'),
+      /exceeds its rate limit .* FAILED: .*\(at step "Then the last answer is 429 with a Retry-After header"\)/,
+    );
+  });
+
   it('exits 2 naming the file and line of a Gherkin error, before starting anything', async () => {
     const result = await runMesE2e(['run', fixture('broken.feature')], { cwd: project(), env });
     assert.equal(result.code, 2, result.stdout + result.stderr);
@@ -153,6 +197,61 @@ describe('mes-e2e run', { timeout: 300_000 }, () => {
     }
   });
 
+  it('reports a scenario that passes on --retry 1 as flaky, and blocks only the @critical one', async () => {
+    const cwd = project({
+      features: [fixture('flaky.feature')],
+      steps: [join(repoRoot, 'test', 'fixtures', 'steps', '*.ts')],
+    });
+    const result = await runMesE2e(['run', '--retry', '1', '--json'], { cwd, env, timeoutMs: 120_000 });
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    const summary = JSON.parse(result.stdout) as Summary;
+    assert.equal(summary.counts.flaky, 2);
+    assert.equal(summary.counts.passed, 2, 'both passed on their retry');
+    assert.equal(summary.reasons.length, 1, summary.reasons.join('\n'));
+    assert.match(summary.reasons[0] ?? '', /A critical scenario that needs a retry/);
+    assert.match(summary.reasons[0] ?? '', /flaky/i);
+    assert.match(result.stderr, /attempt 1 FAILED, retrying/);
+  });
+
+  it('gives the same results with --parallel 2 as serially, and never runs a @destructive scenario beside another', async () => {
+    const cwd = project();
+    const up = await runMesE2e(['env', 'up'], { cwd, env, timeoutMs: 120_000 });
+    assert.equal(up.code, 0, up.stderr);
+    try {
+      const serial = await runMesE2e(['run', '--json'], { cwd, env, timeoutMs: 300_000 });
+      const parallel = await runMesE2e(['run', '--parallel', '2', '--retry', '1', '--json'], {
+        cwd,
+        env,
+        timeoutMs: 300_000,
+      });
+      assert.equal(serial.code, 0, serial.stdout + serial.stderr);
+      assert.equal(parallel.code, 0, parallel.stdout + parallel.stderr);
+      const outcomes = (output: string) => {
+        const summary = JSON.parse(output) as Summary;
+        return {
+          verdict: summary.verdict,
+          counts: summary.counts,
+          statuses: scenarioStatuses(summary.reports),
+        };
+      };
+      assert.deepEqual(outcomes(parallel.stdout), outcomes(serial.stdout));
+      const intervals = scenarioIntervals((JSON.parse(parallel.stdout) as Summary).reports);
+      assert.ok(new Set(intervals.map((i) => i.workerId)).size === 2, 'two workers took part');
+      for (const destructive of intervals.filter((i) => i.destructive)) {
+        const beside = intervals.filter(
+          (other) => other !== destructive && other.start < destructive.end && destructive.start < other.end,
+        );
+        assert.deepEqual(
+          beside.map((other) => other.name),
+          [],
+          `ran beside the @destructive "${destructive.name}"`,
+        );
+      }
+    } finally {
+      await runMesE2e(['env', 'down'], { cwd, env });
+    }
+  });
+
   it('lists the scenarios a tag expression picks, without running them', async () => {
     const result = await runMesE2e(['list', '--tags', '@smoke', '--json'], { cwd: project(), env });
     assert.equal(result.code, 0, result.stderr);
@@ -169,3 +268,65 @@ describe('mes-e2e run', { timeout: 300_000 }, () => {
     }
   });
 });
+
+type AnyEnvelope = Record<string, Record<string, unknown> | undefined>;
+
+function envelopesOf(reportDir: string): AnyEnvelope[] {
+  return readFileSync(join(reportDir, 'messages.ndjson'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as AnyEnvelope);
+}
+
+/** Scenario name and location -> final status, from the gate's own record of the run. */
+function scenarioStatuses(reportDir: string): Record<string, string> {
+  const gate = JSON.parse(readFileSync(join(reportDir, 'gate.json'), 'utf8')) as {
+    scenarios?: Array<{ name: string; uri: string; line: number; status: string }>;
+  };
+  return Object.fromEntries((gate.scenarios ?? []).map((s) => [`${s.uri}:${s.line} ${s.name}`, s.status]));
+}
+
+/** When each attempt of each scenario ran, and on which worker, from the messages. */
+function scenarioIntervals(reportDir: string) {
+  const envelopes = envelopesOf(reportDir);
+  const pickles = new Map(
+    envelopes.flatMap((e) =>
+      e.pickle ? [[e.pickle.id as string, e.pickle as { name: string; tags: Array<{ name: string }> }]] : [],
+    ),
+  );
+  const testCases = new Map(
+    envelopes.flatMap((e) => (e.testCase ? [[e.testCase.id as string, e.testCase.pickleId as string]] : [])),
+  );
+  const millis = (t: unknown) => {
+    const { seconds, nanos } = t as { seconds: number; nanos: number };
+    return seconds * 1000 + nanos / 1e6;
+  };
+  const finished = new Map(
+    envelopes.flatMap((e) =>
+      e.testCaseFinished
+        ? [[e.testCaseFinished.testCaseStartedId as string, millis(e.testCaseFinished.timestamp)]]
+        : [],
+    ),
+  );
+  return envelopes.flatMap((e) => {
+    const started = e.testCaseStarted;
+    if (!started) return [];
+    const pickle = pickles.get(testCases.get(started.testCaseId as string) ?? '');
+    return [
+      {
+        name: pickle?.name ?? '?',
+        destructive: pickle?.tags.some((tag) => tag.name === '@destructive') ?? false,
+        workerId: started.workerId as string,
+        start: millis(started.timestamp),
+        end: finished.get(started.id as string) ?? Number.POSITIVE_INFINITY,
+      },
+    ];
+  });
+}
+
+/** The bodies of the attachments with this file name, from a run's messages. */
+function attachments(reportDir: string, fileName: string): string[] {
+  return envelopesOf(reportDir).flatMap((envelope) =>
+    envelope.attachment?.fileName === fileName ? [String(envelope.attachment.body)] : [],
+  );
+}

@@ -20,6 +20,12 @@ export interface ConsumerSpec<T> {
   handle(value: T, message: ConsumeMessage): Promise<void>;
   /** Errors for which the handler waits and tries again (a database restart) instead of dead-lettering. */
   isTransient(error: unknown): boolean;
+  /**
+   * Fault injection for the harness's own tests, never in normal use: ack each valid message on receipt,
+   * before the handler commits, and run the handler once. A handler that fails then loses the message:
+   * the broker has forgotten it, and there is no retry and no dead letter.
+   */
+  ackBeforeCommit?: boolean;
 }
 
 export interface Consumer {
@@ -69,6 +75,15 @@ export function createConsumer<T>(
       } catch (error) {
         await deadLetter(channel, message, `unparseable or invalid message: ${(error as Error).message}`);
         channel.ack(message);
+        return;
+      }
+      if (spec.ackBeforeCommit) {
+        channel.ack(message);
+        await spec
+          .handle(value, message)
+          .catch((error: Error) =>
+            log.error({ ...ids, err: error.message }, 'handler failed after the ack; message lost'),
+          );
         return;
       }
       await retryWhileTransient(() => spec.handle(value, message), {

@@ -41,6 +41,19 @@ export function integer(
   return parsed;
 }
 
+/** One of a fixed set of words, or undefined when unset; anything else is an error listing the set. */
+export function oneOf<const T extends string>(env: Env, name: string, allowed: readonly T[]): T | undefined {
+  const value = raw(env, name);
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new ConfigError(
+      name,
+      `expected ${allowed.map((word) => `"${word}"`).join(', ')} or unset, got "${value}"`,
+    );
+  }
+  return value as T;
+}
+
 export function url(env: Env, name: string, protocols: readonly string[], hint: string): string {
   const value = requiredString(env, name, hint);
   let parsed: URL;

@@ -145,17 +145,42 @@ export function buildProgram(io: CliIo, out: Output, setExitCode: (code: ExitCod
       .argument('[paths...]', 'feature files or folders (default: the suite mes-e2e ships)')
       .option('--parallel <n>', 'scenarios at a time (default 1)'),
   ).action(runAction(true));
+  withPlanOptions(
+    program
+      .command('list')
+      .description('the scenarios a run would pick, with their tags and files, without running them')
+      .argument(
+        '[paths...]',
+        "feature files or folders (default: the configuration's, else the shipped suite)",
+      )
+      .option('-t, --tags <expression>', 'only scenarios whose tags match')
+      .option('-n, --name <pattern...>', 'only scenarios whose name matches')
+      .option('--shard <i/n>', 'only shard i of n'),
+  ).action(async (paths: string[], options: RunOptions & PlanOptions) => {
+    const { list } = await import('./commands/run.ts');
+    await list(await plan(options), io.cwd, out, paths, options);
+  });
+
   program
-    .command('list')
-    .description('the scenarios a run would pick, with their tags and files, without running them')
-    .argument('[paths...]', 'feature files or folders (default: the suite mes-e2e ships)')
-    .option('-t, --tags <expression>', 'only scenarios whose tags match')
-    .option('-n, --name <pattern...>', 'only scenarios whose name matches')
-    .option('--shard <i/n>', 'only shard i of n')
-    .option('--json', 'machine-readable output')
-    .action(async (paths: string[], options: RunOptions) => {
-      const { list } = await import('./commands/run.ts');
-      await list(io.cwd, out, paths, options);
+    .command('report')
+    .description('build the Allure HTML report of a run (needs Java); the latest run by default')
+    .argument('[run]', 'a run folder, reports/<run-id> (default: reports/latest)')
+    .option('-c, --config <file>', 'configuration file (for reportsDir)')
+    .option('--open', 'serve the report to a browser until interrupted')
+    .action(async (run: string | undefined, options: PlanOptions & { open?: boolean }) => {
+      const { report } = await import('./commands/report.ts');
+      const reportPlan = await loadRunPlan({
+        cwd: io.cwd,
+        env: io.env,
+        configPath: options.config,
+        dockerAnswers: async () => false,
+      });
+      await report(reportPlan, io.cwd, out, {
+        run,
+        open: options.open === true,
+        env: io.env,
+        signal: io.interrupts.signal,
+      });
     });
 
   return program;

@@ -25,6 +25,8 @@ export interface RunPlan {
   reportsDir: string;
   readyTimeoutMs: number;
   components: Readonly<Record<ComponentName, ResolvedComponent>>;
+  /** Absolute paths: the team's features (replacing the shipped suite) and extra step definitions. */
+  suite: { features: readonly string[] | undefined; steps: readonly string[] };
 }
 
 export interface LoadOptions {
@@ -95,6 +97,12 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], input: unkno
   });
 }
 
+/** What a component given without a base of the same source lacks. */
+const missingPart = {
+  process: 'a "command" (only the reference services have one by default)',
+  container: 'an "image" (only the reference services are built from services/)',
+} as const;
+
 function resolveComponent(
   name: ComponentName,
   base: ResolvedComponent | undefined,
@@ -111,6 +119,10 @@ function resolveComponent(
         return { ...base, env: { ...base.env, ...override.env }, readyTimeoutMs };
       return undefined;
     case 'process':
+      if (!override.command) {
+        if (base?.source !== 'process') return undefined;
+        return { ...base, env: { ...base.env, ...override.env }, readyTimeoutMs };
+      }
       return {
         name,
         source: 'process',
@@ -177,10 +189,12 @@ export async function loadRunPlan(options: LoadOptions): Promise<RunPlan> {
     if (image && component?.source === 'container')
       component = { name, source: 'container', image, env: component.env };
     if (!component) {
+      const given =
+        config.profiles?.[profile]?.components?.[name]?.source ?? config.components?.[name]?.source;
       problems.push(
-        profile === 'staging'
+        profile === 'staging' && !given
           ? `components.${name}: profile staging has no defaults; give it as { "source": "url", "url": "..." }`
-          : `components.${name}: "source": "container" needs an "image" (only the reference services are built from services/)`,
+          : `components.${name}: "source": "${given}" needs ${missingPart[given === 'process' ? 'process' : 'container']}`,
       );
       continue;
     }
@@ -195,5 +209,9 @@ export async function loadRunPlan(options: LoadOptions): Promise<RunPlan> {
     reportsDir: resolve(configDir, config.reportsDir ?? 'reports'),
     readyTimeoutMs: config.readyTimeoutMs ?? 120_000,
     components: Object.freeze(components),
+    suite: Object.freeze({
+      features: config.features?.map((path) => resolve(configDir, path)),
+      steps: (config.steps ?? []).map((path) => resolve(configDir, path)),
+    }),
   });
 }

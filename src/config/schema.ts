@@ -23,7 +23,8 @@ const ContainerSource = z.strictObject({
 const ProcessSource = z.strictObject({
   source: z.literal('process'),
   readyTimeoutMs: ReadyTimeout,
-  command: z.array(z.string().min(1)).min(1, 'expected the command and its arguments'),
+  /** Without it, the profile's own command for the component, with this env added. */
+  command: z.array(z.string().min(1)).min(1, 'expected the command and its arguments').optional(),
   cwd: z.string().min(1).optional(),
   env: Env.optional(),
   /** Readiness URL; {port} is replaced by the port the harness gives the process. */
@@ -50,8 +51,14 @@ const Components = z.strictObject(
   >,
 );
 
+const Paths = z.array(z.string().min(1)).min(1, 'expected at least one path');
+
 export const ConfigFile = z.strictObject({
   profile: z.enum(profileNames).optional(),
+  /** The team's feature files or folders (relative to this file): what `run` runs when given no paths. */
+  features: Paths.optional(),
+  /** The team's own step definitions and support code (files or globs, relative to this file). */
+  steps: Paths.optional(),
   reportsDir: z.string().min(1).optional(),
   readyTimeoutMs: z.number().int().min(1_000).max(3_600_000).optional(),
   components: Components.optional(),

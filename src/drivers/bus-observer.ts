@@ -11,6 +11,7 @@ export interface BusMessage {
   /** Parsed JSON, or the raw text when the body is not JSON (a poison message). */
   body: unknown;
   priority: number | undefined;
+  messageId: string | undefined;
   seenAt: number;
 }
 
@@ -21,6 +22,15 @@ export interface BusObserver {
   seen(): readonly BusMessage[];
   /** Resolves with the first message that matches (seen already or arriving), or fails at the deadline. */
   waitFor(match: MessageMatch, options: { within: number; description: string }): Promise<BusMessage>;
+  /** Publishes as a producer would (publisher confirms), e.g. a duplicate or a poison message. */
+  publish(
+    exchange: string,
+    routingKey: string,
+    content: Buffer,
+    options?: amqp.Options.Publish,
+  ): Promise<void>;
+  /** False once the connection is gone (the broker restarted): the observer must be opened again. */
+  isOpen(): boolean;
   close(): Promise<void>;
 }
 
@@ -53,7 +63,16 @@ async function bindEverything(channel: Channel, queue: string): Promise<void> {
 
 export async function observeBus(amqpUrl: string): Promise<BusObserver> {
   const connection: ChannelModel = await amqp.connect(amqpUrl);
+  let open = true;
+  connection.on('close', () => {
+    open = false;
+  });
+  // A broker restart closes the connection with an error; the observer reports closed instead of crashing.
+  connection.on('error', () => {
+    open = false;
+  });
   const channel = await connection.createChannel();
+  let confirming: Promise<amqp.ConfirmChannel> | undefined;
   const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
   await bindEverything(channel, queue);
   const messages: BusMessage[] = [];
@@ -68,6 +87,7 @@ export async function observeBus(amqpUrl: string): Promise<BusObserver> {
         headers: delivery.properties.headers ?? {},
         body: parseBody(delivery.content),
         priority: delivery.properties.priority,
+        messageId: delivery.properties.messageId,
         seenAt: Date.now(),
       };
       messages.push(message);
@@ -103,7 +123,15 @@ export async function observeBus(amqpUrl: string): Promise<BusObserver> {
         };
         waiters.add(waiter);
       }),
+    async publish(exchange, routingKey, content, options = {}) {
+      confirming ??= connection.createConfirmChannel();
+      const confirm = await confirming;
+      confirm.publish(exchange, routingKey, content, { persistent: true, ...options });
+      await confirm.waitForConfirms();
+    },
+    isOpen: () => open,
     async close() {
+      open = false;
       await connection.close().catch(() => {});
     },
   };

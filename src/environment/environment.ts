@@ -132,7 +132,12 @@ export async function startEnvironment(plan: RunPlan, options: StartOptions): Pr
     password,
     containers: [],
     processes: [],
-    serviceEnv: { crm: { CRM_API_KEYS: JSON.stringify(apiKeys) }, mes: {}, pricing: {} },
+    // A short rate-limit window: a scenario that uses up a partner's allowance can run again soon.
+    serviceEnv: {
+      crm: { CRM_API_KEYS: JSON.stringify(apiKeys), CRM_RATE_LIMIT_WINDOW_MS: '10000' },
+      mes: {},
+      pricing: {},
+    },
     isolatedAs: runId,
     broker: { amqpUrl: '', managementUrl: undefined, shared: false },
     database: { url: '', shared: false },

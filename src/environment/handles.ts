@@ -8,14 +8,25 @@ import { dockerEngine } from './docker.ts';
 import type { EnvironmentRecord } from './environment.ts';
 import { secretsOf } from './environment.ts';
 import { amqpHandshake, httpReady, sqlSelectOne, tcpListening } from './probes.ts';
-import { isAlive, type ProcessRecord, signalProcess, spawnProcess, stopProcess } from './processes.ts';
+import {
+  findLabelledProcesses,
+  isAlive,
+  killProcess,
+  type ProcessRecord,
+  signalProcess,
+  spawnProcess,
+  stopProcess,
+} from './processes.ts';
 import { waitUntil } from './readiness.ts';
+import { labels } from './run-id.ts';
 
 export interface ComponentHandle {
   component: ComponentName;
   source: 'container' | 'process' | 'url';
   /** Graceful stop (SIGTERM, then SIGKILL after the grace period). */
   stop(): Promise<void>;
+  /** SIGKILL: no chance to finish anything, as when a machine dies. */
+  kill(): Promise<void>;
   /** Starts it again and resolves once it is ready. */
   start(): Promise<void>;
   restart(): Promise<void>;
@@ -70,6 +81,7 @@ function containerHandle(
     component,
     source: 'container',
     stop: async () => void (await (await container()).stop({ t: 15 })),
+    kill: async () => void (await (await container()).kill()),
     start: async () => {
       await (await container()).start();
       await ready();
@@ -95,7 +107,16 @@ function processHandle(
   onRecordChange: (record: EnvironmentRecord) => void,
 ): ComponentHandle {
   const secrets = secretsOf(record);
+  // Another run (or worker) may have started it again: its labels say which process it is now.
+  const follow = () => {
+    if (isAlive(entry.pid)) return;
+    const current = findLabelledProcesses().find(
+      (p) => p.labels[labels.runId] === record.runId && p.labels[labels.component] === entry.component,
+    );
+    if (current) entry.pid = current.pid;
+  };
   const start = async () => {
+    follow();
     if (isAlive(entry.pid)) return;
     const running = await spawnProcess(entry);
     // The record follows the new process, so that env down and later handles find it.
@@ -103,8 +124,16 @@ function processHandle(
     onRecordChange(record);
     await ready();
   };
-  const stop = () => stopProcess(entry.pid);
+  const stop = () => {
+    follow();
+    return stopProcess(entry.pid);
+  };
+  const kill = () => {
+    follow();
+    return killProcess(entry.pid);
+  };
   const signal = (name: NodeJS.Signals) => async () => {
+    follow();
     if (!signalProcess(entry.pid, name)) {
       throw new MesE2eError(
         'environment',
@@ -117,6 +146,7 @@ function processHandle(
     component: entry.component,
     source: 'process',
     stop,
+    kill,
     start,
     restart: async () => {
       await stop();
@@ -141,6 +171,7 @@ function urlHandle(component: ComponentName, ready: ComponentHandle['ready']): C
     component,
     source: 'url',
     stop: refuse,
+    kill: refuse,
     start: refuse,
     restart: refuse,
     pause: refuse,

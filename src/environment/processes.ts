@@ -85,9 +85,22 @@ export async function spawnProcess(spec: ProcessSpec): Promise<RunningProcess> {
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !isZombie(pid);
+}
+
+/**
+ * An exited child that nobody has reaped yet still answers kill(pid, 0). That happens to a process a
+ * cucumber worker thread started again: the thread that would reap it is gone.
+ */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
   }
 }
 
@@ -104,18 +117,28 @@ export function signalProcess(pid: number, signal: NodeJS.Signals): boolean {
   return false;
 }
 
+/** Resolves once the process is gone; fails at the deadline. */
+export function processExit(pid: number, within: number, after: string): Promise<true> {
+  return eventually(() => (isAlive(pid) ? undefined : true), {
+    within,
+    description: `process ${pid} to exit after ${after}`,
+  });
+}
+
 /** SIGTERM, then SIGKILL if it has not exited within the deadline. Resolves once it is gone. */
 export async function stopProcess(pid: number, graceMs = 15_000): Promise<void> {
   // A stopped (paused) process cannot act on SIGTERM until it continues.
   signalProcess(pid, 'SIGCONT');
   if (!signalProcess(pid, 'SIGTERM')) return;
-  const gone = () => (isAlive(pid) ? undefined : true);
   try {
-    await eventually(gone, { within: graceMs, description: `process ${pid} to exit after SIGTERM` });
+    await processExit(pid, graceMs, 'SIGTERM');
   } catch {
-    signalProcess(pid, 'SIGKILL');
-    await eventually(gone, { within: 5_000, description: `process ${pid} to exit after SIGKILL` });
+    await killProcess(pid);
   }
+}
+
+export async function killProcess(pid: number): Promise<void> {
+  if (signalProcess(pid, 'SIGKILL')) await processExit(pid, 5_000, 'SIGKILL');
 }
 
 /**

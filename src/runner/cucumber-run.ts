@@ -3,8 +3,9 @@
 // write the reports, so they agree with the messages by construction.
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { loadConfiguration, runCucumber } from '@cucumber/cucumber/api';
 import type { Envelope } from '@cucumber/messages';
 import { MesE2eError } from '../errors.ts';
@@ -12,7 +13,6 @@ import type { Selection } from './suite.ts';
 
 export interface CucumberRunOptions {
   selection: Selection;
-  supportImports: string[];
   cwd: string;
   env: Readonly<Record<string, string | undefined>>;
   parallel: number;
@@ -29,6 +29,12 @@ export interface CucumberRunResult {
   messagesFile: string;
   envelopes: Envelope[];
 }
+
+/** The plugin module beside this one, .ts in a checkout and .js in the published package. */
+const destructiveLastPlugin = new URL(
+  `./destructive-last${extname(fileURLToPath(import.meta.url))}`,
+  import.meta.url,
+).href;
 
 /** Swallows what cucumber would print: mes-e2e prints its own progress. */
 const silent = () =>
@@ -53,7 +59,8 @@ export async function runScenarios(options: CucumberRunOptions): Promise<Cucumbe
           tags: options.selection.tags,
           name: options.selection.names,
           ...(options.selection.shard ? { shard: options.selection.shard } : {}),
-          import: options.supportImports,
+          import: options.selection.supportImports,
+          plugin: [destructiveLastPlugin],
           parallel: options.parallel,
           retry: options.retry,
           failFast: options.failFast,

@@ -2,16 +2,17 @@
 // `env up` keeps), run them, write the reports, evaluate the gate, and take down what it started.
 // Each stage registers its teardown before it sets up, so an error or an interrupt at any point
 // still removes everything.
-import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, rm, symlink } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { RunPlan } from '../config/load.ts';
 import { type EnvironmentRecord, startEnvironment } from '../environment/environment.ts';
 import { readRecord } from '../environment/record-file.ts';
 import { newRunId } from '../environment/run-id.ts';
 import { evaluate, type Verdict } from '../gate/verdict.ts';
+import { writeRunReports } from '../report/write-reports.ts';
 import { runScenarios } from './cucumber-run.ts';
 import { createProgress, type ScenarioFinished } from './progress.ts';
-import { defaultSupportImports, type PlannedScenario, planScenarios, type Selection } from './suite.ts';
+import { type PlannedScenario, planScenarios, type Selection } from './suite.ts';
 
 export interface RunRequest {
   plan: RunPlan;
@@ -92,7 +93,6 @@ export async function runSuite(request: RunRequest): Promise<RunOutcome> {
     const progress = createProgress(request.onScenario);
     const scenarios = runScenarios({
       selection: request.selection,
-      supportImports: defaultSupportImports,
       cwd: request.selection.cwd,
       env: request.env,
       parallel: request.parallel,
@@ -116,17 +116,21 @@ export async function runSuite(request: RunRequest): Promise<RunOutcome> {
     }
     request.onStage('reports and verdict');
     const verdict = evaluate(finished.envelopes);
-    await writeVerdict(reportDir, runId, verdict);
-    return { runId, reportDir, planned, verdict, environment, durationMs: performance.now() - began };
+    const durationMs = performance.now() - began;
+    const problems = await writeRunReports(finished.envelopes, verdict, {
+      runId,
+      reportDir,
+      durationMs,
+      environment: {
+        profile: request.plan.profile,
+        environment: record?.runId ?? 'none',
+        parallel: String(request.parallel),
+      },
+    });
+    for (const problem of problems) request.onProgress(`report not written: ${problem}`);
+    return { runId, reportDir, planned, verdict, environment, durationMs };
   } finally {
     if (teardowns.length > 0) request.onStage('environment: removing what this run started');
     for (const teardown of teardowns.reverse()) await teardown().catch(() => {});
   }
-}
-
-async function writeVerdict(reportDir: string, runId: string, verdict: Verdict): Promise<void> {
-  await writeFile(
-    join(reportDir, 'gate.json'),
-    `${JSON.stringify({ runId, verdict: verdict.verdict, reasons: verdict.reasons, counts: verdict.counts }, null, 2)}\n`,
-  );
 }

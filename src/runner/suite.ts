@@ -9,6 +9,7 @@ import { loadSources } from '@cucumber/cucumber/api';
 import type { TestCase } from '@cucumber/messages';
 import { Query } from '@cucumber/query';
 import parseTagExpression from '@cucumber/tag-expressions';
+import { type ComponentName, componentNames } from '../config/schema.ts';
 import { MesE2eError } from '../errors.ts';
 import { runScenarios } from './cucumber-run.ts';
 
@@ -25,6 +26,8 @@ export interface Selection {
   /** Feature URIs in messages and reports are relative to this folder. */
   cwd: string;
   paths: string[];
+  /** Step definitions and support code: the shipped ones, then the team's. */
+  supportImports: string[];
   tags: string;
   names: string[];
   /** "i/n", 1-based. */
@@ -86,6 +89,20 @@ export function checkTags(expression: string): string {
   return expression;
 }
 
+/**
+ * Scenarios tagged @breaks-<component> stop or pause that component; one given by URL belongs to
+ * someone else, so those scenarios cannot run on this profile and are left out, with a stated reason.
+ */
+export function controllableOnly(
+  tags: string,
+  components: Readonly<Record<ComponentName, { source: string }>>,
+) {
+  const byUrl = componentNames.filter((name) => components[name].source === 'url');
+  if (byUrl.length === 0) return { tags, leftOut: [] as ComponentName[] };
+  const exclusion = byUrl.map((name) => `not @breaks-${name}`).join(' and ');
+  return { tags: tags.trim() ? `(${tags}) and ${exclusion}` : exclusion, leftOut: byUrl };
+}
+
 /** Validates "--shard i/n" as cucumber wants it, with a message a person understands. */
 export function parseShard(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
@@ -117,7 +134,6 @@ export async function listScenarios(selection: Selection): Promise<ListedScenari
   try {
     await runScenarios({
       selection,
-      supportImports: defaultSupportImports,
       cwd: selection.cwd,
       env: {},
       parallel: 0,

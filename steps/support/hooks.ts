@@ -1,6 +1,7 @@
 // Scheduling and bookkeeping around scenarios: @destructive scenarios run alone, each order's
 // journey is attached to its scenario, and the worker's bus observer is closed at the end.
-import { After, AfterAll, Before, setParallelCanAssign } from '@cucumber/cucumber';
+import { After, AfterAll, Before, Status, setParallelCanAssign } from '@cucumber/cucumber';
+import { diagnose } from './diagnosis.ts';
 import { journeyOf } from './journey.ts';
 import { closeWorkerBus, type MesWorld } from './world.ts';
 
@@ -18,7 +19,17 @@ Before(async function (this: MesWorld) {
   await this.bus();
 });
 
-After(async function (this: MesWorld) {
+After(async function (this: MesWorld, { result }) {
+  // First put back what the scenario broke: the diagnosis and the next scenario need a whole pipeline.
+  const restored = await this.usedChaos()?.restoreAll();
+  if (restored && restored.length > 0) this.log(`restored after the scenario: ${restored.join(', ')}`);
+  if (result?.status === Status.FAILED) {
+    const diagnosis = await diagnose(this);
+    await this.attach(JSON.stringify(diagnosis, null, 2), {
+      mediaType: 'application/json',
+      fileName: 'diagnosis.json',
+    });
+  }
   if (this.orders.length === 0) return;
   const bus = (await this.bus()).seen();
   const journeys = await Promise.all(

@@ -27,3 +27,13 @@ defineParameterType({
   regexp: /\d+(?:\.\d{2})?/,
   transformer: (text: string) => Math.round(Number(text) * 100),
 });
+
+/** A component of the pipeline, as a scenario names it. */
+defineParameterType({
+  name: 'component',
+  regexp: /RabbitMQ|PostgreSQL|CRM|MES|pricing/,
+  transformer: (text: string) =>
+    (({ RabbitMQ: 'rabbitmq', PostgreSQL: 'postgres', CRM: 'crm', MES: 'mes', pricing: 'pricing' }) as const)[
+      text as 'CRM'
+    ],
+});

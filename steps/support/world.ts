@@ -3,6 +3,7 @@
 import { type IWorldOptions, setWorldConstructor, World } from '@cucumber/cucumber';
 import type { OrderLine, Segment } from '../../fixtures/orders.ts';
 import { type BusObserver, observeBus } from '../../src/drivers/bus-observer.ts';
+import { type Chaos, createChaos } from '../../src/drivers/chaos.ts';
 import { type CrmClient, createCrmClient, type HttpAnswer } from '../../src/drivers/crm-client.ts';
 import { createMesClient, type MesClient } from '../../src/drivers/mes-client.ts';
 import type { EnvironmentRecord } from '../../src/environment/environment.ts';
@@ -24,10 +25,11 @@ export interface PlacedOrder {
 
 let busOfThisWorker: Promise<BusObserver> | undefined;
 
-/** One observer per worker: opened on first use, closed after the worker's last scenario. */
-export function workerBus(amqpUrl: string): Promise<BusObserver> {
-  busOfThisWorker ??= observeBus(amqpUrl);
-  return busOfThisWorker;
+/** One observer per worker: opened on first use (again after a broker restart), closed at the end. */
+export async function workerBus(amqpUrl: string): Promise<BusObserver> {
+  const current = await busOfThisWorker?.catch(() => undefined);
+  if (!current?.isOpen()) busOfThisWorker = observeBus(amqpUrl);
+  return busOfThisWorker ?? observeBus(amqpUrl);
 }
 
 export async function closeWorkerBus(): Promise<void> {
@@ -40,7 +42,12 @@ export class MesWorld extends World<MesWorldParameters> {
   readonly crm: CrmClient;
   readonly mes: MesClient;
   readonly orders: PlacedOrder[] = [];
+  /** Every answer of the scenario, in order (a burst of orders, then the one that hit the limit). */
+  readonly answers: HttpAnswer[] = [];
   lastAnswer: HttpAnswer | undefined;
+  /** Message ids of the poison messages the scenario published. */
+  readonly poisonIds: string[] = [];
+  private chaosOfScenario: Chaos | undefined;
 
   constructor(options: IWorldOptions<MesWorldParameters>) {
     super(options);
@@ -51,6 +58,17 @@ export class MesWorld extends World<MesWorldParameters> {
 
   get environment(): EnvironmentRecord {
     return this.parameters.environment;
+  }
+
+  /** Fault injection, created on first use: a scenario that breaks nothing never touches it. */
+  get chaos(): Chaos {
+    this.chaosOfScenario ??= createChaos(this.environment);
+    return this.chaosOfScenario;
+  }
+
+  /** The chaos controller if the scenario used one: the After hook puts back what it broke. */
+  usedChaos(): Chaos | undefined {
+    return this.chaosOfScenario;
   }
 
   bus(): Promise<BusObserver> {

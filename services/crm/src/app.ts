@@ -25,6 +25,8 @@ export interface CrmAppOptions {
   db: Database;
   apiClients: readonly ApiClientConfig[];
   rateLimitWindowMs: number;
+  /** False is the injected "misconfigured gateway": every key unlimited. */
+  rateLimited: boolean;
   readiness: ReadinessChecks;
   log: Logger;
 }
@@ -65,17 +67,19 @@ export async function buildCrmApp(options: CrmAppOptions): Promise<FastifyInstan
 
   await app.register(async (api) => {
     api.addHook('onRequest', createAuthenticator(options.apiClients));
-    await api.register(rateLimit, {
-      hook: 'preParsing',
-      keyGenerator: (request) => request.apiClient?.name ?? request.ip,
-      max: async (request) => request.apiClient?.requestsPerWindow ?? 1,
-      timeWindow: options.rateLimitWindowMs,
-      errorResponseBuilder: (request, context) => ({
-        statusCode: 429,
-        error: 'rate_limited',
-        message: `API key "${request.apiClient?.name}" made more than ${context.max} requests in ${context.after}; retry after the Retry-After seconds`,
-      }),
-    });
+    if (options.rateLimited) {
+      await api.register(rateLimit, {
+        hook: 'preParsing',
+        keyGenerator: (request) => request.apiClient?.name ?? request.ip,
+        max: async (request) => request.apiClient?.requestsPerWindow ?? 1,
+        timeWindow: options.rateLimitWindowMs,
+        errorResponseBuilder: (request, context) => ({
+          statusCode: 429,
+          error: 'rate_limited',
+          message: `API key "${request.apiClient?.name}" made more than ${context.max} requests in ${context.after}; retry after the Retry-After seconds`,
+        }),
+      });
+    }
     registerVersion(api, 'v1', V1OrderBody, V1Order, fromV1, toV1);
     registerVersion(api, 'v2', V2OrderBody, V2Order, fromV2, toV2);
   });

@@ -1,6 +1,6 @@
 // The CRM's configuration, read from environment variables once at start.
 import { Type } from 'typebox';
-import { ConfigError, integer, json, optionalString, url } from '../../runtime/env.ts';
+import { ConfigError, integer, json, oneOf, optionalString, url } from '../../runtime/env.ts';
 import { compileParser } from '../../runtime/validate.ts';
 
 const ApiKeysSchema = Type.Array(
@@ -31,6 +31,8 @@ export interface CrmConfig {
   amqpUrl: string;
   apiClients: readonly ApiClientConfig[];
   rateLimitWindowMs: number;
+  /** False only with CRM_RATE_LIMIT=off, a fault injected for the harness's own tests: no key is limited. */
+  rateLimited: boolean;
 }
 
 const apiKeysHint =
@@ -54,5 +56,6 @@ export function readCrmConfig(env: NodeJS.ProcessEnv): CrmConfig {
     amqpUrl: url(env, 'AMQP_URL', ['amqp:', 'amqps:'], 'amqp://user:pass@host:5672/vhost'),
     apiClients: keys.map((k) => ({ ...k, requestsPerWindow: k.requestsPerWindow ?? defaultLimit })),
     rateLimitWindowMs: integer(env, 'CRM_RATE_LIMIT_WINDOW_MS', 60_000, { min: 100, max: 86_400_000 }),
+    rateLimited: oneOf(env, 'CRM_RATE_LIMIT', ['on', 'off']) !== 'off',
   });
 }

@@ -11,6 +11,9 @@ const migrations = new URL('../migrations/', import.meta.url).pathname;
 
 await runService('crm', async (env, log) => {
   const config = readCrmConfig(env);
+  if (!config.rateLimited) {
+    log.warn({ fault: 'CRM_RATE_LIMIT=off' }, 'fault injected: no API key is rate limited');
+  }
   const db = openDatabase(config.databaseUrl, 'crm', log);
   await migrate(db, [runtimeMigrations, migrations], log);
   let relay: ReturnType<typeof startOutboxRelay> | undefined;
@@ -20,6 +23,7 @@ await runService('crm', async (env, log) => {
     db,
     apiClients: config.apiClients,
     rateLimitWindowMs: config.rateLimitWindowMs,
+    rateLimited: config.rateLimited,
     readiness: { database: () => db.isReachable(), broker: () => broker.isConnected() },
     log,
   });

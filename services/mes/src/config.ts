@@ -1,5 +1,5 @@
 // The MES configuration, read from environment variables once at start.
-import { integer, optionalString, url } from '../../runtime/env.ts';
+import { integer, oneOf, optionalString, url } from '../../runtime/env.ts';
 
 export interface MesConfig {
   host: string;
@@ -8,6 +8,8 @@ export interface MesConfig {
   amqpUrl: string;
   prefetch: number;
   management: { url: string; vhost: string } | undefined;
+  /** Fault injection for the harness's own tests, never set in normal use: see server.ts. */
+  fault: 'ack-before-commit' | undefined;
 }
 
 export function readMesConfig(env: NodeJS.ProcessEnv): MesConfig {
@@ -26,5 +28,6 @@ export function readMesConfig(env: NodeJS.ProcessEnv): MesConfig {
     management: managementUrl
       ? { url: managementUrl, vhost: optionalString(env, 'RABBITMQ_VHOST') ?? vhostFromAmqp }
       : undefined,
+    fault: oneOf(env, 'MES_FAULT', ['ack-before-commit']),
   });
 }

@@ -16,6 +16,12 @@ const migrations = new URL('../migrations/', import.meta.url).pathname;
 
 await runService('mes', async (env, log) => {
   const config = readMesConfig(env);
+  if (config.fault === 'ack-before-commit') {
+    log.warn(
+      { fault: 'MES_FAULT=ack-before-commit' },
+      'fault injected: order.created is acked before its transaction commits; a failed transaction loses the order',
+    );
+  }
   const db = openDatabase(config.databaseUrl, 'mes', log);
   await migrate(db, [runtimeMigrations, migrations], log);
 
@@ -25,6 +31,10 @@ await runService('mes', async (env, log) => {
       prefetch: config.prefetch,
       parse: jsonMessageParser(OrderCreated),
       isTransient: isConnectionError,
+      // The injected bug. A test loses an order with it deterministically: it holds a lock that makes
+      // the insert wait, then terminates that database connection (a failover would): the correct MES
+      // retries the transaction, the faulty one has already acked and drops the order.
+      ackBeforeCommit: config.fault === 'ack-before-commit',
       async handle(order, message) {
         const { correlationId } = message.properties;
         const isNew = await recordOrder(db, order, correlationId);

@@ -1,6 +1,6 @@
 // The pricing service's configuration, read from environment variables once at start.
 import { hostname } from 'node:os';
-import { integer, optionalString, url } from '../../runtime/env.ts';
+import { integer, oneOf, optionalString, url } from '../../runtime/env.ts';
 
 export interface PricingConfig {
   host: string;
@@ -9,6 +9,8 @@ export interface PricingConfig {
   costMs: number;
   prefetch: number;
   instanceName: string;
+  /** Fault injection for the harness's own tests, never set in normal use: see server.ts. */
+  fault: 'drop-b2b' | undefined;
 }
 
 export function readPricingConfig(env: NodeJS.ProcessEnv): PricingConfig {
@@ -20,5 +22,6 @@ export function readPricingConfig(env: NodeJS.ProcessEnv): PricingConfig {
     // One at a time by default: a message held by a busy instance cannot be overtaken by a higher priority.
     prefetch: integer(env, 'PRICING_PREFETCH', 1, { min: 1, max: 1_000 }),
     instanceName: optionalString(env, 'PRICING_INSTANCE') ?? `${hostname()}-${process.pid}`,
+    fault: oneOf(env, 'PRICING_FAULT', ['drop-b2b']),
   });
 }

@@ -13,6 +13,12 @@ import { readPricingConfig } from './config.ts';
 
 await runService('pricing', async (env, log) => {
   const config = readPricingConfig(env);
+  if (config.fault === 'drop-b2b') {
+    log.warn(
+      { fault: 'PRICING_FAULT=drop-b2b' },
+      'fault injected: B2B pricing requests are consumed and never answered',
+    );
+  }
   // Assigned before the first connection can deliver a message: consumers attach in onConnect.
   let broker!: Broker;
   const consumer = createConsumer<PricingRequested>(
@@ -24,6 +30,8 @@ await runService('pricing', async (env, log) => {
       // MES ignores the repeated result.
       isTransient: (error) => error instanceof BrokerUnavailableError,
       async handle(request, message: ConsumeMessage) {
+        // The injected bug: the request is acked like any other, and no result is ever published.
+        if (config.fault === 'drop-b2b' && request.segment === 'b2b') return;
         const outcome = calculatePrice(request, config.costMs);
         const { correlationId } = message.properties;
         const result =

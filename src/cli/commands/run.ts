@@ -1,12 +1,14 @@
 // `mes-e2e run`, `smoke` and `list`: the suite from the command line, with live progress and the verdict.
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { RunPlan } from '../../config/load.ts';
 import { MesE2eError } from '../../errors.ts';
 import type { ScenarioFinished } from '../../runner/progress.ts';
 import { type RunOutcome, runSuite } from '../../runner/run.ts';
 import {
   checkTags,
+  controllableOnly,
   defaultFeaturePaths,
+  defaultSupportImports,
   listScenarios,
   parseShard,
   type Selection,
@@ -42,15 +44,37 @@ function count(option: string, text: string | undefined, fallback: number, max: 
   return value;
 }
 
-export function selectionOf(cwd: string, paths: readonly string[], options: RunOptions): Selection {
+/** What to run: paths given here, else the configuration's features, else the suite mes-e2e ships. */
+export function selectionOf(
+  plan: RunPlan,
+  cwd: string,
+  paths: readonly string[],
+  options: RunOptions,
+): Selection {
+  const [base, features] =
+    paths.length > 0
+      ? [cwd, paths.map((path) => resolve(cwd, path))]
+      : plan.suite.features
+        ? [plan.configFile ? dirname(plan.configFile) : cwd, [...plan.suite.features]]
+        : [suiteRoot, defaultFeaturePaths];
   return {
-    // The shipped suite is named relative to mes-e2e's own folder, a team's relative to where it runs.
-    cwd: paths.length > 0 ? cwd : suiteRoot,
-    paths: paths.length > 0 ? paths.map((path) => resolve(cwd, path)) : defaultFeaturePaths,
-    tags: checkTags(options.tags ?? ''),
+    // Feature URIs in reports are relative to where the features come from.
+    cwd: base,
+    paths: features,
+    supportImports: [...defaultSupportImports, ...plan.suite.steps],
+    tags: controllableOnly(checkTags(options.tags ?? ''), plan.components).tags,
     names: options.name ?? [],
     shard: parseShard(options.shard),
   };
+}
+
+/** Says which scenarios the profile cannot run: those that break a component given by URL. */
+function announceLeftOut(plan: RunPlan, out: Output): void {
+  const { leftOut } = controllableOnly('', plan.components);
+  if (leftOut.length === 0) return;
+  out.progress(
+    `leaving out scenarios tagged ${leftOut.map((name) => `@breaks-${name}`).join(', ')}: ${leftOut.join(', ')} given by URL (profile ${plan.profile}), mes-e2e cannot stop them`,
+  );
 }
 
 const symbols: Record<string, string> = {
@@ -87,9 +111,10 @@ export async function run(
 ): Promise<ExitCode> {
   const started = Date.now();
   const stamp = () => `[${((Date.now() - started) / 1000).toFixed(1)}s]`;
+  announceLeftOut(plan, out);
   const outcome = await runSuite({
     plan,
-    selection: selectionOf(io.cwd, paths, options),
+    selection: selectionOf(plan, io.cwd, paths, options),
     // Read by the step support code in every worker: how long one step may take.
     env: { ...io.env, MES_E2E_STEP_TIMEOUT_MS: options.smoke ? '20000' : '60000' },
     parallel: count('--parallel', options.parallel, 1, 16),
@@ -136,12 +161,14 @@ function printOutcome(out: Output, outcome: RunOutcome, asJson: boolean): void {
 }
 
 export async function list(
+  plan: RunPlan,
   cwd: string,
   out: Output,
   paths: readonly string[],
   options: RunOptions,
 ): Promise<void> {
-  const selection = selectionOf(cwd, paths, options);
+  const selection = selectionOf(plan, cwd, paths, options);
+  announceLeftOut(plan, out);
   const scenarios = await listScenarios(selection);
   if (options.json) {
     out.json(scenarios);

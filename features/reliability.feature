@@ -1,0 +1,50 @@
+@critical
+Feature: Reliability: nothing is lost and nothing is duplicated when parts of the pipeline fail
+  The @destructive scenarios break a component on purpose (@breaks-<component> says which)
+  and put it back afterwards; they run alone, no other scenario beside one of them.
+
+  @destructive @breaks-rabbitmq
+  Scenario: Orders accepted while the broker is down arrive after it is back
+    When RabbitMQ is stopped
+    And 3 B2C customers each order 1 x LAMP
+    And RabbitMQ is started again
+    Then MES shows every order as priced within 60 seconds
+    And MES holds each order exactly once
+
+  @destructive @breaks-rabbitmq
+  Scenario: A broker restart in the middle of the flow loses nothing
+    When 3 B2B customers each order 2 x CHAIR-PINE
+    And RabbitMQ restarts
+    And 3 B2C customers each order 1 x LAMP
+    Then MES shows every order as priced within 60 seconds
+    And MES holds each order exactly once
+
+  @destructive @breaks-mes
+  Scenario: MES killed while it consumes loses and duplicates nothing
+    When 5 B2C customers each order 1 x LAMP
+    And MES is killed
+    And 5 B2B customers each order 1 x LAMP
+    And MES is started again
+    Then MES shows every order as priced within 60 seconds
+    And MES holds each order exactly once
+
+  @destructive @breaks-pricing
+  Scenario: Orders wait for pricing while it is down and are priced when it is back
+    When pricing is killed
+    And 3 B2C customers each order 1 x DESK-PINE
+    Then MES shows the order as pricing within 15 seconds
+    When pricing is started again
+    Then MES shows every order as priced within 60 seconds
+
+  Scenario: A duplicated order.created changes nothing
+    When a B2C customer orders 2 x LAMP
+    And MES shows the order as priced within 15 seconds
+    And the order's order.created message is delivered again
+    Then MES ignores the duplicate within 15 seconds
+    And MES holds each order exactly once
+
+  Scenario: A poison message goes to the dead-letter queue and the flow goes on
+    When a poison message is published as "order.created.b2c"
+    Then the poison message is dead-lettered to "mes.orders.dead" with a reason within 15 seconds
+    When a B2C customer orders 1 x LAMP
+    Then MES shows the order as priced within 15 seconds

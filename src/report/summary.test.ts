@@ -1,0 +1,126 @@
+// The step summary says what the verdict says: heading, counts, every reason, and the scenarios to look at.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { Envelope } from '@cucumber/messages';
+import { readMessages } from '../gate/messages.ts';
+import type { ScenarioOutcome } from '../gate/scenarios.ts';
+import { evaluate, type Verdict } from '../gate/verdict.ts';
+import { type SummaryInfo, summaryMarkdown } from './summary.ts';
+
+const CCK = new URL('../../../shared/testdata/cucumber-cck/', import.meta.url);
+
+function cck(sample: string): Envelope[] {
+  return readMessages(fileURLToPath(new URL(`${sample}.ndjson`, CCK)));
+}
+
+function summaryOf(
+  sample: string,
+  info: SummaryInfo = { runId: 'run-7' },
+): { verdict: Verdict; markdown: string } {
+  const verdict = evaluate(cck(sample));
+  return { verdict, markdown: summaryMarkdown(verdict, info) };
+}
+
+/** Cells of a markdown table row, splitting only on pipes that are not escaped. */
+function cells(line: string): string[] {
+  return line
+    .replace(/^\|\s*|\s*\|$/g, '')
+    .split(/\s*(?<!\\)\|\s*/)
+    .map((cell) => cell.trim());
+}
+
+function tableAfter(markdown: string, header: string): string[][] {
+  const lines = markdown.split('\n');
+  const start = lines.findIndex((line) => line.startsWith(header));
+  assert.ok(start >= 0, `no table starting with ${header}`);
+  const end = lines.findIndex((line, index) => index > start && !line.startsWith('|'));
+  return lines.slice(start, end < 0 ? undefined : end).map(cells);
+}
+
+describe('summaryMarkdown', () => {
+  it('heads a passing run with PROMOTE and lists no reason and no scenario', () => {
+    const { markdown } = summaryOf('minimal');
+    assert.match(markdown.split('\n')[0] ?? '', /^## .*PROMOTE.*run-7/);
+    assert.doesNotMatch(markdown, /BLOCK|### /);
+  });
+
+  it('heads a blocked run with BLOCK and gives every reason as a list item', () => {
+    for (const sample of ['undefined', 'retry', 'ambiguous', 'pending', 'global-hooks-beforeall-error']) {
+      const { verdict, markdown } = summaryOf(sample);
+      assert.equal(verdict.verdict, 'BLOCK');
+      assert.match(markdown.split('\n')[0] ?? '', /^## .*BLOCK/);
+      const items = markdown.split('\n').filter((line) => line.startsWith('- '));
+      assert.equal(items.length, verdict.reasons.length, sample);
+      for (const [index, reason] of verdict.reasons.entries()) {
+        assert.equal(items[index]?.replace(/\\(.)/g, '$1'), `- ${reason}`);
+      }
+    }
+  });
+
+  it('puts the counts in a table', () => {
+    const { verdict, markdown } = summaryOf('retry');
+    const [header, , values] = tableAfter(markdown, '| scenarios');
+    assert.ok(header && values);
+    const counts = Object.fromEntries(header.map((name, index) => [name, Number(values[index])]));
+    assert.deepEqual(counts, verdict.counts);
+    assert.match(markdown, /also counted as passed/);
+  });
+
+  it('lists the undefined, failed and flaky scenarios with place, status and message', () => {
+    const undefinedRows = tableAfter(summaryOf('undefined').markdown, '| Scenario').slice(2);
+    assert.equal(undefinedRows.length, 4);
+    assert.deepEqual(undefinedRows[0], [
+      'An undefined step causes a failure',
+      'samples/undefined/undefined.feature:8',
+      'UNDEFINED',
+      'no step definition matches it (at step "Given a step that is yet to be defined")',
+    ]);
+    const retryRows = tableAfter(summaryOf('retry').markdown, '| Scenario').slice(2);
+    assert.deepEqual(
+      retryRows.map(([, where, status, message]) => [where, status, message?.split(' (at')[0]]),
+      [
+        ['samples/retry/retry.feature:11', 'FLAKY (passed on attempt 2)', 'Exception in step'],
+        ['samples/retry/retry.feature:14', 'FLAKY (passed on attempt 3)', 'Exception in step'],
+        ['samples/retry/retry.feature:17', 'FAILED after 3 attempts', 'Exception in step'],
+      ],
+    );
+  });
+
+  it('keeps a multi-line assertion message on one line', () => {
+    const rows = tableAfter(summaryOf('examples-tables').markdown, '| Scenario').slice(2);
+    assert.match(rows[0]?.[3] ?? '', /^Expected values to be strictly equal: -8 !== 0 \(at step/);
+  });
+
+  it('escapes pipes, markdown and HTML in names and messages', () => {
+    const renamed = cck('undefined').map((envelope) =>
+      envelope.pickle?.name === 'An undefined step causes a failure'
+        ? { pickle: { ...envelope.pickle, name: 'a | b <b>bold</b> *x*' } }
+        : envelope,
+    );
+    const markdown = summaryMarkdown(evaluate(renamed), { runId: 'run-7' });
+    const row = tableAfter(markdown, '| Scenario')[2];
+    assert.equal(row?.length, 4);
+    assert.equal(row?.[0], 'a \\| b \\<b\\>bold\\</b\\> \\*x\\*');
+    assert.doesNotMatch(markdown, /<b>/);
+  });
+
+  it('says how long the run took and where the report is', () => {
+    const { markdown } = summaryOf('minimal', {
+      runId: 'run-7',
+      durationMs: 125_000,
+      reportDir: 'reports/run-7/allure-report',
+    });
+    assert.match(markdown, /took 2 min 5 s/);
+    assert.match(markdown, /report: reports\/run-7\/allure-report/);
+  });
+
+  it('lists at most 50 scenarios and says how many more there are', () => {
+    const verdict = evaluate(cck('undefined'));
+    const one = verdict.scenarios[0] as ScenarioOutcome;
+    const many = Array.from({ length: 73 }, (_, index) => ({ ...one, line: index + 1 }));
+    const markdown = summaryMarkdown({ ...verdict, scenarios: many }, { runId: 'run-7' });
+    assert.equal(tableAfter(markdown, '| Scenario').length - 2, 50);
+    assert.match(markdown, /and 23 more: see the report/);
+  });
+});

@@ -1,0 +1,130 @@
+// Renders a verdict as the short markdown a CI maintainer reads in $GITHUB_STEP_SUMMARY (and summary.md).
+import type { ScenarioOutcome } from '../gate/scenarios.ts';
+import type { Counts, Verdict } from '../gate/verdict.ts';
+
+export type SummaryInfo = { runId: string; durationMs?: number; reportDir?: string };
+
+/** GitHub cuts a step summary at 1 MiB; a run with thousands of failures still needs to fit. */
+const MAX_ROWS = 50;
+const MAX_MESSAGE = 200;
+
+const COUNT_COLUMNS: readonly (keyof Counts)[] = [
+  'scenarios',
+  'passed',
+  'failed',
+  'flaky',
+  'undefined',
+  'pending',
+  'ambiguous',
+  'skipped',
+  'quarantined',
+  'unfinished',
+  'unknown',
+];
+
+export function summaryMarkdown(verdict: Verdict, info: SummaryInfo): string {
+  const sections = [
+    heading(verdict, info),
+    runLine(info),
+    countsTable(verdict.counts),
+    reasonsList(verdict.reasons),
+    scenariosTable(verdict.scenarios),
+  ];
+  return `${sections.filter((section) => section !== '').join('\n\n')}\n`;
+}
+
+function heading(verdict: Verdict, info: SummaryInfo): string {
+  const mark = verdict.verdict === 'PROMOTE' ? '✅' : '❌';
+  return `## ${mark} ${verdict.verdict}: mes-e2e run ${inline(info.runId)}`;
+}
+
+function runLine(info: SummaryInfo): string {
+  const parts = [
+    ...(info.durationMs === undefined ? [] : [`took ${duration(info.durationMs)}`]),
+    ...(info.reportDir ? [`report: ${inline(info.reportDir)}`] : []),
+  ];
+  return parts.join(' · ');
+}
+
+function countsTable(counts: Counts): string {
+  const table = [
+    row(COUNT_COLUMNS),
+    row(COUNT_COLUMNS.map(() => '---:')),
+    row(COUNT_COLUMNS.map((column) => String(counts[column]))),
+  ].join('\n');
+  if (counts.flaky === 0) return table;
+  return `${table}\n\nFlaky scenarios passed only on a retry; they are also counted as passed (or quarantined).`;
+}
+
+function reasonsList(reasons: readonly string[]): string {
+  if (reasons.length === 0) return '';
+  return ['### Why it blocks', '', ...reasons.map((reason) => `- ${inline(reason)}`)].join('\n');
+}
+
+/** Everything that did not simply pass: a flaky pass is listed too, since it hid a failure. */
+function scenariosTable(scenarios: readonly ScenarioOutcome[]): string {
+  const listed = scenarios.filter(
+    (scenario) =>
+      scenario.status !== 'PASSED' || scenario.flaky || scenario.unfinished || scenario.attempts === 0,
+  );
+  if (listed.length === 0) return '';
+  const shown = listed
+    .slice(0, MAX_ROWS)
+    .map((scenario) =>
+      row([
+        cell(scenario.name || '(unnamed)'),
+        cell(`${scenario.uri}:${scenario.line}`),
+        statusOf(scenario),
+        cell(messageOf(scenario)),
+      ]),
+    );
+  const more = listed.length - shown.length;
+  return [
+    '### Scenarios to look at',
+    '',
+    row(['Scenario', 'Where', 'Status', 'Message']),
+    row(['---', '---', '---', '---']),
+    ...shown,
+    ...(more > 0 ? ['', `…and ${more} more: see the report.`] : []),
+  ].join('\n');
+}
+
+function statusOf(scenario: ScenarioOutcome): string {
+  if (scenario.attempts === 0) return 'NOT STARTED';
+  if (scenario.unfinished) return 'INTERRUPTED';
+  if (scenario.flaky) return `FLAKY (passed on attempt ${scenario.attempts})`;
+  return scenario.attempts > 1 ? `${scenario.status} after ${scenario.attempts} attempts` : scenario.status;
+}
+
+/**
+ * The message on one line rather than its first line: assertion errors put the substance on
+ * the lines after "Expected values to be strictly equal:".
+ */
+function messageOf(scenario: ScenarioOutcome): string {
+  const flat = (scenario.message ?? '').replace(/\s+/g, ' ').trim();
+  const clipped = flat.length > MAX_MESSAGE ? `${flat.slice(0, MAX_MESSAGE - 1)}…` : flat;
+  return scenario.step ? `${clipped} (at ${scenario.step})` : clipped;
+}
+
+function row(cells: readonly string[]): string {
+  return `| ${cells.join(' | ')} |`;
+}
+
+/** A pipe would end the cell early, and a line break would end the table. */
+function cell(text: string): string {
+  return inline(text)
+    .replaceAll('|', '\\|')
+    .replace(/\s*\n\s*/g, ' ');
+}
+
+/** Names and messages are text, not markdown or HTML: GitHub would render `<b>` or `*x*`. */
+function inline(text: string): string {
+  return text.replace(/[\\`*_[\]<>]/g, (char) => `\\${char}`);
+}
+
+function duration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const seconds = Math.round(ms / 1000);
+  return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}

@@ -1,0 +1,50 @@
+// Writes every report of a run from its messages and verdict: gate.json, summary.md, allure-results/.
+// One report that fails does not take the others down; the caller hears which failed and why.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Envelope } from '@cucumber/messages';
+import type { Verdict } from '../gate/verdict.ts';
+import { writeAllureResults } from './allure-results.ts';
+import { summaryMarkdown } from './summary.ts';
+
+export interface RunReportInfo {
+  runId: string;
+  reportDir: string;
+  durationMs: number;
+  /** Shown in the Allure report's environment panel. */
+  environment: Record<string, string>;
+}
+
+function gateJson(verdict: Verdict, info: RunReportInfo): string {
+  const scenarios = verdict.scenarios.map(({ name, uri, line, tags, status, attempts, flaky }) => ({
+    name,
+    uri,
+    line,
+    tags,
+    status,
+    attempts,
+    flaky,
+  }));
+  const { runId } = info;
+  return `${JSON.stringify({ runId, verdict: verdict.verdict, reasons: verdict.reasons, counts: verdict.counts, scenarios }, null, 2)}\n`;
+}
+
+/** Resolves to the problems of the reports that could not be written (empty when all were). */
+export async function writeRunReports(envelopes: readonly Envelope[], verdict: Verdict, info: RunReportInfo) {
+  const reports: Array<[string, () => Promise<unknown>]> = [
+    ['gate.json', () => writeFile(join(info.reportDir, 'gate.json'), gateJson(verdict, info))],
+    ['summary.md', () => writeFile(join(info.reportDir, 'summary.md'), summaryMarkdown(verdict, info))],
+    [
+      'allure-results',
+      () =>
+        writeAllureResults(envelopes, join(info.reportDir, 'allure-results'), {
+          runId: info.runId,
+          environment: info.environment,
+        }),
+    ],
+  ];
+  const outcomes = await Promise.allSettled(reports.map(([, write]) => write()));
+  return outcomes.flatMap((outcome, index) =>
+    outcome.status === 'rejected' ? [`${reports[index]?.[0]}: ${(outcome.reason as Error).message}`] : [],
+  );
+}

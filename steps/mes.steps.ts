@@ -1,0 +1,28 @@
+// MES as an operator uses it: how fast its order list answers while the pipeline is busy.
+import assert from 'node:assert/strict';
+import { Then } from '@cucumber/cucumber';
+import type { MesWorld } from './support/world.ts';
+
+/** The p-th percentile (0-100) of the values, nearest rank. */
+const percentile = (values: readonly number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+};
+
+Then(
+  'the MES order list answers {int} times with a p95 under {int} ms',
+  async function (this: MesWorld, calls: number, budgetMs: number) {
+    const timings: number[] = [];
+    for (let i = 0; i < calls; i += 1) {
+      const began = performance.now();
+      const { orders } = await this.mes.listOrders({ limit: 50, ...(i % 2 ? { status: 'pricing' } : {}) });
+      timings.push(performance.now() - began);
+      assert.ok(Array.isArray(orders), 'the list answers with orders');
+    }
+    const p95 = percentile(timings, 95);
+    this.log(
+      `MES order list: ${calls} calls, p50 ${percentile(timings, 50).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms`,
+    );
+    assert.ok(p95 < budgetMs, `p95 ${p95.toFixed(1)} ms over the ${budgetMs} ms budget`);
+  },
+);

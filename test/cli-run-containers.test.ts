@@ -1,0 +1,99 @@
+// `mes-e2e run` of the whole shipped suite on the containers profile, in parallel: every scenario
+// passes against the reference stack in containers, and every report is there and well-formed.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { XMLParser } from 'fast-xml-parser';
+import { dockerUnavailableReason } from './support/own-broker.ts';
+import { runCommand, runMesE2e } from './support/run-cli.ts';
+
+const skip = await dockerUnavailableReason();
+if (skip) console.log(`# containers-profile run skipped: ${skip}`);
+
+const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' };
+
+interface Summary {
+  runId: string;
+  verdict: string;
+  reasons: string[];
+  counts: { scenarios: number; passed: number; failed: number };
+  reports: string;
+}
+
+/** testsuite attributes as JUnit readers (CI systems) count them. */
+function junitCounts(xml: string) {
+  const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml) as {
+    testsuite?: {
+      tests: string;
+      failures: string;
+      errors?: string;
+      skipped?: string;
+      testcase: unknown[] | unknown;
+    };
+  };
+  const suite = parsed.testsuite ?? assert.fail(`no <testsuite> in junit.xml: ${xml.slice(0, 200)}`);
+  const cases = Array.isArray(suite.testcase) ? suite.testcase : [suite.testcase];
+  return { tests: Number(suite.tests), failures: Number(suite.failures), cases: cases.length };
+}
+
+describe('mes-e2e run on the containers profile', { timeout: 900_000, skip: skip ?? false }, () => {
+  it('passes every shipped scenario in parallel, writes every report, and leaves nothing behind', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'mes-e2e-containers-run-'));
+    const result = await runMesE2e(['run', '--profile', 'containers', '--parallel', '2', '--json'], {
+      cwd,
+      env,
+      timeoutMs: 800_000,
+    });
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const summary = JSON.parse(result.stdout) as Summary;
+    assert.equal(summary.verdict, 'PROMOTE', summary.reasons.join('\n'));
+    assert.doesNotMatch(
+      result.stderr,
+      /leaving out scenarios/,
+      'the containers profile controls every component',
+    );
+    const listed = await runMesE2e(['list', '--profile', 'containers', '--json'], { cwd, env });
+    assert.equal(
+      summary.counts.scenarios,
+      (JSON.parse(listed.stdout) as unknown[]).length,
+      'every scenario ran',
+    );
+    assert.equal(summary.counts.passed, summary.counts.scenarios);
+
+    const dir = summary.reports;
+    for (const file of ['messages.ndjson', 'cucumber.html', 'junit.xml', 'gate.json', 'summary.md']) {
+      assert.ok(existsSync(join(dir, file)), `${file} written`);
+    }
+    const junit = junitCounts(readFileSync(join(dir, 'junit.xml'), 'utf8'));
+    assert.deepEqual(junit, {
+      tests: summary.counts.scenarios,
+      failures: 0,
+      cases: summary.counts.scenarios,
+    });
+    assert.match(readFileSync(join(dir, 'cucumber.html'), 'utf8'), /<html/i);
+    const allure = readdirSync(join(dir, 'allure-results')).filter((file) => file.endsWith('-result.json'));
+    assert.equal(allure.length, summary.counts.scenarios, 'one Allure result per scenario (no retries here)');
+    assert.deepEqual(readdirSync(join(dir, 'logs')).sort(), [
+      'crm.log',
+      'mes.log',
+      'postgres.log',
+      'pricing.log',
+      'rabbitmq.log',
+    ]);
+    assert.match(readFileSync(join(dir, 'summary.md'), 'utf8'), /PROMOTE/);
+
+    const report = await runMesE2e(['report'], { cwd, env, timeoutMs: 120_000 });
+    assert.equal(report.code, 0, report.stderr);
+    assert.ok(existsSync(join(dir, 'allure-report', 'index.html')), 'the Allure HTML report is built');
+
+    const left = await runCommand('docker', [
+      'ps',
+      '-aq',
+      '--filter',
+      `label=org.mes-e2e.run-id=${summary.runId}`,
+    ]);
+    assert.equal(left.stdout.trim(), '', 'containers left after the run');
+  });
+});

@@ -1,0 +1,290 @@
+// The reference services' fault switches, which let the harness prove that it blocks a broken product:
+// each probe passes on the correct service and shows the bug with the switch on; a bad value stops the service.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import amqp from 'amqplib';
+import pg from 'pg';
+import { eventually } from '../src/wait/eventually.ts';
+import { createIsolatedBackend, type IsolatedBackend } from './support/backend.ts';
+import { type BusObserver, observeBus } from './support/bus.ts';
+import { getJson, type MesOrderView, waitForOrderStatus } from './support/mes-client.ts';
+import {
+  apiKeys,
+  callCrm,
+  placeOrders,
+  type ReferenceStack,
+  startReferenceStack,
+} from './support/reference-stack.ts';
+import { repoRoot, runCommand } from './support/run-cli.ts';
+import type { ServiceName, ServiceProcess } from './support/service-process.ts';
+
+interface Pipeline {
+  backend: IsolatedBackend;
+  stack: ReferenceStack;
+  service(name: ServiceName): ServiceProcess;
+  /** Ready messages of a queue right now (passive declare: not the management API's delayed figures). */
+  readyMessages(queue: string): Promise<number>;
+}
+
+/** Starts the services on a backend of their own, runs `work`, and stops everything again. */
+async function withPipeline(
+  label: string,
+  names: readonly ServiceName[],
+  extra: Partial<Record<ServiceName, Record<string, string>>>,
+  work: (pipeline: Pipeline) => Promise<void>,
+): Promise<void> {
+  const backend = await createIsolatedBackend(label);
+  let stack: ReferenceStack | undefined;
+  let connection: amqp.ChannelModel | undefined;
+  try {
+    stack = await startReferenceStack(backend, names, extra);
+    connection = await amqp.connect(backend.amqpUrl);
+    const channel = await connection.createChannel();
+    const started = stack;
+    await work({
+      backend,
+      stack: started,
+      service: (name) => started[name] ?? assert.fail(`${name} not started`),
+      readyMessages: async (queue) => (await channel.checkQueue(queue)).messageCount,
+    });
+  } finally {
+    await connection?.close();
+    await stack?.stop();
+    await backend.dispose();
+  }
+}
+
+function assertFaultWarning(service: ServiceProcess, expected: string | undefined): void {
+  const warnings = service.logs.filter((entry) => String(entry.msg).startsWith('fault injected:'));
+  if (expected === undefined) {
+    assert.deepEqual(warnings, [], `${service.name} warns of no fault`);
+    return;
+  }
+  assert.equal(warnings.length, 1, `${service.name} warns once: ${JSON.stringify(warnings)}`);
+  assert.equal(warnings[0]?.level, 40, 'as a warning');
+  assert.equal(warnings[0]?.fault, expected);
+}
+
+describe('PRICING_FAULT=drop-b2b', { timeout: 120_000 }, () => {
+  /**
+   * Places a B2B order, waits until pricing has taken its request off the queue, then places a B2C order
+   * and waits for its result. One pricing instance with prefetch 1 gets the B2C request only after it has
+   * acked the B2B one, and pricing publishes a result (confirmed) before it acks: so when the B2C result
+   * is on the bus, a B2B result, had there been one, was routed before it and is on the bus too.
+   */
+  async function probe(fault: string | undefined) {
+    let outcome: { b2bResults: string[]; b2bStatus: string; pricingQueues: number[] } | undefined;
+    const pricingEnv = { PRICING_PREFETCH: '1', ...(fault ? { PRICING_FAULT: fault } : {}) };
+    await withPipeline('fault_pricing', ['crm', 'mes', 'pricing'], { pricing: pricingEnv }, async (p) => {
+      assertFaultWarning(p.service('pricing'), fault && `PRICING_FAULT=${fault}`);
+      const bus: BusObserver = await observeBus(p.backend.amqpUrl, ['pricing']);
+      try {
+        const [b2b = ''] = await placeOrders(p.service('crm'), 1, {
+          key: apiKeys.b2bPortal.key,
+          customer: 'probe-b2b',
+          sku: 'DESK-OAK',
+        });
+        await bus.waitFor(
+          (m) => m.routingKey === 'pricing.requested' && m.body.orderId === b2b,
+          1,
+          15_000,
+          'the B2B pricing request on the bus',
+        );
+        await eventually(async () => ((await p.readyMessages('pricing.requests')) === 0 ? true : undefined), {
+          within: 15_000,
+          description: 'pricing took the B2B request off its queue',
+        });
+        const [b2c = ''] = await placeOrders(p.service('crm'), 1, {
+          key: apiKeys.b2cWeb.key,
+          customer: 'probe-b2c',
+          sku: 'LAMP',
+        });
+        await bus.waitFor(
+          (m) => m.routingKey === 'pricing.completed' && m.body.orderId === b2c,
+          1,
+          15_000,
+          'the later B2C order priced',
+        );
+        await waitForOrderStatus(p.service('mes'), b2c, 'priced');
+        const b2bResults = bus.seen
+          .filter((m) => m.body.orderId === b2b && m.routingKey !== 'pricing.requested')
+          .map((m) => m.routingKey);
+        if (b2bResults.length > 0) await waitForOrderStatus(p.service('mes'), b2b, 'priced');
+        const view = await getJson<MesOrderView>(p.service('mes'), `/api/orders/${b2b}`);
+        outcome = {
+          b2bResults,
+          b2bStatus: view.body.status,
+          pricingQueues: [
+            await p.readyMessages('pricing.requests'),
+            await p.readyMessages('pricing.requests.dead'),
+          ],
+        };
+      } finally {
+        await bus.close();
+      }
+    });
+    return outcome ?? assert.fail('probe did not finish');
+  }
+
+  it('off: a B2B order placed before a B2C one is priced before it', async () => {
+    const outcome = await probe(undefined);
+    assert.deepEqual(outcome.b2bResults, ['pricing.completed']);
+    assert.equal(outcome.b2bStatus, 'priced');
+  });
+
+  it('on: the B2B request is consumed and never answered, while a later B2C order is priced', async () => {
+    const outcome = await probe('drop-b2b');
+    assert.deepEqual(outcome.b2bResults, [], 'no pricing result for the B2B order');
+    assert.equal(outcome.b2bStatus, 'pricing', 'MES still waits for its price');
+    assert.deepEqual(
+      outcome.pricingQueues,
+      [0, 0],
+      'the request was acked: neither queued nor dead-lettered',
+    );
+  });
+});
+
+describe('MES_FAULT=ack-before-commit', { timeout: 120_000 }, () => {
+  /**
+   * Makes MES lose its database connection in the middle of recording an order, deterministically: a
+   * lock held by the test makes MES's insert wait, and the test terminates that connection (as a
+   * failover would). Returns the order's id once the lock is released.
+   */
+  async function dropConnectionWhileRecording(p: Pipeline): Promise<string> {
+    const locker = new pg.Client({ connectionString: p.backend.databaseUrl });
+    // A second session: inside a transaction pg_stat_activity is a snapshot that never changes.
+    const observer = new pg.Client({ connectionString: p.backend.databaseUrl });
+    await Promise.all([locker.connect(), observer.connect()]);
+    try {
+      await locker.query('begin');
+      // Blocks writes to the table, not reads: the MES API keeps answering.
+      await locker.query('lock table mes.orders in share mode');
+      const [id = ''] = await placeOrders(p.service('crm'), 1, {
+        key: apiKeys.b2cWeb.key,
+        customer: 'connection-dropped',
+        sku: 'LAMP',
+      });
+      const pid = await eventually(
+        async () => {
+          const { rows } = await observer.query<{ pid: number }>(
+            `select pid from pg_stat_activity where datname = current_database()
+                and wait_event_type = 'Lock' and query like 'insert into orders %'`,
+          );
+          return rows[0]?.pid;
+        },
+        { within: 15_000, description: "MES's insert of the order waiting on the lock" },
+      );
+      const terminated = await observer.query('select pg_terminate_backend($1) as done', [pid]);
+      assert.equal(terminated.rows[0]?.done, true);
+      await locker.query('commit');
+      return id;
+    } finally {
+      await Promise.all([locker.end(), observer.end()]);
+    }
+  }
+
+  async function rowsFor(p: Pipeline, id: string) {
+    const client = new pg.Client({ connectionString: p.backend.databaseUrl });
+    await client.connect();
+    try {
+      const mes = await client.query('select status from mes.orders where id = $1', [id]);
+      const sent = await client.query('select sent_at from crm.outbox where message_id = $1', [id]);
+      return { inMes: mes.rowCount, publishedByCrm: sent.rows[0]?.sent_at instanceof Date };
+    } finally {
+      await client.end();
+    }
+  }
+
+  it('off: the order whose connection dropped is recorded and priced after a retry', async () => {
+    await withPipeline('fault_mes_off', ['crm', 'mes', 'pricing'], {}, async (p) => {
+      assertFaultWarning(p.service('mes'), undefined);
+      const id = await dropConnectionWhileRecording(p);
+      await waitForOrderStatus(p.service('mes'), id, 'priced', 30_000);
+    });
+  });
+
+  it('on: the order whose connection dropped is lost: acked, never recorded, not dead-lettered', async () => {
+    await withPipeline(
+      'fault_mes_on',
+      ['crm', 'mes', 'pricing'],
+      { mes: { MES_FAULT: 'ack-before-commit' } },
+      async (p) => {
+        assertFaultWarning(p.service('mes'), 'MES_FAULT=ack-before-commit');
+        const id = await dropConnectionWhileRecording(p);
+        // Stopped, MES holds no delivery: a message it had not acked would be back in the queue now
+        // (the broker requeues before it confirms the channel's close, which MES waits for).
+        assert.equal(await p.service('mes').stop(), 0);
+        assert.equal(await p.readyMessages('mes.orders'), 0, 'the broker no longer has the order');
+        assert.equal(await p.readyMessages('mes.orders.dead'), 0, 'nor was it dead-lettered');
+        assert.deepEqual(await rowsFor(p, id), { inMes: 0, publishedByCrm: true }, 'MES never recorded it');
+      },
+    );
+  });
+});
+
+describe('CRM_RATE_LIMIT=off', { timeout: 60_000 }, () => {
+  /** Statuses of limit + 3 orders from the partner key, well inside one rate-limit window. */
+  async function partnerBurst(crmEnv: Record<string, string>, fault: string | undefined) {
+    const statuses: number[] = [];
+    const env = { CRM_RATE_LIMIT_WINDOW_MS: '3600000', ...crmEnv };
+    await withPipeline('fault_crm', ['crm'], { crm: env }, async (p) => {
+      assertFaultWarning(p.service('crm'), fault);
+      const body = { customer: { id: 'burst' }, lines: [{ sku: 'LAMP', quantity: 1 }], currency: 'EUR' };
+      for (let i = 0; i < apiKeys.partner.requestsPerWindow + 3; i++)
+        statuses.push(
+          (await callCrm(p.service('crm'), 'POST', '/v2/orders', { key: apiKeys.partner.key, body })).status,
+        );
+    });
+    return statuses;
+  }
+
+  it('on (the default): the partner key gets 429 after its limit', async () => {
+    assert.deepEqual(await partnerBurst({ CRM_RATE_LIMIT: 'on' }, undefined), [201, 201, 201, 429, 429, 429]);
+  });
+
+  it('off: the partner key never gets 429', async () => {
+    assert.deepEqual(
+      await partnerBurst({ CRM_RATE_LIMIT: 'off' }, 'CRM_RATE_LIMIT=off'),
+      [201, 201, 201, 201, 201, 201],
+    );
+  });
+});
+
+describe('fault switch configuration', () => {
+  const valid = {
+    DATABASE_URL: 'postgres://u:p@127.0.0.1:1/db',
+    AMQP_URL: 'amqp://u:p@127.0.0.1:1/vhost',
+    CRM_API_KEYS: JSON.stringify([{ name: 'web', key: 'a-key-of-sixteen-chars', segment: 'b2c' }]),
+  };
+  const cases: Array<[ServiceName, Record<string, string>, RegExp]> = [
+    [
+      'pricing',
+      { PRICING_FAULT: 'drop-b2c' },
+      /^pricing: configuration error: PRICING_FAULT: expected "drop-b2b" or unset, got "drop-b2c"$/,
+    ],
+    [
+      'mes',
+      { MES_FAULT: 'ack-early' },
+      /^mes: configuration error: MES_FAULT: expected "ack-before-commit" or unset, got "ack-early"$/,
+    ],
+    [
+      'crm',
+      { CRM_RATE_LIMIT: 'false' },
+      /^crm: configuration error: CRM_RATE_LIMIT: expected "on", "off" or unset, got "false"$/,
+    ],
+  ];
+  for (const [service, env, expected] of cases) {
+    const [[variable, value]] = Object.entries(env) as [[string, string]];
+    it(`${service} stops with exit 1 and one line for ${variable}=${value}`, async () => {
+      const result = await runCommand(process.execPath, [`services/${service}/src/server.ts`], {
+        cwd: repoRoot,
+        env: { PATH: process.env.PATH ?? '', ...valid, ...env },
+        timeoutMs: 20_000,
+      });
+      assert.equal(result.code, 1, result.stdout + result.stderr);
+      const lines = result.stderr.trim().split('\n');
+      assert.equal(lines.length, 1, `one line, got:\n${result.stderr}`);
+      assert.match(lines[0] ?? '', expected);
+    });
+  }
+});
