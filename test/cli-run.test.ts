@@ -2,14 +2,18 @@
 // broker and database, the reference services as processes): the verdict, the exit code, the reports,
 // and an environment that is gone afterwards unless env up keeps it.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
 import { listRunDatabases, listRunVhosts } from '../src/environment/isolation.ts';
 import { findLabelledProcesses } from '../src/environment/processes.ts';
+import { eventually } from '../src/wait/eventually.ts';
 import { infrastructureVariables } from './support/infrastructure.ts';
-import { repoRoot, runMesE2e } from './support/run-cli.ts';
+import { binPath, repoRoot, runMesE2e } from './support/run-cli.ts';
 
 const shared = {
   amqpUrl: process.env[infrastructureVariables.amqp] ?? '',
@@ -250,6 +254,58 @@ describe('mes-e2e run', { timeout: 300_000 }, () => {
     } finally {
       await runMesE2e(['env', 'down'], { cwd, env });
     }
+  });
+
+  it('stops at SIGINT while scenarios run, removes the environment it started, and exits 130', async () => {
+    const child = spawn(process.execPath, [binPath, 'run'], {
+      cwd: project(),
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const stderr: string[] = [];
+    createInterface({ input: child.stderr }).on('line', (line) => stderr.push(line));
+    const exited = once(child, 'exit').then(([code]) => code as number | null);
+    await eventually(() => (stderr.some((line) => /^\[1\/\d+\]/.test(line)) ? true : undefined), {
+      within: 60_000,
+      description: 'the first scenario finished',
+    });
+    child.kill('SIGINT');
+    assert.equal(await exited, 130, stderr.join('\n'));
+    const runId = /isolating the run: vhost and database (mes_e2e_\w+)/.exec(stderr.join('\n'))?.[1];
+    assert.ok(runId, stderr.join('\n'));
+    await nothingLeftOf(runId);
+  });
+
+  it('exits 3 and calls the run compromised when a component dies that no scenario meant to stop', async () => {
+    const child = spawn(process.execPath, [binPath, 'run', '--tags', 'not @destructive', '--json'], {
+      cwd: project(),
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const stderr: string[] = [];
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    createInterface({ input: child.stderr }).on('line', (line) => stderr.push(line));
+    const exited = once(child, 'exit').then(([code]) => code as number | null);
+    await eventually(() => (stderr.some((line) => /^\[1\/\d+\]/.test(line)) ? true : undefined), {
+      within: 60_000,
+      description: 'the first scenario finished',
+    });
+    const runId = /isolating the run: vhost and database (mes_e2e_\w+)/.exec(stderr.join('\n'))?.[1];
+    // The CRM dies under the run, as a crashed host would take it: nothing in the suite asked for it.
+    const crm = findLabelledProcesses().find(
+      (p) => p.labels['org.mes-e2e.run-id'] === runId && p.labels['org.mes-e2e.component'] === 'crm',
+    );
+    assert.ok(crm, `the run's crm process (${runId})`);
+    process.kill(crm.pid, 'SIGKILL');
+    assert.equal(await exited, 3, stderr.join('\n'));
+    const summary = JSON.parse(stdout) as Summary & { compromised: string[] };
+    assert.equal(summary.verdict, 'BLOCK');
+    assert.match(summary.compromised.join('\n'), /^crm is not ready at the end of the run/);
+    assert.match(summary.reasons[0] ?? '', /^environment compromised: crm/);
+    await nothingLeftOf(summary.runId);
   });
 
   it('lists the scenarios a tag expression picks, without running them', async () => {

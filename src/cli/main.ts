@@ -57,6 +57,8 @@ try {
       );
     },
   });
+  // Cucumber has no cancel: after an interrupt its workers may still be busy, and only an exit stops them.
+  if (interrupted.signal.aborted) process.exit(process.exitCode);
 } catch (error) {
   process.stderr.write(
     `mes-e2e: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,

@@ -5,7 +5,9 @@
 import { mkdir, rm, symlink } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { RunPlan } from '../config/load.ts';
+import { componentNames } from '../config/schema.ts';
 import { type EnvironmentRecord, startEnvironment } from '../environment/environment.ts';
+import { componentHandle } from '../environment/handles.ts';
 import { readRecord } from '../environment/record-file.ts';
 import { newRunId } from '../environment/run-id.ts';
 import { evaluate, type Verdict } from '../gate/verdict.ts';
@@ -37,7 +39,33 @@ export interface RunOutcome {
   /** Undefined when the run was interrupted before the scenarios finished. */
   verdict: Verdict | undefined;
   environment: 'reused' | 'started' | 'none';
+  /** Components that were not healthy at the end: the run proves nothing about the product (exit 3). */
+  compromised: string[];
   durationMs: number;
+}
+
+/** A compromised run never promotes, and says why first. */
+function compromise(verdict: Verdict, compromised: readonly string[]): Verdict {
+  if (compromised.length === 0) return verdict;
+  const reasons = compromised.map((problem) => `environment compromised: ${problem}`);
+  return { ...verdict, verdict: 'BLOCK', reasons: [...reasons, ...verdict.reasons] };
+}
+
+/**
+ * Every component should be ready again at the end: scenarios put back what they break. One that
+ * is not broke during the run, and the failures it caused are not the product's.
+ */
+async function brokenComponents(record: EnvironmentRecord | undefined): Promise<string[]> {
+  if (!record) return [];
+  const checks = componentNames.map(async (component) => {
+    try {
+      await componentHandle(record, component).ready(10_000);
+      return [];
+    } catch (error) {
+      return [`${component} is not ready at the end of the run (${(error as Error).message})`];
+    }
+  });
+  return (await Promise.all(checks)).flat();
 }
 
 /** The environment `env up` keeps, when there is one and it serves this profile. */
@@ -111,11 +139,13 @@ export async function runSuite(request: RunRequest): Promise<RunOutcome> {
         planned,
         verdict: undefined,
         environment,
+        compromised: [],
         durationMs: performance.now() - began,
       };
     }
     request.onStage('reports and verdict');
-    const verdict = evaluate(finished.envelopes);
+    const compromised = await brokenComponents(record);
+    const verdict = compromise(evaluate(finished.envelopes), compromised);
     const durationMs = performance.now() - began;
     const problems = await writeRunReports(finished.envelopes, verdict, {
       runId,
@@ -128,7 +158,7 @@ export async function runSuite(request: RunRequest): Promise<RunOutcome> {
       },
     });
     for (const problem of problems) request.onProgress(`report not written: ${problem}`);
-    return { runId, reportDir, planned, verdict, environment, durationMs };
+    return { runId, reportDir, planned, verdict, environment, compromised, durationMs };
   } finally {
     if (teardowns.length > 0) request.onStage('environment: removing what this run started');
     for (const teardown of teardowns.reverse()) await teardown().catch(() => {});

@@ -132,6 +132,7 @@ export async function run(
     return ExitCode.interrupted;
   }
   printOutcome(out, outcome, options.json === true);
+  if (outcome.compromised.length > 0) return ExitCode.environment;
   return outcome.verdict.verdict === 'PROMOTE' ? ExitCode.success : ExitCode.block;
 }
 
@@ -146,6 +147,7 @@ function printOutcome(out: Output, outcome: RunOutcome, asJson: boolean): void {
       counts: verdict.counts,
       reports: outcome.reportDir,
       environment: outcome.environment,
+      compromised: outcome.compromised,
       durationMs: Math.round(outcome.durationMs),
     });
     return;
@@ -154,6 +156,11 @@ function printOutcome(out: Output, outcome: RunOutcome, asJson: boolean): void {
   out.line(
     `${counts.scenarios} scenario(s): ${counts.passed} passed, ${counts.failed} failed, ${counts.flaky} flaky, ${counts.skipped} skipped, ${counts.undefined} undefined, ${counts.pending} pending (${(outcome.durationMs / 1000).toFixed(1)} s)`,
   );
+  if (outcome.compromised.length > 0) {
+    out.line(
+      out.color.red("the environment broke during the run: the failures below may not be the product's"),
+    );
+  }
   const promote = verdict.verdict === 'PROMOTE';
   out.line(promote ? out.color.green.bold('PROMOTE') : out.color.red.bold('BLOCK'));
   for (const reason of verdict.reasons) out.line(`  - ${reason}`);
