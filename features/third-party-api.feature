@@ -4,6 +4,7 @@ Feature: The CRM's API for third parties
   versions announce their end, and a bad request is refused with a reason and never
   reaches the pipeline.
 
+  @rate-limit
   Scenario: A partner that exceeds its rate limit is told to retry later, other partners are not affected
     When the partner "partner-acme" places orders until the CRM refuses one
     Then the last answer is 429 with a Retry-After header

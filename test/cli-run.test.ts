@@ -150,7 +150,7 @@ describe('mes-e2e run', { timeout: 300_000 }, () => {
 
   it('blocks a CRM without its rate limit, naming the rule it broke', async () => {
     const cwd = project({ components: { crm: { source: 'process', env: { CRM_RATE_LIMIT: 'off' } } } });
-    const result = await runMesE2e(['run', '--name', 'rate limit', '--json'], {
+    const result = await runMesE2e(['run', '--tags', '@rate-limit', '--json'], {
       cwd,
       env,
       timeoutMs: 180_000,
@@ -306,6 +306,10 @@ describe('mes-e2e run', { timeout: 300_000 }, () => {
     assert.match(summary.compromised.join('\n'), /^crm is not ready at the end of the run/);
     assert.match(summary.reasons[0] ?? '', /^environment compromised: crm/);
     await nothingLeftOf(summary.runId);
+    // The messages say so too: a gate over them (or over all shards) blocks for the same reason.
+    const gate = await runMesE2e(['gate', '--json', '--results', summary.reports], { cwd: project(), env });
+    assert.equal(gate.code, 1);
+    assert.match((JSON.parse(gate.stdout) as Summary).reasons[0] ?? '', /^environment compromised: crm/);
   });
 
   it('lists the scenarios a tag expression picks, without running them', async () => {

@@ -24,7 +24,10 @@ process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
 // A bug must not leave a run's containers, processes, vhost and database behind: clean up, then fail.
+let crashed = false;
 const onCrash = (error: unknown) => {
+  crashed = true;
+  process.exitCode = ExitCode.usage;
   process.stderr.write(
     `mes-e2e: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\nmes-e2e: removing what this run started\n`,
   );
@@ -40,7 +43,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 });
 
 try {
-  process.exitCode = await runCli({
+  const code = await runCli({
     argv: process.argv.slice(2),
     cwd: process.cwd(),
     env: process.env,
@@ -57,8 +60,10 @@ try {
       );
     },
   });
+  // After a crash the crash handler exits, once its removal is done, with the crash's own code.
+  if (!crashed) process.exitCode = code;
   // Cucumber has no cancel: after an interrupt its workers may still be busy, and only an exit stops them.
-  if (interrupted.signal.aborted) process.exit(process.exitCode);
+  if (interrupted.signal.aborted && !crashed) process.exit(process.exitCode);
 } catch (error) {
   process.stderr.write(
     `mes-e2e: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,

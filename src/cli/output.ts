@@ -7,6 +7,8 @@ export interface Output {
   line(text?: string): void;
   /** Progress of long work: on stderr, so that --json output on stdout stays clean. */
   progress(text: string): void;
+  /** A line for a machine reading stderr (GitHub workflow commands): never coloured. */
+  plainErr(text: string): void;
   json(value: unknown): void;
   /** A failure the user can act on: what went wrong, then what to do. */
   problem(error: MesE2eError): void;
@@ -25,6 +27,7 @@ export function createOutput(io: {
     color,
     line: (text = '') => io.stdout(`${text}\n`),
     progress: (text) => io.stderr(`${color.dim(text)}\n`),
+    plainErr: (text) => io.stderr(`${text}\n`),
     json: (value) => io.stdout(`${JSON.stringify(value, null, 2)}\n`),
     problem: (error) => io.stderr(`${color.red(`mes-e2e: ${error.message}`)}\n${error.hint}\n`),
   };

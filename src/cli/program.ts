@@ -110,7 +110,7 @@ export function buildProgram(io: CliIo, out: Output, setExitCode: (code: ExitCod
   const withRunOptions = (command: Command) =>
     withPlanOptions(command)
       .option('-t, --tags <expression>', 'only scenarios whose tags match, e.g. "@critical and not @ui"')
-      .option('-n, --name <pattern...>', 'only scenarios whose name matches (a regular expression)')
+      .option('--name <name>', "the run's name, the same for all its shards (default: its run id)")
       .option('--shard <i/n>', 'run shard i of n (1-based); the gate merges the shards')
       .option('--reports <dir>', 'where reports/<run-id>/ goes (default: reportsDir of the configuration)');
   const runAction =
@@ -154,12 +154,35 @@ export function buildProgram(io: CliIo, out: Output, setExitCode: (code: ExitCod
         "feature files or folders (default: the configuration's, else the shipped suite)",
       )
       .option('-t, --tags <expression>', 'only scenarios whose tags match')
-      .option('-n, --name <pattern...>', 'only scenarios whose name matches')
       .option('--shard <i/n>', 'only shard i of n'),
   ).action(async (paths: string[], options: RunOptions & PlanOptions) => {
     const { list } = await import('./commands/run.ts');
     await list(await plan(options), io.cwd, out, paths, options);
   });
+
+  program
+    .command('gate')
+    .description(
+      'the verdict over the messages of a run or of all its shards: PROMOTE (exit 0) or BLOCK (exit 1)',
+    )
+    .requiredOption(
+      '-r, --results <paths...>',
+      'messages.ndjson files, or folders holding them (one per shard)',
+    )
+    .option('--policy <file>', "a JSON policy that replaces the configuration's keys it names")
+    .option('-c, --config <file>', 'configuration file (for its policy and reportsDir)')
+    .option('--out <dir>', 'where gate.json and summary.md go (default: reports/gate)')
+    .option('--json', 'machine-readable output')
+    .action(async (options: PlanOptions & { results: string[]; policy?: string; out?: string }) => {
+      const { gate } = await import('./commands/gate.ts');
+      const gatePlan = await loadRunPlan({
+        cwd: io.cwd,
+        env: io.env,
+        configPath: options.config,
+        dockerAnswers: async () => false,
+      });
+      setExitCode(await gate(gatePlan, io, out, options));
+    });
 
   program
     .command('report')

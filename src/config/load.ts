@@ -5,12 +5,14 @@ import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
 import { ConfigurationError } from '../errors.ts';
+import { defaultPolicy, type Policy } from '../gate/policy.ts';
 import { profileDefaults, type ResolvedComponent } from './defaults.ts';
 import {
   type ComponentConfig,
   type ComponentName,
   ConfigFile,
   componentNames,
+  type PolicyConfig,
   type ProfileName,
   profileNames,
 } from './schema.ts';
@@ -27,6 +29,8 @@ export interface RunPlan {
   components: Readonly<Record<ComponentName, ResolvedComponent>>;
   /** Absolute paths: the team's features (replacing the shipped suite) and extra step definitions. */
   suite: { features: readonly string[] | undefined; steps: readonly string[] };
+  /** The gate's policy: the defaults with the file's changes. */
+  policy: Policy;
 }
 
 export interface LoadOptions {
@@ -94,6 +98,14 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], input: unkno
     // zod's own "Invalid input:" prefix and "received <type>" say less than the value we show.
     const expected = issue.message.replace(/^Invalid (input|option): /, '').replace(/, received \w+$/, '');
     return `${path}: ${expected}, found ${describeValue(valueAt(input, issue.path))}`;
+  });
+}
+
+/** The policy with what a configuration changes; keys not given keep their value. */
+export function withPolicy(base: Policy, changes: PolicyConfig | undefined): Policy {
+  return Object.freeze({
+    ...base,
+    ...Object.fromEntries(Object.entries(changes ?? {}).filter(([, v]) => v !== undefined)),
   });
 }
 
@@ -209,6 +221,7 @@ export async function loadRunPlan(options: LoadOptions): Promise<RunPlan> {
     reportsDir: resolve(configDir, config.reportsDir ?? 'reports'),
     readyTimeoutMs: config.readyTimeoutMs ?? 120_000,
     components: Object.freeze(components),
+    policy: withPolicy(defaultPolicy, config.policy),
     suite: Object.freeze({
       features: config.features?.map((path) => resolve(configDir, path)),
       steps: (config.steps ?? []).map((path) => resolve(configDir, path)),

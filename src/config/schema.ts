@@ -51,6 +51,18 @@ const Components = z.strictObject(
   >,
 );
 
+/** The gate's rules; anything not given keeps its safe default (see src/gate/policy.ts). */
+export const PolicyConfig = z.strictObject({
+  requiredTags: z.array(z.string().regex(/^@\S+$/, 'expected a tag such as @critical')).optional(),
+  quarantineTag: z
+    .string()
+    .regex(/^@\S+$/, 'expected a tag such as @quarantine')
+    .optional(),
+  maxFlaky: z.number().int().min(0).optional(),
+  minScenarios: z.number().int().min(0).optional(),
+});
+export type PolicyConfig = z.infer<typeof PolicyConfig>;
+
 const Paths = z.array(z.string().min(1)).min(1, 'expected at least one path');
 
 export const ConfigFile = z.strictObject({
@@ -59,6 +71,8 @@ export const ConfigFile = z.strictObject({
   features: Paths.optional(),
   /** The team's own step definitions and support code (files or globs, relative to this file). */
   steps: Paths.optional(),
+  /** The release gate's policy; `mes-e2e gate --policy FILE` overrides it. */
+  policy: PolicyConfig.optional(),
   reportsDir: z.string().min(1).optional(),
   readyTimeoutMs: z.number().int().min(1_000).max(3_600_000).optional(),
   components: Components.optional(),

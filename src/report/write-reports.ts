@@ -15,7 +15,16 @@ export interface RunReportInfo {
   environment: Record<string, string>;
 }
 
-function gateJson(verdict: Verdict, info: RunReportInfo): string {
+/** gate.json: the verdict, every reason, the counts and each scenario's outcome, for machines. */
+export async function writeGateJson(
+  dir: string,
+  verdict: Verdict,
+  info: { runId: string; runs?: unknown },
+): Promise<void> {
+  await writeFile(join(dir, 'gate.json'), gateJson(verdict, info));
+}
+
+function gateJson(verdict: Verdict, info: { runId: string; runs?: unknown }): string {
   const scenarios = verdict.scenarios.map(({ name, uri, line, tags, status, attempts, flaky }) => ({
     name,
     uri,
@@ -25,14 +34,22 @@ function gateJson(verdict: Verdict, info: RunReportInfo): string {
     attempts,
     flaky,
   }));
-  const { runId } = info;
-  return `${JSON.stringify({ runId, verdict: verdict.verdict, reasons: verdict.reasons, counts: verdict.counts, scenarios }, null, 2)}\n`;
+  const { runId, runs } = info;
+  const body = {
+    runId,
+    verdict: verdict.verdict,
+    reasons: verdict.reasons,
+    counts: verdict.counts,
+    runs,
+    scenarios,
+  };
+  return `${JSON.stringify(body, null, 2)}\n`;
 }
 
 /** Resolves to the problems of the reports that could not be written (empty when all were). */
 export async function writeRunReports(envelopes: readonly Envelope[], verdict: Verdict, info: RunReportInfo) {
   const reports: Array<[string, () => Promise<unknown>]> = [
-    ['gate.json', () => writeFile(join(info.reportDir, 'gate.json'), gateJson(verdict, info))],
+    ['gate.json', () => writeGateJson(info.reportDir, verdict, info)],
     ['summary.md', () => writeFile(join(info.reportDir, 'summary.md'), summaryMarkdown(verdict, info))],
     [
       'allure-results',

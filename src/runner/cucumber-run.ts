@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfiguration, runCucumber } from '@cucumber/cucumber/api';
 import type { Envelope } from '@cucumber/messages';
 import { MesE2eError } from '../errors.ts';
+import { identityEnvelope, type RunIdentity } from '../gate/run-identity.ts';
 import type { Selection } from './suite.ts';
 
 export interface CucumberRunOptions {
@@ -22,6 +23,8 @@ export interface CucumberRunOptions {
   reportDir: string;
   /** Data only: workers receive a structured clone. */
   worldParameters: Record<string, unknown>;
+  /** Written into the stream after testRunStarted, so the messages say which run and shard they are. */
+  identity?: RunIdentity;
   onEnvelope(envelope: Envelope): void;
 }
 
@@ -76,10 +79,16 @@ export async function runScenarios(options: CucumberRunOptions): Promise<Cucumbe
       },
       environment,
     );
-    await runCucumber(runConfiguration, environment, (envelope) => {
+    const record = (envelope: Envelope) => {
       envelopes.push(envelope);
       messages.write(`${JSON.stringify(envelope)}\n`);
       options.onEnvelope(envelope);
+    };
+    await runCucumber(runConfiguration, environment, (envelope) => {
+      record(envelope);
+      if (envelope.testRunStarted && options.identity) {
+        record(identityEnvelope(options.identity, envelope.testRunStarted.id));
+      }
     });
   } catch (error) {
     // Cucumber throws (with no testRunFinished) when support code fails to load or an option is bad.

@@ -2,7 +2,7 @@
 // `env up` keeps), run them, write the reports, evaluate the gate, and take down what it started.
 // Each stage registers its teardown before it sets up, so an error or an interrupt at any point
 // still removes everything.
-import { mkdir, rm, symlink } from 'node:fs/promises';
+import { appendFile, mkdir, rm, symlink } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { RunPlan } from '../config/load.ts';
 import { componentNames } from '../config/schema.ts';
@@ -10,7 +10,9 @@ import { type EnvironmentRecord, startEnvironment } from '../environment/environ
 import { componentHandle } from '../environment/handles.ts';
 import { readRecord } from '../environment/record-file.ts';
 import { newRunId } from '../environment/run-id.ts';
-import { evaluate, type Verdict } from '../gate/verdict.ts';
+import { evaluateResults } from '../gate/results.ts';
+import { compromisedEnvelope, parseShardText } from '../gate/run-identity.ts';
+import type { Verdict } from '../gate/verdict.ts';
 import { writeRunReports } from '../report/write-reports.ts';
 import { runScenarios } from './cucumber-run.ts';
 import { createProgress, type ScenarioFinished } from './progress.ts';
@@ -25,6 +27,10 @@ export interface RunRequest {
   failFast: boolean;
   /** Where reports/<run-id>/ goes; the configuration's reportsDir otherwise. */
   reportsDir: string;
+  /** The run's name, shared by its shards (--name); the run id when not given. */
+  name: string | undefined;
+  /** The commit under test, when the caller knows it (GITHUB_SHA in Actions). */
+  commit: string | undefined;
   signal: AbortSignal;
   onForce(action: () => Promise<void>): void;
   onStage(stage: string): void;
@@ -42,13 +48,6 @@ export interface RunOutcome {
   /** Components that were not healthy at the end: the run proves nothing about the product (exit 3). */
   compromised: string[];
   durationMs: number;
-}
-
-/** A compromised run never promotes, and says why first. */
-function compromise(verdict: Verdict, compromised: readonly string[]): Verdict {
-  if (compromised.length === 0) return verdict;
-  const reasons = compromised.map((problem) => `environment compromised: ${problem}`);
-  return { ...verdict, verdict: 'BLOCK', reasons: [...reasons, ...verdict.reasons] };
 }
 
 /**
@@ -128,6 +127,12 @@ export async function runSuite(request: RunRequest): Promise<RunOutcome> {
       failFast: request.failFast,
       reportDir,
       worldParameters: { environment: record ?? null },
+      identity: {
+        name: request.name ?? runId,
+        runId,
+        shard: parseShardText(request.selection.shard),
+        commit: request.commit,
+      },
       onEnvelope: progress,
     });
     const finished = await Promise.race([scenarios, aborted(request.signal)]);
@@ -145,9 +150,21 @@ export async function runSuite(request: RunRequest): Promise<RunOutcome> {
     }
     request.onStage('reports and verdict');
     const compromised = await brokenComponents(record);
-    const verdict = compromise(evaluate(finished.envelopes), compromised);
+    const envelopes = [...finished.envelopes];
+    if (compromised.length > 0) {
+      // In the messages themselves, so that a gate over the shards sees it too.
+      const broken = compromisedEnvelope(
+        compromised,
+        envelopes.find((e) => e.testRunStarted)?.testRunStarted?.id,
+      );
+      envelopes.push(broken);
+      await appendFile(finished.messagesFile, `${JSON.stringify(broken)}\n`);
+    }
+    const verdict = evaluateResults([{ source: finished.messagesFile, envelopes }], request.plan.policy, {
+      wholeRun: false,
+    });
     const durationMs = performance.now() - began;
-    const problems = await writeRunReports(finished.envelopes, verdict, {
+    const problems = await writeRunReports(envelopes, verdict, {
       runId,
       reportDir,
       durationMs,

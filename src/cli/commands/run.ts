@@ -1,7 +1,9 @@
 // `mes-e2e run`, `smoke` and `list`: the suite from the command line, with live progress and the verdict.
-import { dirname, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import type { RunPlan } from '../../config/load.ts';
 import { MesE2eError } from '../../errors.ts';
+import { inGitHubActions, publishToGitHub } from '../../report/github.ts';
 import type { ScenarioFinished } from '../../runner/progress.ts';
 import { type RunOutcome, runSuite } from '../../runner/run.ts';
 import {
@@ -20,7 +22,8 @@ import type { Interrupts } from './env.ts';
 
 export interface RunOptions {
   tags?: string;
-  name?: string[];
+  /** The run's name, shared by all its shards. */
+  name?: string;
   parallel?: string;
   retry?: string;
   shard?: string;
@@ -63,7 +66,7 @@ export function selectionOf(
     paths: features,
     supportImports: [...defaultSupportImports, ...plan.suite.steps],
     tags: controllableOnly(checkTags(options.tags ?? ''), plan.components).tags,
-    names: options.name ?? [],
+    names: [],
     shard: parseShard(options.shard),
   };
 }
@@ -121,6 +124,8 @@ export async function run(
     retry: count('--retry', options.retry, 0, 10),
     failFast: options.failFast === true,
     reportsDir: options.reports ? resolve(io.cwd, options.reports) : plan.reportsDir,
+    name: options.name,
+    commit: io.env.GITHUB_SHA,
     signal: interrupts.signal,
     onForce: interrupts.onForce,
     onStage: (stage) => out.progress(`${stamp()} ${stage}`),
@@ -130,6 +135,11 @@ export async function run(
   if (!outcome.verdict) {
     out.progress(`${stamp()} interrupted: the environment this run started was removed`);
     return ExitCode.interrupted;
+  }
+  if (inGitHubActions(io.env)) {
+    const summary = await readFile(join(outcome.reportDir, 'summary.md'), 'utf8').catch(() => '');
+    for (const line of publishToGitHub(outcome.verdict, summary, io.env, plan.policy.quarantineTag))
+      out.plainErr(line);
   }
   printOutcome(out, outcome, options.json === true);
   if (outcome.compromised.length > 0) return ExitCode.environment;

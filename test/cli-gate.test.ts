@@ -1,0 +1,187 @@
+// `mes-e2e gate` over the messages of real `mes-e2e run`s of small fixture suites: it promotes a
+// clean run, merges shards to the verdict and counts of the unsharded run, and blocks, with the
+// reason stated, on every case where promoting would be wrong.
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { infrastructureVariables } from './support/infrastructure.ts';
+import { repoRoot, runMesE2e } from './support/run-cli.ts';
+
+const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' };
+const fixtures = join(repoRoot, 'test', 'fixtures');
+
+/** A project whose suite is a fixture folder with the fixture steps, on the test run's infrastructure. */
+function project(features: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'mes-e2e-gate-'));
+  // The team's layout: features beside the configuration, named relative to it in every report.
+  mkdirSync(join(dir, 'features'));
+  cpSync(join(fixtures, 'gate', features), join(dir, 'features', features));
+  const config = {
+    profile: 'local',
+    features: ['features'],
+    steps: [join(fixtures, 'steps', '*.ts')],
+    components: {
+      rabbitmq: {
+        source: 'url',
+        url: process.env[infrastructureVariables.amqp],
+        managementUrl: process.env[infrastructureVariables.management],
+      },
+      postgres: { source: 'url', url: process.env[infrastructureVariables.database] },
+    },
+  };
+  writeFileSync(join(dir, 'mes-e2e.config.json'), JSON.stringify(config));
+  return dir;
+}
+
+interface Summary {
+  verdict: 'PROMOTE' | 'BLOCK';
+  reasons: string[];
+  counts: Record<string, number>;
+  reports: string;
+}
+
+async function run(cwd: string, args: readonly string[]): Promise<Summary> {
+  const result = await runMesE2e(['run', '--json', ...args], { cwd, env, timeoutMs: 120_000 });
+  assert.ok(result.code === 0 || result.code === 1, `run exited ${result.code}: ${result.stderr}`);
+  return JSON.parse(result.stdout) as Summary;
+}
+
+async function gate(cwd: string, results: readonly string[], extra: readonly string[] = []) {
+  const result = await runMesE2e(['gate', '--json', '--results', ...results, ...extra], { cwd, env });
+  const summary = result.stdout.trim() ? (JSON.parse(result.stdout) as Summary) : undefined;
+  return { code: result.code, summary, stderr: result.stderr };
+}
+
+describe('mes-e2e gate', { timeout: 600_000 }, () => {
+  const cwd = project('clean.feature');
+  let whole: Summary;
+  let shard1: Summary;
+  let shard2: Summary;
+
+  before(async () => {
+    whole = await run(cwd, []);
+    shard1 = await run(cwd, ['--shard', '1/2', '--name', 'release-42']);
+    shard2 = await run(cwd, ['--shard', '2/2', '--name', 'release-42']);
+  });
+
+  it('promotes a clean run, with the same verdict as run gave', async () => {
+    assert.equal(whole.verdict, 'PROMOTE');
+    const judged = await gate(cwd, [whole.reports]);
+    assert.equal(judged.code, 0, judged.stderr);
+    assert.equal(judged.summary?.verdict, 'PROMOTE');
+    assert.deepEqual(judged.summary?.counts, whole.counts);
+  });
+
+  it('promotes each clean shard on its own: the check for the other shards belongs to the gate', () => {
+    assert.equal(shard1.verdict, 'PROMOTE', shard1.reasons.join('\n'));
+    assert.equal(shard2.verdict, 'PROMOTE', shard2.reasons.join('\n'));
+  });
+
+  it('merges two shards to the verdict and counts of the unsharded run', async () => {
+    assert.ok(
+      (shard1.counts.scenarios ?? 0) > 0 && (shard2.counts.scenarios ?? 0) > 0,
+      'both shards ran scenarios',
+    );
+    const judged = await gate(cwd, [shard1.reports, shard2.reports]);
+    assert.equal(judged.code, 0, JSON.stringify(judged.summary?.reasons));
+    assert.deepEqual(judged.summary?.counts, whole.counts);
+  });
+
+  it('blocks when a shard is missing', async () => {
+    const judged = await gate(cwd, [shard1.reports]);
+    assert.equal(judged.code, 1);
+    assert.match(judged.summary?.reasons.join('\n') ?? '', /shard 2\/2 is missing/);
+  });
+
+  it('blocks when a shard is given twice', async () => {
+    const judged = await gate(cwd, [shard1.reports, shard1.reports, shard2.reports]);
+    assert.equal(judged.code, 1);
+    assert.match(judged.summary?.reasons.join('\n') ?? '', /shard 1\/2 is given 2 times/);
+  });
+
+  it('blocks results from another run', async () => {
+    const other = await run(cwd, ['--shard', '2/2', '--name', 'release-41']);
+    const judged = await gate(cwd, [shard1.reports, other.reports]);
+    assert.equal(judged.code, 1);
+    assert.match(
+      judged.summary?.reasons.join('\n') ?? '',
+      /results from different runs: release-42, release-41/,
+    );
+  });
+
+  it('blocks a missing, an empty and a truncated results file, each with its reason', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mes-e2e-gate-files-'));
+    const empty = join(dir, 'empty.ndjson');
+    writeFileSync(empty, '');
+    const text = readFileSync(join(whole.reports, 'messages.ndjson'), 'utf8');
+    const truncated = join(dir, 'truncated.ndjson');
+    writeFileSync(truncated, text.slice(0, text.length - 40));
+    for (const [file, reason] of [
+      [join(dir, 'missing.ndjson'), /does not exist/],
+      [empty, /empty/],
+      [truncated, /truncated/],
+    ] as const) {
+      const judged = await gate(cwd, [file]);
+      assert.equal(judged.code, 1, `${file}: ${judged.stderr}`);
+      assert.match(judged.summary?.reasons.join('\n') ?? '', reason);
+    }
+  });
+
+  it('blocks failed, pending, ambiguous and undefined scenarios, but not a quarantined one', async () => {
+    const summary = await run(project('not-passed.feature'), []);
+    assert.equal(summary.verdict, 'BLOCK');
+    const reasons = summary.reasons.join('\n');
+    for (const [scenario, status] of [
+      ['fails', 'FAILED'],
+      ['pending', 'PENDING'],
+      ['ambiguous', 'AMBIGUOUS'],
+      ['undefined', 'UNDEFINED'],
+    ]) {
+      assert.match(
+        reasons,
+        new RegExp(`scenario "${scenario}" \\(features/not-passed\\.feature:\\d+\\) ${status}`),
+      );
+    }
+    assert.doesNotMatch(reasons, /quarantined and failing/);
+    assert.equal(summary.counts.quarantined, 1);
+    const judged = await gate(cwd, [summary.reports]);
+    assert.deepEqual(judged.summary?.reasons, summary.reasons, 'gate and run give the same reasons');
+  });
+
+  it('applies a policy file: fewer scenarios than it requires block, and an unknown key is a usage error', async () => {
+    const policy = join(mkdtempSync(join(tmpdir(), 'mes-e2e-policy-')), 'policy.json');
+    writeFileSync(policy, JSON.stringify({ minScenarios: 10 }));
+    const judged = await gate(cwd, [whole.reports], ['--policy', policy]);
+    assert.equal(judged.code, 1);
+    assert.match(
+      judged.summary?.reasons.join('\n') ?? '',
+      /only 4 scenarios ran; the policy requires at least 10/,
+    );
+    writeFileSync(policy, JSON.stringify({ minScenario: 1 }));
+    const bad = await gate(cwd, [whole.reports], ['--policy', policy]);
+    assert.equal(bad.code, 2, 'a policy with an unknown key is a usage error');
+    assert.match(bad.stderr, /minScenario/);
+  });
+
+  it('tells GitHub Actions: summary, verdict output and an annotation at each blocking scenario', async () => {
+    const summary = await run(project('not-passed.feature'), []);
+    const dir = mkdtempSync(join(tmpdir(), 'mes-e2e-gha-'));
+    const files = { GITHUB_STEP_SUMMARY: join(dir, 'summary.md'), GITHUB_OUTPUT: join(dir, 'output') };
+    for (const file of Object.values(files)) writeFileSync(file, '');
+    const result = await runMesE2e(['gate', '--results', summary.reports], {
+      cwd,
+      env: { ...env, GITHUB_ACTIONS: 'true', ...files },
+    });
+    assert.equal(result.code, 1);
+    assert.equal(readFileSync(files.GITHUB_OUTPUT, 'utf8'), 'verdict=BLOCK\n');
+    assert.match(readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'), /BLOCK/);
+    const annotations = result.stderr.split('\n').filter((line) => line.startsWith('::error '));
+    assert.equal(annotations.length, 4, result.stderr);
+    assert.match(
+      annotations[0] ?? '',
+      /^::error file=features\/not-passed\.feature,line=\d+,title=fails::FAILED/,
+    );
+  });
+});

