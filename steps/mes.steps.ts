@@ -1,6 +1,7 @@
 // MES as an operator uses it: how fast its order list answers while the pipeline is busy.
 import assert from 'node:assert/strict';
 import { Then } from '@cucumber/cucumber';
+import { figuresBody, figuresMediaType } from '../src/gate/figures.ts';
 import type { MesWorld } from './support/world.ts';
 
 /** The p-th percentile (0-100) of the values, nearest rank. */
@@ -19,6 +20,8 @@ Then(
       timings.push(performance.now() - began);
       assert.ok(Array.isArray(orders), 'the list answers with orders');
     }
+    // Recorded in the messages, so the gate's budgets can hold the run to them.
+    await this.attach(figuresBody({ 'mes.list_ms': timings }), figuresMediaType);
     const p95 = percentile(timings, 95);
     this.log(
       `MES order list: ${calls} calls, p50 ${percentile(timings, 50).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms`,

@@ -10,6 +10,7 @@ import {
   uniqueCustomerId,
 } from '../fixtures/orders.ts';
 import type { MesOrder } from '../src/drivers/mes-client.ts';
+import { figuresBody, figuresMediaType } from '../src/gate/figures.ts';
 import { eventually } from '../src/wait/eventually.ts';
 import { journeyOf, whereItStopped } from './support/journey.ts';
 import type { MesWorld } from './support/world.ts';
@@ -80,9 +81,21 @@ async function orderInState(world: MesWorld, status: string, seconds: number): P
 Then(
   'MES shows the order as {orderStatus} within {int} second(s)',
   async function (this: MesWorld, status: string, seconds: number) {
-    await orderInState(this, status, seconds);
+    const order = await orderInState(this, status, seconds);
+    if (order.pricedAt) await recordCreatedToPriced(this, [order]);
   },
 );
+
+/** created-to-priced per segment, in the messages: what the gate's latency budgets check. */
+async function recordCreatedToPriced(world: MesWorld, orders: readonly MesOrder[]): Promise<void> {
+  const figures: Record<string, number[]> = {};
+  for (const order of orders) {
+    if (!order.pricedAt) continue;
+    const name = `created_to_priced_ms.${order.segment}`;
+    figures[name] = [...(figures[name] ?? []), Date.parse(order.pricedAt) - Date.parse(order.createdAt)];
+  }
+  if (Object.keys(figures).length > 0) await world.attach(figuresBody(figures), figuresMediaType);
+}
 
 Then(
   "the order's total is {amount} {currency}",

@@ -165,6 +165,47 @@ describe('mes-e2e gate', { timeout: 600_000 }, () => {
     assert.match(bad.stderr, /minScenario/);
   });
 
+  it('blocks a shard that matched no scenario', async () => {
+    const empty = await run(cwd, ['--shard', '5/5']);
+    assert.equal(empty.verdict, 'BLOCK');
+    assert.match(empty.reasons.join('\n'), /no scenario ran/);
+  });
+
+  it('holds recorded figures to the budgets, and blocks a budget with no figure recorded', async () => {
+    const figures = project('figures.feature');
+    const measured = await run(figures, ['--tags', 'not @must']);
+    const policy = join(mkdtempSync(join(tmpdir(), 'mes-e2e-budgets-')), 'policy.json');
+    const judge = async (rules: unknown) => {
+      writeFileSync(policy, JSON.stringify(rules));
+      return gate(figures, [measured.reports], ['--policy', policy]);
+    };
+    const within = await judge({ budgets: [{ figure: 'list_ms', statistic: 'p50', max: 500 }] });
+    assert.equal(within.code, 0, JSON.stringify(within.summary?.reasons));
+    const over = await judge({ budgets: [{ figure: 'list_ms', statistic: 'max', max: 500 }] });
+    assert.equal(over.code, 1);
+    assert.match(
+      over.summary?.reasons.join('\n') ?? '',
+      /list_ms max is 900, over the budget of 500 \(2 samples\)/,
+    );
+    const missing = await judge({
+      budgets: [{ figure: 'created_to_priced_ms.b2c', statistic: 'p95', max: 2000 }],
+    });
+    assert.equal(missing.code, 1);
+    assert.match(
+      missing.summary?.reasons.join('\n') ?? '',
+      /created_to_priced_ms\.b2c p95 <= 2000: no scenario recorded the figure/,
+    );
+    const skipped = await judge({ neverSkip: ['@must'] });
+    assert.equal(skipped.code, 1);
+    assert.match(
+      skipped.summary?.reasons.join('\n') ?? '',
+      /"one that may never be skipped" .* is tagged @must, which may never be skipped/,
+    );
+    const absent = await judge({ mustRun: ['features/order-flow.feature'] });
+    assert.equal(absent.code, 1);
+    assert.match(absent.summary?.reasons.join('\n') ?? '', /feature features\/order-flow\.feature must run/);
+  });
+
   it('tells GitHub Actions: summary, verdict output and an annotation at each blocking scenario', async () => {
     const summary = await run(project('not-passed.feature'), []);
     const dir = mkdtempSync(join(tmpdir(), 'mes-e2e-gha-'));

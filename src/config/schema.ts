@@ -60,6 +60,17 @@ export const PolicyConfig = z.strictObject({
     .optional(),
   maxFlaky: z.number().int().min(0).optional(),
   minScenarios: z.number().int().min(0).optional(),
+  neverSkip: z.array(z.string().regex(/^@\S+$/, 'expected a tag such as @critical')).optional(),
+  mustRun: z.array(z.string().min(1)).optional(),
+  budgets: z
+    .array(
+      z.strictObject({
+        figure: z.string().min(1),
+        statistic: z.enum(['p50', 'p95', 'p99', 'max', 'mean']),
+        max: z.number().min(0),
+      }),
+    )
+    .optional(),
 });
 export type PolicyConfig = z.infer<typeof PolicyConfig>;
 

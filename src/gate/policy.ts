@@ -1,4 +1,5 @@
 // What a run must show before it may be promoted, and the safe rules that apply when nobody says otherwise.
+import type { Statistic } from './figures.ts';
 
 /**
  * Open for later rules (performance budgets, features that must run, tags never to skip):
@@ -13,6 +14,20 @@ export type Policy = {
   readonly maxFlaky: number;
   /** Fewer executed scenarios than this (quarantined ones aside) proves nothing, so it blocks. */
   readonly minScenarios: number;
+  /** A scenario with any of these tags that the run's suite holds but did not run (filtered out, left out) blocks. */
+  readonly neverSkip: readonly string[];
+  /** Feature files (as the messages name them) that must have had at least one scenario run. */
+  readonly mustRun: readonly string[];
+  /** Limits on figures the scenarios record; a budget with no figure recorded blocks. */
+  readonly budgets: readonly Budget[];
+};
+
+export type Budget = {
+  /** The figure's name, e.g. created_to_priced_ms.b2c */
+  readonly figure: string;
+  readonly statistic: Statistic;
+  /** The statistic must not exceed this. */
+  readonly max: number;
 };
 
 /**
@@ -25,4 +40,7 @@ export const defaultPolicy: Policy = Object.freeze({
   quarantineTag: '@quarantine',
   maxFlaky: Number.POSITIVE_INFINITY,
   minScenarios: 1,
+  neverSkip: Object.freeze([]),
+  mustRun: Object.freeze([]),
+  budgets: Object.freeze([]),
 });

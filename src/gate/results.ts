@@ -2,6 +2,7 @@
 // then the set is checked (one run, every shard exactly once) and the flaky cap applies to all.
 // A stream that cannot be read is a reason to block, never a reason to skip it.
 import type { Envelope } from '@cucumber/messages';
+import { type BudgetCheck, wholeRunReasons } from './coverage.ts';
 import { defaultPolicy, type Policy } from './policy.ts';
 import { findCompromised, findRunIdentity, type RunIdentity } from './run-identity.ts';
 import { type Counts, evaluate, type Verdict } from './verdict.ts';
@@ -13,6 +14,8 @@ export type ResultStream =
 export interface GateVerdict extends Verdict {
   /** The run each stream says it belongs to, in the order given. */
   runs: Array<{ source: string; identity: RunIdentity | undefined }>;
+  /** Each budget of the policy with the figure found (whole runs only). */
+  budgets: BudgetCheck[];
 }
 
 const emptyCounts = (): Counts => ({
@@ -105,6 +108,11 @@ export function evaluateResults(
   const flaky = scenarios.filter(
     (scenario) => scenario.flaky && !scenario.tags.includes(policy.quarantineTag),
   );
+  const readable = streams.flatMap((stream) => ('envelopes' in stream ? [stream.envelopes] : []));
+  // Rules over the whole run need every shard: a single shard's run leaves them to the gate.
+  const whole = options.wholeRun
+    ? wholeRunReasons(readable, scenarios, policy)
+    : { reasons: [], budgets: [] as BudgetCheck[] };
   const reasons = [
     ...(streams.length === 0 ? ['no results were given'] : []),
     ...judged.flatMap((entry) => (entry.error ? [`results ${entry.source}: ${entry.error}`] : [])),
@@ -117,6 +125,7 @@ export function evaluateResults(
     ...(flaky.length > policy.maxFlaky
       ? [`${flaky.length} flaky scenarios, more than the ${policy.maxFlaky} the policy allows`]
       : []),
+    ...whole.reasons,
   ];
   const first = verdicts[0];
   return {
@@ -133,5 +142,6 @@ export function evaluateResults(
       parseErrors: [],
     },
     runs,
+    budgets: whole.budgets,
   };
 }

@@ -19,12 +19,12 @@ export interface RunReportInfo {
 export async function writeGateJson(
   dir: string,
   verdict: Verdict,
-  info: { runId: string; runs?: unknown },
+  info: { runId: string; runs?: unknown; budgets?: unknown },
 ): Promise<void> {
   await writeFile(join(dir, 'gate.json'), gateJson(verdict, info));
 }
 
-function gateJson(verdict: Verdict, info: { runId: string; runs?: unknown }): string {
+function gateJson(verdict: Verdict, info: { runId: string; runs?: unknown; budgets?: unknown }): string {
   const scenarios = verdict.scenarios.map(({ name, uri, line, tags, status, attempts, flaky }) => ({
     name,
     uri,
@@ -47,9 +47,13 @@ function gateJson(verdict: Verdict, info: { runId: string; runs?: unknown }): st
 }
 
 /** Resolves to the problems of the reports that could not be written (empty when all were). */
-export async function writeRunReports(envelopes: readonly Envelope[], verdict: Verdict, info: RunReportInfo) {
+export async function writeRunReports(
+  envelopes: readonly Envelope[],
+  verdict: Verdict & { budgets?: unknown },
+  info: RunReportInfo,
+) {
   const reports: Array<[string, () => Promise<unknown>]> = [
-    ['gate.json', () => writeGateJson(info.reportDir, verdict, info)],
+    ['gate.json', () => writeGateJson(info.reportDir, verdict, { ...info, budgets: verdict.budgets })],
     ['summary.md', () => writeFile(join(info.reportDir, 'summary.md'), summaryMarkdown(verdict, info))],
     [
       'allure-results',

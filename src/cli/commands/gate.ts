@@ -88,7 +88,7 @@ export async function gate(
   await mkdir(dir, { recursive: true });
   const names = [...new Set(verdict.runs.flatMap((run) => (run.identity ? [run.identity.name] : [])))];
   const runName = names.join(', ') || 'unnamed';
-  await writeGateJson(dir, verdict, { runId: runName, runs: verdict.runs });
+  await writeGateJson(dir, verdict, { runId: runName, runs: verdict.runs, budgets: verdict.budgets });
   const summary = summaryMarkdown(verdict, { runId: runName, reportDir: dir });
   await writeFile(join(dir, 'summary.md'), summary);
   if (inGitHubActions(io.env)) {
@@ -99,6 +99,7 @@ export async function gate(
       verdict: verdict.verdict,
       reasons: verdict.reasons,
       counts: verdict.counts,
+      budgets: verdict.budgets,
       runs: verdict.runs,
       out: dir,
     });

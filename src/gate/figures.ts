@@ -1,0 +1,53 @@
+// Figures scenarios measure (latencies, throughput), carried in the messages as attachments so that
+// the gate can hold them to the policy's budgets, whichever shard measured them.
+import { AttachmentContentEncoding, type Envelope } from '@cucumber/messages';
+
+export const figuresMediaType = 'application/vnd.mes-e2e.figures+json';
+
+/** name -> samples, e.g. { "created_to_priced_ms.b2c": [412, 530] } */
+export type Figures = Record<string, number[]>;
+
+/** The body of a figures attachment; steps attach it with `this.attach(body, mediaType)`. */
+export const figuresBody = (figures: Figures) => JSON.stringify(figures);
+
+export function figuresEnvelope(figures: Figures): Envelope {
+  return {
+    attachment: {
+      body: figuresBody(figures),
+      contentEncoding: AttachmentContentEncoding.IDENTITY,
+      mediaType: figuresMediaType,
+    },
+  };
+}
+
+/** Every sample of every figure in the streams, merged by name. */
+export function collectFigures(streams: ReadonlyArray<readonly Envelope[]>): Figures {
+  const all: Figures = {};
+  for (const envelopes of streams) {
+    for (const envelope of envelopes) {
+      if (envelope.attachment?.mediaType !== figuresMediaType) continue;
+      try {
+        const figures = JSON.parse(envelope.attachment.body) as Record<string, unknown>;
+        for (const [name, samples] of Object.entries(figures)) {
+          const numbers = (Array.isArray(samples) ? samples : [samples]).filter(
+            (value): value is number => typeof value === 'number' && Number.isFinite(value),
+          );
+          all[name] = [...(all[name] ?? []), ...numbers];
+        }
+      } catch {
+        // A figures attachment that is not JSON records nothing: a budget on it then has no figure.
+      }
+    }
+  }
+  return all;
+}
+
+export type Statistic = 'p50' | 'p95' | 'p99' | 'max' | 'mean';
+
+export function statistic(samples: readonly number[], which: Statistic): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  if (which === 'max') return sorted.at(-1) ?? Number.NaN;
+  if (which === 'mean') return sorted.reduce((sum, value) => sum + value, 0) / sorted.length;
+  const rank = { p50: 50, p95: 95, p99: 99 }[which];
+  return sorted[Math.max(0, Math.ceil((rank / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
