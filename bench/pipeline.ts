@@ -1,9 +1,7 @@
 // Benchmark of the reference pipeline: orders/s from CRM to priced in MES, and created-to-priced
 // latency percentiles, on real RabbitMQ and PostgreSQL. Not a test: it prints figures, asserts nothing.
-//   npm run bench -- --orders 1000 --concurrency 16 --pricing-cost-ms 5 --pricing-instances 2
-import { execFileSync } from 'node:child_process';
+//   npm run bench:pipeline -- --orders 1000 --concurrency 16 --pricing-cost-ms 5 --pricing-instances 2
 import { writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { eventually } from '../src/wait/eventually.ts';
@@ -11,6 +9,7 @@ import { createIsolatedBackend } from '../test/support/backend.ts';
 import { globalSetup, globalTeardown } from '../test/support/infrastructure.ts';
 import { apiKeys, callCrm, serviceEnv, startReferenceStack } from '../test/support/reference-stack.ts';
 import { startService } from '../test/support/service-process.ts';
+import { machine } from './machine.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -23,23 +22,6 @@ const { values: args } = parseArgs({
 const orders = Number(args.orders);
 const concurrency = Number(args.concurrency);
 const pricingInstances = Number(args['pricing-instances']);
-
-function machine() {
-  const docker = (() => {
-    try {
-      return execFileSync('docker', ['version', '-f', '{{.Server.Version}}'], { encoding: 'utf8' }).trim();
-    } catch {
-      return 'unavailable';
-    }
-  })();
-  return {
-    cpu: cpus()[0]?.model ?? 'unknown',
-    cores: cpus().length,
-    memoryGiB: Math.round(totalmem() / 2 ** 30),
-    node: process.version,
-    docker,
-  };
-}
 
 await globalSetup();
 const backend = await createIsolatedBackend('bench');

@@ -1,0 +1,157 @@
+// Benchmark of the harness itself, on the containers profile, in one run: cold and warm `smoke`, a
+// cold full `run --parallel 2`, the environment's start against its slowest component, and the
+// harness's overhead over plain cucumber-js running the same scenarios on the same environment.
+// Not a test: it prints a table and writes bench/results.json, and asserts nothing.
+//   npm run bench              (npm run bench -- --repeat 5 for more warm samples)
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { machine } from './machine.ts';
+
+const { values: args } = parseArgs({ options: { repeat: { type: 'string', default: '3' } } });
+const repeat = Number(args.repeat);
+const root = fileURLToPath(new URL('../', import.meta.url));
+const bin = join(root, 'bin', 'mes-e2e');
+const cucumberBin = join(root, 'node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js');
+const env = { ...process.env, NO_COLOR: '1' };
+
+interface Timed {
+  ms: number;
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function timed(file: string, argv: readonly string[], cwd: string): Promise<Timed> {
+  const began = performance.now();
+  const child = spawn(file, argv, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  return new Promise((resolve) =>
+    child.on('exit', (code) => resolve({ ms: performance.now() - began, code, stdout, stderr })),
+  );
+}
+
+const mesE2e = (argv: readonly string[], cwd: string) => timed(process.execPath, [bin, ...argv], cwd);
+
+function checked(what: string, result: Timed): Timed {
+  if (result.code !== 0) {
+    throw new Error(
+      `${what} exited ${result.code}:\n${result.stderr.slice(-2000)}\n${result.stdout.slice(-1000)}`,
+    );
+  }
+  return result;
+}
+
+const median = (values: readonly number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** Each component's own "ready in X s" from env up's progress, and the environment's total. */
+function startTimes(stderr: string) {
+  const own = Object.fromEntries(
+    [...stderr.matchAll(/(\w+) ready in (\d+\.\d) s/g)].map((m) => [m[1] ?? '', Number(m[2]) * 1000]),
+  );
+  const total = Number(/is up after (\d+\.\d) s/.exec(stderr)?.[1] ?? Number.NaN) * 1000;
+  return { own, total };
+}
+
+const project = () => mkdtempSync(join(tmpdir(), 'mes-e2e-bench-'));
+
+console.log('cold smoke (no environment up)...');
+const coldSmoke = checked('cold smoke', await mesE2e(['smoke', '--profile', 'containers'], project()));
+
+console.log('env up...');
+const warm = project();
+const up = checked('env up', await mesE2e(['env', 'up', '--profile', 'containers'], warm));
+const start = startTimes(up.stdout + up.stderr);
+const slowest = Math.max(
+  ...Object.entries(start.own)
+    .filter(([name]) => !name.includes('image'))
+    .map(([, ms]) => ms),
+);
+
+try {
+  console.log(`warm smoke x${repeat}...`);
+  const warmSmoke: number[] = [];
+  for (let i = 0; i < repeat; i += 1) warmSmoke.push(checked('warm smoke', await mesE2e(['smoke'], warm)).ms);
+
+  // The same scenarios, support code and environment, through cucumber-js's own command line.
+  const record = readFileSync(join(warm, 'reports', 'env', 'current.json'), 'utf8');
+  const selection = ['--tags', 'not @destructive'];
+  console.log(`warm run (not @destructive) x${repeat}, mes-e2e and plain cucumber-js...`);
+  const harness: number[] = [];
+  const plain: number[] = [];
+  for (let i = 0; i < repeat; i += 1) {
+    harness.push(checked('mes-e2e run', await mesE2e(['run', ...selection], warm)).ms);
+    const cucumber = await timed(
+      process.execPath,
+      [
+        cucumberBin,
+        join(root, 'features'),
+        '--import',
+        join(root, 'steps', 'support', '*.ts'),
+        '--import',
+        join(root, 'steps', '*.steps.ts'),
+        '--world-parameters',
+        JSON.stringify({ environment: JSON.parse(record) }),
+        '--format',
+        'summary',
+        ...selection,
+      ],
+      root,
+    );
+    plain.push(checked('plain cucumber-js', cucumber).ms);
+  }
+
+  await mesE2e(['env', 'down'], warm);
+  console.log('cold full run --parallel 2...');
+  const coldRun = checked(
+    'cold run',
+    await mesE2e(['run', '--profile', 'containers', '--parallel', '2'], project()),
+  );
+
+  const overhead = (median(harness) - median(plain)) / median(plain);
+  const rows: Array<[string, string, string]> = [
+    ['cold smoke (environment started and removed)', seconds(coldSmoke.ms), ''],
+    ['warm smoke (after env up), median', seconds(median(warmSmoke)), 'target < 5 s'],
+    ['cold full run --parallel 2', seconds(coldRun.ms), 'target < 3 min'],
+    [
+      'environment start / slowest component',
+      `${seconds(start.total)} / ${seconds(slowest)} = ${(start.total / slowest).toFixed(2)}x`,
+      'target <= 1.3x',
+    ],
+    [
+      'warm run (not @destructive): mes-e2e / plain cucumber-js',
+      `${seconds(median(harness))} / ${seconds(median(plain))} = ${(overhead * 100).toFixed(0)}% overhead`,
+      'target < 10%',
+    ],
+  ];
+  const width = Math.max(...rows.map(([name]) => name.length));
+  console.log('');
+  for (const [name, value, target] of rows)
+    console.log(`${name.padEnd(width)}  ${value.padEnd(36)}  ${target}`);
+  const results = {
+    measuredAt: new Date().toISOString(),
+    machine: machine(),
+    repeat,
+    coldSmokeMs: Math.round(coldSmoke.ms),
+    warmSmokeMs: warmSmoke.map(Math.round),
+    coldFullRunParallel2Ms: Math.round(coldRun.ms),
+    environment: { totalMs: start.total, componentMs: start.own, ratioToSlowest: start.total / slowest },
+    warmRun: { harnessMs: harness.map(Math.round), plainCucumberMs: plain.map(Math.round), overhead },
+  };
+  writeFileSync(join(root, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nwritten: bench/results.json (${results.machine.cpu}, ${results.machine.cores} cores)`);
+} finally {
+  await mesE2e(['env', 'down'], warm);
+}
