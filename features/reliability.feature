@@ -28,6 +28,16 @@ Feature: Reliability: nothing is lost and nothing is duplicated when parts of th
     Then MES shows every order as priced within 60 seconds
     And MES holds each order exactly once
 
+  @destructive @breaks-postgres @breaks-mes
+  Scenario: Orders MES takes while the database is down are recorded once it is back
+    When MES is paused
+    And 3 B2C customers each order 1 x LAMP
+    And PostgreSQL is stopped
+    And MES is unpaused
+    And PostgreSQL is started again
+    Then MES shows every order as priced within 60 seconds
+    And MES holds each order exactly once
+
   @destructive @breaks-pricing
   Scenario: Orders wait for pricing while it is down and are priced when it is back
     When pricing is killed

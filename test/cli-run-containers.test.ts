@@ -1,7 +1,7 @@
 // `mes-e2e run` of the whole shipped suite on the containers profile, in parallel: every scenario
 // passes against the reference stack in containers, and every report is there and well-formed.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -95,5 +95,39 @@ describe('mes-e2e run on the containers profile', { timeout: 900_000, skip: skip
       `label=org.mes-e2e.run-id=${summary.runId}`,
     ]);
     assert.equal(left.stdout.trim(), '', 'containers left after the run');
+  });
+
+  it('blocks an MES that acks before its commit, and the diagnosis names the hop where orders were lost', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'mes-e2e-containers-sabotage-'));
+    writeFileSync(
+      join(cwd, 'mes-e2e.config.json'),
+      JSON.stringify({
+        components: { mes: { source: 'container', env: { MES_FAULT: 'ack-before-commit' } } },
+      }),
+    );
+    const result = await runMesE2e(
+      ['run', '--profile', 'containers', '--tags', '@breaks-postgres', '--json'],
+      {
+        cwd,
+        env,
+        timeoutMs: 600_000,
+      },
+    );
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    const summary = JSON.parse(result.stdout) as Summary;
+    assert.match(summary.reasons.join('\n'), /database is down .* FAILED/);
+    const diagnosis = JSON.parse(
+      readFileSync(join(summary.reports, 'messages.ndjson'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { attachment?: { fileName?: string; body: string } })
+        .find((envelope) => envelope.attachment?.fileName === 'diagnosis.json')?.attachment?.body ?? 'null',
+    ) as { orders: Array<{ stopped: string }>; logTails: Record<string, string> } | null;
+    assert.ok(diagnosis, 'a diagnosis is attached');
+    assert.ok(
+      diagnosis.orders.some((order) => /stopped before "MES received"/.test(order.stopped)),
+      JSON.stringify(diagnosis.orders),
+    );
+    assert.match(diagnosis.logTails.mes ?? '', /message lost|fault injected/);
   });
 });
