@@ -196,3 +196,38 @@ Then(
     );
   },
 );
+
+When(
+  'a burst of {int} orders arrives, {int} of them B2C, each {int} x {word}',
+  async function (this: MesWorld, total: number, b2c: number, quantity: number, sku: string) {
+    // B2B first, then B2C, all at once: the B2C orders meet a backlog they must overtake.
+    const segments: Segment[] = [...Array(total - b2c).fill('b2b'), ...Array(b2c).fill('b2c')];
+    await Promise.all(
+      segments.map((segment) => placeOrder(this, { segment, version: 'v2', lines: [{ sku, quantity }] })),
+    );
+    const refused = this.answers.filter((answer) => answer.status !== 201);
+    assert.deepEqual(
+      refused.map((answer) => answer.status),
+      [],
+      'every order of the burst accepted',
+    );
+  },
+);
+
+Then('the created-to-priced times of the orders are recorded per segment', async function (this: MesWorld) {
+  const orders = await Promise.all(
+    this.orders.flatMap((order) => (order.id ? [this.mes.findOrder(order.id)] : [])),
+  );
+  const priced = orders.filter(
+    (order): order is MesOrder => order?.pricedAt !== undefined && order?.pricedAt !== null,
+  );
+  assert.equal(priced.length, this.orders.length, 'every order priced');
+  await recordCreatedToPriced(this, priced);
+  for (const segment of ['b2c', 'b2b'] as const) {
+    const times = priced
+      .filter((order) => order.segment === segment)
+      .map((order) => Date.parse(order.pricedAt ?? '') - Date.parse(order.createdAt))
+      .sort((a, b) => a - b);
+    this.log(`${segment}: ${times.length} orders, created-to-priced max ${times.at(-1)} ms`);
+  }
+});

@@ -163,6 +163,31 @@ describe('mes-e2e run', { timeout: 300_000 }, () => {
     );
   });
 
+  it('holds @perf figures to the policy budget: normal pricing passes it, deliberately slowed pricing blocks', async () => {
+    const policy = { budgets: [{ figure: 'created_to_priced_ms.b2c', statistic: 'p95', max: 2000 }] };
+    const normal = await runMesE2e(['run', '--tags', '@perf', '--json'], {
+      cwd: project({ policy }),
+      env,
+      timeoutMs: 300_000,
+    });
+    assert.equal(normal.code, 0, normal.stdout + normal.stderr);
+    const slowed = await runMesE2e(['run', '--tags', '@perf', '--json'], {
+      cwd: project({
+        policy,
+        components: { pricing: { source: 'process', env: { PRICING_COST_MS: '300' } } },
+      }),
+      env,
+      timeoutMs: 300_000,
+    });
+    assert.equal(slowed.code, 1, slowed.stdout + slowed.stderr);
+    const summary = JSON.parse(slowed.stdout) as Summary;
+    assert.equal(summary.counts.failed, 0, 'every scenario passed: only the budget blocks');
+    assert.match(
+      summary.reasons.join('\n'),
+      /^created_to_priced_ms\.b2c p95 is \d+(\.\d)?, over the budget of 2000 \(\d+ samples\)$/m,
+    );
+  });
+
   it('exits 2 naming the file and line of a Gherkin error, before starting anything', async () => {
     const result = await runMesE2e(['run', fixture('broken.feature')], { cwd: project(), env });
     assert.equal(result.code, 2, result.stdout + result.stderr);

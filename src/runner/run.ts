@@ -160,8 +160,9 @@ export async function runSuite(request: RunRequest): Promise<RunOutcome> {
       envelopes.push(broken);
       await appendFile(finished.messagesFile, `${JSON.stringify(broken)}\n`);
     }
+    // A shard's run judges the shard; the rules over the whole run are the gate's, over all shards.
     const verdict = evaluateResults([{ source: finished.messagesFile, envelopes }], request.plan.policy, {
-      wholeRun: false,
+      wholeRun: !request.selection.shard,
     });
     const durationMs = performance.now() - began;
     const problems = await writeRunReports(envelopes, verdict, {

@@ -1,0 +1,10 @@
+@perf
+Feature: Performance under load
+  The pipeline keeps its promises under load: shop customers (B2C) are priced fast even while a
+  burst of business orders (B2B) waits. The figures go into the messages; the gate's budgets
+  (policy.budgets in the configuration) decide whether they are good enough to promote.
+
+  Scenario: B2C orders stay fast while a B2B burst waits for pricing
+    When a burst of 40 orders arrives, 10 of them B2C, each 1 x LAMP
+    Then MES shows every order as priced within 120 seconds
+    And the created-to-priced times of the orders are recorded per segment
