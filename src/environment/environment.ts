@@ -11,7 +11,7 @@ import { startBroker, startDatabase } from './infrastructure.ts';
 import { createDatabase, createVhost, withPath } from './isolation.ts';
 import type { ProcessRecord } from './processes.ts';
 import { labels, runLabels } from './run-id.ts';
-import { type ServiceContext, serviceNames, startServices } from './services.ts';
+import { buildImages, type ServiceContext, serviceNames, startServices } from './services.ts';
 import { type Removed, removeRun, type SharedInfrastructure, sharedInfrastructure } from './teardown.ts';
 
 export interface ApiKey {
@@ -174,6 +174,9 @@ export async function startEnvironment(plan: RunPlan, options: StartOptions): Pr
     }
     context.checkpoint();
     onProgress(describeInfrastructure(plan));
+    // Image builds need neither the broker nor the database: they overlap with their start.
+    const images = buildImages(context);
+    images.catch(() => {});
     [context.broker, context.database] = await Promise.all([
       startBroker(context, plan.components.rabbitmq),
       startDatabase(context, plan.components.postgres),
@@ -181,6 +184,8 @@ export async function startEnvironment(plan: RunPlan, options: StartOptions): Pr
     context.checkpoint();
     const oursToRun = serviceNames.some((name) => plan.components[name].source !== 'url');
     if (oursToRun) await isolate(context);
+    context.checkpoint();
+    await images;
     context.checkpoint();
     const urls = await startServices(context);
     context.checkpoint();

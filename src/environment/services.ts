@@ -45,7 +45,8 @@ function wiring(context: ServiceContext, where: 'network' | 'host'): Record<stri
   };
 }
 
-async function buildImages(context: ServiceContext): Promise<void> {
+/** Builds the reference services' images; the caller starts it early, beside the broker and database. */
+export async function buildImages(context: ServiceContext): Promise<void> {
   for (const name of serviceNames) {
     const component = context.plan.components[name];
     if (component.source !== 'container' || !component.build) continue;
@@ -158,9 +159,8 @@ function startService(context: ServiceContext, name: ServiceName): Promise<strin
   return useUrl(context, name, component.url);
 }
 
-/** Starts every service (images first, then all at once) and resolves to their URLs from this machine. */
+/** Starts every service at once (their images already built) and resolves to their URLs from this machine. */
 export async function startServices(context: ServiceContext): Promise<Record<ServiceName, string>> {
-  await buildImages(context);
   context.onProgress('starting crm, mes and pricing');
   const urls = await Promise.all(serviceNames.map((name) => startService(context, name)));
   return { crm: urls[0] ?? '', mes: urls[1] ?? '', pricing: urls[2] ?? '' };
