@@ -2,12 +2,9 @@
 // test run's own), the services run as processes of this machine. The run's vhost and database exist
 // while it is up and are gone after; a run killed with SIGKILL leaves them, and env prune removes them.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
 import type { EnvironmentRecord } from '../src/environment/environment.ts';
 import { listRunDatabases, listRunVhosts } from '../src/environment/isolation.ts';
@@ -16,7 +13,7 @@ import { eventually } from '../src/wait/eventually.ts';
 import { createIsolatedBackend } from './support/backend.ts';
 import { infrastructureVariables } from './support/infrastructure.ts';
 import { startReferenceStack } from './support/reference-stack.ts';
-import { binPath, runMesE2e } from './support/run-cli.ts';
+import { envUpUntil, runIdFrom, runMesE2e } from './support/run-cli.ts';
 
 const shared = {
   amqpUrl: process.env[infrastructureVariables.amqp] ?? '',
@@ -56,26 +53,6 @@ async function leftovers(runId: string) {
 }
 
 const nothingLeft = { vhost: false, database: false, processes: [] };
-const runIdFrom = (text: string) =>
-  /bringing up (mes_e2e_\w+)/.exec(text)?.[1] ?? assert.fail(`no run id in: ${text}`);
-
-/** Starts `mes-e2e env up` in the background and resolves once its stderr shows `line`. */
-async function envUpUntil(cwd: string, line: string, extraEnv: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [binPath, 'env', 'up'], {
-    cwd,
-    env: { ...env, ...extraEnv },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const stderr: string[] = [];
-  createInterface({ input: child.stderr }).on('line', (text) => stderr.push(text));
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
-  await eventually(() => (stderr.some((text) => text.includes(line)) ? true : undefined), {
-    within: 60_000,
-    description: `env up reaching "${line}"`,
-  });
-  return { child, exited, stderr, runId: runIdFrom(stderr.join('\n')) };
-}
-
 describe('mes-e2e env on the local profile', { timeout: 300_000 }, () => {
   it('creates the run vhost and database on the shared infrastructure, runs the services as processes, and removes all of it on down', async () => {
     const cwd = project();
@@ -129,7 +106,7 @@ describe('mes-e2e env on the local profile', { timeout: 300_000 }, () => {
 
   it('leaves processes, vhost and database when killed with SIGKILL, and env prune removes them', async () => {
     const cwd = project();
-    const { child, exited, runId } = await envUpUntil(cwd, 'starting crm, mes and pricing');
+    const { child, exited, runId } = await envUpUntil(cwd, 'starting crm, mes and pricing', { env });
     // Killed once the services run and before env up records the environment as one it keeps.
     await eventually(async () => ((await leftovers(runId)).processes.length === 3 ? true : undefined), {
       within: 10_000,
@@ -161,7 +138,9 @@ describe('mes-e2e env on the local profile', { timeout: 300_000 }, () => {
   });
 
   it('stops waiting and removes everything at a second SIGINT', async () => {
-    const { child, exited, stderr, runId } = await envUpUntil(project(), 'starting crm, mes and pricing');
+    const { child, exited, stderr, runId } = await envUpUntil(project(), 'starting crm, mes and pricing', {
+      env,
+    });
     child.kill('SIGINT');
     await eventually(() => (stderr.some((line) => line.includes('again to force')) ? true : undefined), {
       within: 10_000,
@@ -177,7 +156,7 @@ describe('mes-e2e env on the local profile', { timeout: 300_000 }, () => {
     // The preload throws from a timer once env up is isolating the run: a bug, outside any promise chain.
     const crash = join(import.meta.dirname, 'support', 'crash-when-isolating.ts');
     const { exited, stderr, runId } = await envUpUntil(project(), 'isolating the run', {
-      NODE_OPTIONS: `--import=${crash}`,
+      env: { ...env, NODE_OPTIONS: `--import=${crash}` },
     });
     assert.equal(await exited, 2, stderr.join('\n'));
     assert.match(stderr.join('\n'), /internal error: Error: injected crash/);

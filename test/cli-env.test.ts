@@ -1,12 +1,9 @@
 // `mes-e2e env up|status|down` through the real executable on the containers profile: everything the
 // run starts carries its label, and nothing with that label is left after down, an interrupt or a failure.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
 import { componentHandle } from '../src/environment/handles.ts';
 import { readRecordFile } from '../src/environment/record-file.ts';
@@ -14,7 +11,7 @@ import { eventually } from '../src/wait/eventually.ts';
 import { createIsolatedBackend } from './support/backend.ts';
 import { dockerUnavailableReason } from './support/own-broker.ts';
 import { startReferenceStack } from './support/reference-stack.ts';
-import { binPath, runCommand, runMesE2e } from './support/run-cli.ts';
+import { envUpUntil, runCommand, runIdFrom, runMesE2e } from './support/run-cli.ts';
 
 const skip = await dockerUnavailableReason();
 if (skip)
@@ -35,26 +32,6 @@ async function leftovers(runId: string): Promise<string> {
   const containers = await runCommand('docker', ['ps', '-aq', '--filter', filter]);
   const networks = await runCommand('docker', ['network', 'ls', '-q', '--filter', filter]);
   return (containers.stdout + networks.stdout).trim();
-}
-
-const runIdFrom = (text: string) =>
-  /bringing up (mes_e2e_\w+)/.exec(text)?.[1] ?? assert.fail(`no run id in: ${text}`);
-
-/** Starts `mes-e2e env up` in the background and resolves, with its run id, once stderr shows `line`. */
-async function envUpUntil(cwd: string, line: string) {
-  const child = spawn(process.execPath, [binPath, 'env', 'up', '--profile', 'containers'], {
-    cwd,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const stderr: string[] = [];
-  createInterface({ input: child.stderr }).on('line', (text) => stderr.push(text));
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
-  await eventually(() => (stderr.some((text) => text.includes(line)) ? true : undefined), {
-    within: 60_000,
-    description: `env up reaching "${line}"`,
-  });
-  return { child, exited, stderr, runId: runIdFrom(stderr.join('\n')) };
 }
 
 describe('mes-e2e env', { timeout: 600_000, skip: skip ?? false }, () => {
@@ -195,7 +172,10 @@ describe('mes-e2e env', { timeout: 600_000, skip: skip ?? false }, () => {
 
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     it(`leaves nothing behind when interrupted with ${signal} during env up, and exits 130`, async () => {
-      const { child, exited, stderr, runId } = await envUpUntil(project(), 'starting rabbitmq and postgres');
+      const { child, exited, stderr, runId } = await envUpUntil(project(), 'starting rabbitmq and postgres', {
+        args: ['--profile', 'containers'],
+        env,
+      });
       child.kill(signal);
       const code = await exited;
       assert.equal(code, 130, stderr.join('\n'));
@@ -205,7 +185,10 @@ describe('mes-e2e env', { timeout: 600_000, skip: skip ?? false }, () => {
 
   it('leaves containers behind when killed with SIGKILL, and env prune removes them', async () => {
     const cwd = project();
-    const { child, exited, runId } = await envUpUntil(cwd, 'isolating the run');
+    const { child, exited, runId } = await envUpUntil(cwd, 'isolating the run', {
+      args: ['--profile', 'containers'],
+      env,
+    });
     child.kill('SIGKILL');
     await exited;
     assert.notEqual(await leftovers(runId), '', 'SIGKILL gives no chance to clean up');

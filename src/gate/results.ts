@@ -5,7 +5,7 @@ import type { Envelope } from '@cucumber/messages';
 import { type BudgetCheck, wholeRunReasons } from './coverage.ts';
 import { defaultPolicy, type Policy } from './policy.ts';
 import { findCompromised, findRunIdentity, type RunIdentity } from './run-identity.ts';
-import { type Counts, evaluate, type Verdict } from './verdict.ts';
+import { type Counts, emptyCounts, evaluate, type Verdict } from './verdict.ts';
 
 export type ResultStream =
   | { source: string; envelopes: readonly Envelope[] }
@@ -17,20 +17,6 @@ export interface GateVerdict extends Verdict {
   /** Each budget of the policy with the figure found (whole runs only). */
   budgets: BudgetCheck[];
 }
-
-const emptyCounts = (): Counts => ({
-  scenarios: 0,
-  passed: 0,
-  failed: 0,
-  flaky: 0,
-  skipped: 0,
-  undefined: 0,
-  pending: 0,
-  ambiguous: 0,
-  quarantined: 0,
-  unfinished: 0,
-  unknown: 0,
-});
 
 function sumCounts(all: readonly Counts[]): Counts {
   const total = emptyCounts();

@@ -175,7 +175,7 @@ function describeHook(hook: Hook | undefined): string {
 }
 
 /** The error itself, without the stack trace that cucumber-js folds into `message`. */
-function errorText(result: TestStepResult): string | undefined {
+export function errorText(result: TestStepResult): string | undefined {
   const text =
     result.exception?.message ??
     result.message

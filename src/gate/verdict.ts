@@ -162,20 +162,23 @@ function unexplainedFailure(scenarios: readonly ScenarioOutcome[], run: RunFacts
   return ['cucumber reported the run as failed (testRunFinished.success is false) and no message says why'];
 }
 
+/** Every count at zero: the start of a tally. */
+export const emptyCounts = (): Counts => ({
+  scenarios: 0,
+  passed: 0,
+  failed: 0,
+  flaky: 0,
+  skipped: 0,
+  undefined: 0,
+  pending: 0,
+  ambiguous: 0,
+  quarantined: 0,
+  unfinished: 0,
+  unknown: 0,
+});
+
 function countsOf(scenarios: readonly ScenarioOutcome[], policy: Policy): Counts {
-  const counts: Counts = {
-    scenarios: scenarios.length,
-    passed: 0,
-    failed: 0,
-    flaky: 0,
-    skipped: 0,
-    undefined: 0,
-    pending: 0,
-    ambiguous: 0,
-    quarantined: 0,
-    unfinished: 0,
-    unknown: 0,
-  };
+  const counts: Counts = { ...emptyCounts(), scenarios: scenarios.length };
   for (const scenario of scenarios) {
     counts[bucketOf(scenario, policy)]++;
     if (scenario.flaky) counts.flaky++;

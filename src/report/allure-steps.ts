@@ -9,7 +9,7 @@ import {
   type Timestamp,
 } from '@cucumber/messages';
 import type { Query } from '@cucumber/query';
-import type { ScenarioStatus } from '../gate/scenarios.ts';
+import { errorText, type ScenarioStatus } from '../gate/scenarios.ts';
 import { type AttachmentSink, argumentAttachments } from './allure-attachments.ts';
 import type { AllureAttachment, AllureStatus, AllureStatusDetails, AllureStep } from './allure-model.ts';
 
@@ -157,17 +157,6 @@ function stepDetails(
 
 function withTrace(message: string, trace: string | undefined): AllureStatusDetails {
   return trace ? { message, trace } : { message };
-}
-
-/** The error itself, without the stack trace that cucumber-js folds into `message`. */
-function errorText(result: TestStepResult): string | undefined {
-  const text =
-    result.exception?.message ??
-    result.message
-      ?.split('\n')
-      .filter((line) => !/^\s+at /.test(line))
-      .join('\n');
-  return text?.trim() || undefined;
 }
 
 function traceOf(result: TestStepResult): string | undefined {

@@ -1,6 +1,9 @@
 // Runs the real mes-e2e executable as a child process, the way a user or a pipeline does.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { eventually } from '../../src/wait/eventually.ts';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const binPath = fileURLToPath(new URL('../../bin/mes-e2e', import.meta.url));
@@ -34,4 +37,32 @@ export function runMesE2e(
   options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
 ): Promise<CommandResult> {
   return runCommand(process.execPath, [binPath, ...args], options);
+}
+
+/** The run id env up announces ("bringing up mes_e2e_..."). */
+export const runIdFrom = (text: string): string => {
+  const runId = /bringing up (mes_e2e_\w+)/.exec(text)?.[1];
+  if (!runId) throw new Error(`no run id in: ${text}`);
+  return runId;
+};
+
+/** Starts `mes-e2e env up` in the background and resolves, with its run id, once stderr shows `line`. */
+export async function envUpUntil(
+  cwd: string,
+  line: string,
+  options: { args?: readonly string[]; env: NodeJS.ProcessEnv },
+) {
+  const child = spawn(process.execPath, [binPath, 'env', 'up', ...(options.args ?? [])], {
+    cwd,
+    env: options.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stderr: string[] = [];
+  createInterface({ input: child.stderr }).on('line', (text) => stderr.push(text));
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  await eventually(() => (stderr.some((text) => text.includes(line)) ? true : undefined), {
+    within: 60_000,
+    description: `env up reaching "${line}"`,
+  });
+  return { child, exited, stderr, runId: runIdFrom(stderr.join('\n')) };
 }
