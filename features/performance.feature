@@ -8,3 +8,10 @@ Feature: Performance under load
     When a burst of 40 orders arrives, 10 of them B2C, each 1 x LAMP
     Then MES shows every order as priced within 120 seconds
     And the created-to-priced times of the orders are recorded per segment
+
+  @destructive @breaks-pricing
+  Scenario: A second pricing instance raises the pipeline's throughput
+    When a burst of 60 B2B orders is priced, its throughput measured as "one instance"
+    And a second pricing instance is started
+    And a burst of 60 B2B orders is priced, its throughput measured as "two instances"
+    Then the throughput "two instances" is at least 1.3 times the throughput "one instance"

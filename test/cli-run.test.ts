@@ -165,13 +165,13 @@ describe('mes-e2e run', { timeout: 300_000 }, () => {
 
   it('holds @perf figures to the policy budget: normal pricing passes it, deliberately slowed pricing blocks', async () => {
     const policy = { budgets: [{ figure: 'created_to_priced_ms.b2c', statistic: 'p95', max: 2000 }] };
-    const normal = await runMesE2e(['run', '--tags', '@perf', '--json'], {
+    const normal = await runMesE2e(['run', '--tags', '@perf and not @destructive', '--json'], {
       cwd: project({ policy }),
       env,
       timeoutMs: 300_000,
     });
     assert.equal(normal.code, 0, normal.stdout + normal.stderr);
-    const slowed = await runMesE2e(['run', '--tags', '@perf', '--json'], {
+    const slowed = await runMesE2e(['run', '--tags', '@perf and not @destructive', '--json'], {
       cwd: project({
         policy,
         components: { pricing: { source: 'process', env: { PRICING_COST_MS: '300' } } },

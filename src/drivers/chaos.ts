@@ -4,6 +4,7 @@
 import type { ComponentName } from '../config/schema.ts';
 import type { EnvironmentRecord } from '../environment/environment.ts';
 import { type ComponentHandle, componentHandle } from '../environment/handles.ts';
+import { type ExtraInstance, startExtraInstance } from '../environment/instances.ts';
 
 type Broken = 'stopped' | 'paused';
 
@@ -16,6 +17,8 @@ export interface Chaos {
   start(component: ComponentName): Promise<void>;
   restart(component: ComponentName): Promise<void>;
   logTail(component: ComponentName, lines?: number): Promise<string>;
+  /** One more instance of the component (scale-out); removed again by restoreAll. */
+  addInstance(component: ComponentName): Promise<string>;
   /** Brings back whatever is still broken and waits until it is ready; says what it restored. */
   restoreAll(): Promise<string[]>;
 }
@@ -23,6 +26,7 @@ export interface Chaos {
 export function createChaos(record: EnvironmentRecord): Chaos {
   const handles = new Map<ComponentName, ComponentHandle>();
   const broken = new Map<ComponentName, Broken>();
+  const extras: ExtraInstance[] = [];
   const handle = (component: ComponentName) => {
     const existing = handles.get(component) ?? componentHandle(record, component);
     handles.set(component, existing);
@@ -58,8 +62,17 @@ export function createChaos(record: EnvironmentRecord): Chaos {
       mark(component, undefined);
     },
     logTail: (component, lines) => handle(component).logTail(lines),
+    async addInstance(component) {
+      const extra = await startExtraInstance(record, component);
+      extras.push(extra);
+      return extra.description;
+    },
     async restoreAll() {
-      const restored = [...broken].map(([component, state]) => `${component} (${state})`);
+      const restored = [
+        ...[...broken].map(([component, state]) => `${component} (${state})`),
+        ...extras.map((extra) => `${extra.description} removed`),
+      ];
+      for (const extra of extras.splice(0)) await extra.stop();
       for (const [component, state] of [...broken]) {
         if (state === 'paused') await handle(component).unpause();
         else await handle(component).start();

@@ -45,6 +45,8 @@ export class MesWorld extends World<MesWorldParameters> {
   /** Every answer of the scenario, in order (a burst of orders, then the one that hit the limit). */
   readonly answers: HttpAnswer[] = [];
   lastAnswer: HttpAnswer | undefined;
+  /** Orders per second the scenario measured, by the name it gave each measurement. */
+  readonly throughput = new Map<string, number>();
   /** Message ids of the poison messages the scenario published. */
   readonly poisonIds: string[] = [];
   private chaosOfScenario: Chaos | undefined;
