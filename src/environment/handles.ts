@@ -7,7 +7,7 @@ import { tailOfFile } from './component-logs.ts';
 import { dockerEngine } from './docker.ts';
 import type { EnvironmentRecord } from './environment.ts';
 import { secretsOf } from './environment.ts';
-import { amqpHandshake, httpReady, sqlSelectOne, tcpListening } from './probes.ts';
+import { amqpHandshake, httpAnswers, httpReady, sqlSelectOne, tcpListening } from './probes.ts';
 import {
   findLabelledProcesses,
   isAlive,
@@ -41,7 +41,8 @@ export interface ComponentHandle {
 
 const defaultReadyMs = 60_000;
 
-function probeOf(record: EnvironmentRecord, component: ComponentName): () => Promise<void> {
+/** One attempt at the component's readiness: what `ready()` repeats and `env status` asks once. */
+export function probeOf(record: EnvironmentRecord, component: ComponentName): () => Promise<void> {
   const { endpoints } = record;
   switch (component) {
     case 'rabbitmq':
@@ -51,8 +52,12 @@ function probeOf(record: EnvironmentRecord, component: ComponentName): () => Pro
     default: {
       const process = record.processes.find((p) => p.component === component);
       if (process && !process.readyUrl) return () => tcpListening(process.port);
-      const url = process?.readyUrl ?? `${endpoints[component].url}/health/ready`;
-      return () => httpReady(url);
+      const url = endpoints[component].url;
+      if (process) return () => httpReady(process.readyUrl ?? `${url}/health/ready`);
+      if (record.containers.some((c) => c.component === component))
+        return () => httpReady(`${url}/health/ready`);
+      // Someone else's service, given by URL: it counts as ready when it answers at all.
+      return () => httpAnswers(url);
     }
   }
 }

@@ -1,27 +1,14 @@
 // A PostgreSQL container of a test's own, on a fixed host port so that it keeps its address across restarts.
 
-import { createServer } from 'node:net';
 import { PostgreSqlContainer, type StartedPostgreSqlContainer } from '@testcontainers/postgresql';
 import { defaultImages } from '../../src/config/images.ts';
+import { freePort } from '../../src/environment/processes.ts';
 
 export interface OwnDatabase {
   adminUrl: string;
   /** Stops PostgreSQL (every connection drops) and starts it again on the same port. */
   restart(): Promise<void>;
   dispose(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 export async function startOwnDatabase(): Promise<OwnDatabase> {

@@ -1,12 +1,13 @@
 // `mes-e2e env up|status|down`: an environment that outlives the command, for a fast edit-run loop.
 import type { RunPlan } from '../../config/load.ts';
+import { type ComponentName, componentNames } from '../../config/schema.ts';
 import { dockerEngine } from '../../environment/docker.ts';
 import {
   type EnvironmentRecord,
   removeEnvironment,
   startEnvironment,
 } from '../../environment/environment.ts';
-import { amqpHandshake, httpAnswers, httpReady, sqlSelectOne } from '../../environment/probes.ts';
+import { probeOf } from '../../environment/handles.ts';
 import { findLabelledProcesses, isAlive } from '../../environment/processes.ts';
 import { readRecord, recordPath, removeRecord, writeRecord } from '../../environment/record-file.ts';
 import { labels, newRunId } from '../../environment/run-id.ts';
@@ -129,39 +130,27 @@ async function processStatus(
 }
 
 async function componentStatuses(record: EnvironmentRecord): Promise<ComponentStatus[]> {
-  const { endpoints } = record;
-  const probes: Record<string, { probe: () => Promise<void>; given: string }> = {
-    rabbitmq: { probe: () => amqpHandshake(endpoints.rabbitmq.amqpUrl), given: 'AMQP handshake' },
-    postgres: { probe: () => sqlSelectOne(endpoints.postgres.databaseUrl), given: 'select 1' },
-    ...Object.fromEntries(
-      (['crm', 'mes', 'pricing'] as const).map((name) => {
-        const process = record.processes.find((p) => p.component === name);
-        const readyUrl = process?.readyUrl ?? `${endpoints[name].url}/health/ready`;
-        return [name, { probe: () => httpReady(readyUrl), given: `answers at ${endpoints[name].url}` }];
-      }),
-    ),
-  };
   return Promise.all(
-    Object.entries(probes).map(async ([component, { probe, given }]) => {
+    componentNames.map(async (component) => {
+      const probe = probeOf(record, component);
       const container = record.containers.find((c) => c.component === component);
       if (container) return { component, ...(await containerStatus(container.id, probe)) };
       const process = record.processes.find((p) => p.component === component);
       if (process)
         return { component, ...(await processStatus(record.runId, component, process.pid, probe)) };
-      // Someone else's component, given by URL: it counts as healthy when it answers at all.
-      const byUrl =
-        component === 'rabbitmq' || component === 'postgres'
-          ? probe
-          : () => httpAnswers(endpoints[component as 'crm'].url);
-      const answer = await probeResult(byUrl());
-      return {
-        component,
-        running: answer.ok,
-        healthy: answer.ok,
-        detail: answer.ok ? given : `no answer (${answer.error})`,
-      };
+      const answer = await probeResult(probe());
+      const detail = answer.ok ? `answers at ${urlOf(record, component)}` : `no answer (${answer.error})`;
+      return { component, running: answer.ok, healthy: answer.ok, detail };
     }),
   );
+}
+
+/** Where a component given by URL is, passwords hidden. */
+function urlOf(record: EnvironmentRecord, component: ComponentName): string {
+  const { endpoints } = record;
+  if (component === 'rabbitmq') return maskCredentials(endpoints.rabbitmq.amqpUrl);
+  if (component === 'postgres') return maskCredentials(endpoints.postgres.databaseUrl);
+  return endpoints[component].url;
 }
 
 /** Resolves to true when an environment is up and every component is healthy. */
