@@ -3,6 +3,7 @@
 # images the defaults name, and the npm dependencies. Idempotent: each step is skipped when done.
 #
 #   MES_E2E_SKIP_DOCKER=1         skip the Docker engine and images (broker and database given by URL)
+#   MES_E2E_CHROMIUM=PATH         the Chromium the dashboard steps and tests launch (default: the system's)
 #   MES_E2E_OFFLINE_IMAGES=PATH   script that builds the images without a registry
 #                                 (default: ../shared/tools/offline-images.sh beside the checkout)
 set -euo pipefail
@@ -69,6 +70,20 @@ build_offline_images() {
   say "images built: $(default_images | tr '\n' ' ')"
 }
 
+ensure_browser() {
+  # The dashboard tests and @ui steps drive a real Chromium; Playwright cannot download one here.
+  local candidate
+  for candidate in "${MES_E2E_CHROMIUM:-}" /usr/bin/chromium /usr/bin/chromium-browser /usr/bin/google-chrome; do
+    if [ -n "$candidate" ] && [ -x "$candidate" ]; then say "chromium at $candidate"; return; fi
+  done
+  [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+    || die "no Chromium found: install one (Debian: apt-get install chromium) or give its path in MES_E2E_CHROMIUM"
+  say "installing Debian's chromium"
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  say "chromium at /usr/bin/chromium"
+}
+
 ensure_dependencies() {
   say "installing npm dependencies"
   npm ci --no-audit --no-fund --loglevel=error
@@ -82,5 +97,6 @@ if [ "${MES_E2E_SKIP_DOCKER:-0}" != 1 ]; then
   ensure_docker_engine
   ensure_images
 fi
+ensure_browser
 ensure_dependencies
 say "ready. Run the tests with: npm test"

@@ -6,6 +6,7 @@ import { type OrderFilters, orderPageQuery } from '../services/mes/src/orders.ts
 import { createIsolatedBackend, type IsolatedBackend } from './support/backend.ts';
 import { getJson } from './support/mes-client.ts';
 import { type ReferenceStack, startReferenceStack } from './support/reference-stack.ts';
+import { seedMesOrders } from './support/seed-orders.ts';
 
 interface PlanNode {
   'Node Type': string;
@@ -25,14 +26,7 @@ describe('MES order list at 100k orders', { timeout: 180_000 }, () => {
     stack = await startReferenceStack(backend, ['mes']); // runs the MES migrations
     db = new pg.Client({ connectionString: backend.databaseUrl });
     await db.connect();
-    await db.query(`
-      insert into mes.orders (id, customer_id, segment, currency, lines, channel, status, total_cents, created_at, received_at, priced_at)
-      select gen_random_uuid(), 'customer-' || (n % 5000), case when n % 3 = 0 then 'b2c' else 'b2b' end, 'EUR',
-             '[{"sku":"LAMP","quantity":1}]', 'seed',
-             (array['received','pricing','priced','pricing_failed'])[1 + n % 4], 3450,
-             now() - make_interval(secs => n), now() - make_interval(secs => n), now() - make_interval(secs => n - 1)
-        from generate_series(1, 100000) as n`);
-    await db.query('analyze mes.orders');
+    await seedMesOrders(db, 100_000);
   });
   after(async () => {
     await db?.end();

@@ -78,6 +78,22 @@ describe('reference service images', { timeout: 600_000, skip: skipReason ?? fal
     assert.equal(order.totalCents, 2 * 18_500);
   });
 
+  it('serves the dashboard page, its script and its charting library from the MES image', async () => {
+    const mes = asService('mes').url;
+    const page = await fetch(`${mes}/`);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+    assert.match(await page.text(), /<title>MES dashboard<\/title>/);
+    for (const path of ['/dashboard.js', '/vendor/chart.js/chart.umd.min.js']) {
+      const asset = await fetch(`${mes}${path}`);
+      assert.equal(asset.status, 200, path);
+      assert.match(asset.headers.get('content-type') ?? '', /javascript/, path);
+      await asset.arrayBuffer();
+    }
+    // Only the browser build is served from the library's folder, nothing else of node_modules.
+    assert.equal((await fetch(`${mes}/vendor/chart.js/chart.cjs`)).status, 404);
+  });
+
   it('runs as the unprivileged node user and stops cleanly on SIGTERM', async () => {
     const pricing = containers.pricing ?? assert.fail('pricing container not started');
     const whoami = await pricing.exec(['id', '-un']);

@@ -36,6 +36,8 @@ export interface RelayOptions {
   pollMs?: number;
   /** Runs in the transaction that marks rows sent (e.g. to move orders to the next state). */
   onPublished?: (client: pg.PoolClient, messageIds: readonly string[]) => Promise<void>;
+  /** Runs once that transaction has committed (e.g. to tell watchers the orders changed). */
+  onCommitted?: (messageIds: readonly string[]) => void;
 }
 
 export interface OutboxRelay {
@@ -53,13 +55,19 @@ export function startOutboxRelay(options: RelayOptions): OutboxRelay {
   let listener: { client: pg.PoolClient; release: (destroy: boolean) => void } | undefined;
 
   async function publishBatch(): Promise<number> {
+    const sent = await publishAndMarkSent();
+    if (sent.length > 0) options.onCommitted?.(sent);
+    return sent.length;
+  }
+
+  async function publishAndMarkSent(): Promise<string[]> {
     return db.transaction(async (client) => {
       const { rows } = await client.query<OutboxRow>(
         `select id, exchange, routing_key, message_id, payload, options from outbox
           where sent_at is null order by id limit $1 for update skip locked`,
         [batchSize],
       );
-      if (rows.length === 0) return 0;
+      if (rows.length === 0) return [];
       await broker.publish(
         rows.map((row) => ({
           exchange: row.exchange,
@@ -71,11 +79,9 @@ export function startOutboxRelay(options: RelayOptions): OutboxRelay {
       await client.query('update outbox set sent_at = now() where id = any($1::bigint[])', [
         rows.map((r) => r.id),
       ]);
-      await options.onPublished?.(
-        client,
-        rows.map((row) => row.message_id),
-      );
-      return rows.length;
+      const messageIds = rows.map((row) => row.message_id);
+      await options.onPublished?.(client, messageIds);
+      return messageIds;
     });
   }
 

@@ -7,6 +7,7 @@ import { type ContainerRuntimeClient, getContainerRuntimeClient, ImageName } fro
 import type { ResolvedComponent } from '../config/defaults.ts';
 import { defaultImages } from '../config/images.ts';
 import type { RunPlan } from '../config/load.ts';
+import { ChromiumNotFoundError, chromiumVariable, findChromium } from '../drivers/browser.ts';
 import { amqpHandshake, httpAnswers, managementOverview, sqlSelectOne } from './probes.ts';
 
 export interface Check {
@@ -167,27 +168,20 @@ function checkProcessComponent(
   };
 }
 
-const chromiumCandidates = [
-  '/usr/bin/chromium',
-  '/usr/bin/chromium-browser',
-  '/usr/bin/google-chrome',
-  '/usr/bin/google-chrome-stable',
-];
-
-function checkChromium(env: Env): Check {
-  const configured = env.MES_E2E_CHROMIUM;
-  const found = configured
-    ? findExecutable(configured, env)
-    : chromiumCandidates.find((path) => findExecutable(path, env));
-  return {
-    name: 'chromium',
-    ok: found !== undefined,
-    required: false,
-    detail: found ? `${found} (for @ui scenarios)` : 'no Chromium found: @ui scenarios cannot run',
-    ...(found
-      ? {}
-      : { fix: 'apt-get install chromium, or set MES_E2E_CHROMIUM to a Chromium or Chrome executable' }),
-  };
+async function checkChromium(env: Env): Promise<Check> {
+  try {
+    const found = await findChromium(env[chromiumVariable]);
+    return { name: 'chromium', ok: true, required: false, detail: `${found} (for @ui scenarios)` };
+  } catch (error) {
+    if (!(error instanceof ChromiumNotFoundError)) throw error;
+    return {
+      name: 'chromium',
+      ok: false,
+      required: false,
+      detail: `${error.problem}: @ui scenarios cannot run`,
+      fix: error.fix,
+    };
+  }
 }
 
 function checkJava(): Promise<Check> {
@@ -230,6 +224,6 @@ export async function runDoctor(plan: RunPlan, env: Env): Promise<Check[]> {
     if (component.source === 'url') checks.push(...(await checkUrlComponent(component)));
     if (component.source === 'process') checks.push(checkProcessComponent(component, env));
   }
-  checks.push(checkChromium(env), await checkJava());
+  checks.push(await checkChromium(env), await checkJava());
   return checks;
 }

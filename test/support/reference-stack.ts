@@ -43,9 +43,16 @@ export async function startReferenceStack(
   names: readonly ServiceName[],
   extra: Partial<Record<ServiceName, Record<string, string>>> = {},
 ): Promise<ReferenceStack> {
-  const started = await Promise.all(
+  const starts = await Promise.allSettled(
     names.map((name) => startService(name, serviceEnv(name, backend, extra[name]))),
   );
+  const started = starts.flatMap((start) => (start.status === 'fulfilled' ? [start.value] : []));
+  const failure = starts.find((start) => start.status === 'rejected');
+  if (failure) {
+    // The others would keep the test process alive: stop them before failing.
+    await Promise.all(started.map((service) => service.kill()));
+    throw failure.reason;
+  }
   const stack: ReferenceStack = {
     /** Stops what still runs with SIGTERM; a service that does not exit 0 is a failure (a stuck shutdown). */
     async stop() {

@@ -1,4 +1,8 @@
-// The MES HTTP application: the order list (keyset paging over indexed columns), one order, metrics.
+// The MES HTTP application: the dashboard (static page at /), the order list (keyset paging over
+// indexed columns) and its live change feed, one order, metrics.
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import fastifyStatic from '@fastify/static';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Database } from '../../runtime/database.ts';
@@ -6,6 +10,7 @@ import { type ReadinessChecks, registerHealth } from '../../runtime/health.ts';
 import { createHttpApp } from '../../runtime/http.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import { readMetrics } from './metrics.ts';
+import { type OrderChanges, registerOrderEvents } from './order-changes.ts';
 import { decodeCursor, findOrder, listOrders, type OrderFilters, statuses } from './orders.ts';
 import type { QueueStatsResult } from './queue-stats.ts';
 
@@ -13,8 +18,14 @@ export interface MesAppOptions {
   db: Database;
   queueStats: () => Promise<QueueStatsResult>;
   readiness: ReadinessChecks;
+  changes: OrderChanges;
   log: Logger;
 }
+
+const dashboardFiles = new URL('../public/', import.meta.url).pathname;
+// The charting library is served from its npm package, at the version the lock file pins. Its
+// exports hide dist/, but its main entry lives there beside the browser build.
+const chartJsFiles = dirname(createRequire(import.meta.url).resolve('chart.js'));
 
 const ListQuery = Type.Object(
   {
@@ -43,6 +54,14 @@ export async function buildMesApp(options: MesAppOptions): Promise<FastifyInstan
     return reply.code(500).send({ error: 'internal_error', message: 'MES could not answer; retry later' });
   });
   registerHealth(app, options.readiness);
+  await app.register(fastifyStatic, { root: dashboardFiles, prefix: '/', index: 'index.html' });
+  await app.register(fastifyStatic, {
+    root: chartJsFiles,
+    prefix: '/vendor/chart.js/',
+    allowedPath: (path) => path === '/chart.umd.min.js',
+    decorateReply: false,
+  });
+  registerOrderEvents(app, options.changes);
 
   app.get('/api/orders', { schema: { querystring: ListQuery } }, async (request, reply) => {
     const query = request.query as OrderFilters & { limit: number; after?: string };

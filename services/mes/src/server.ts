@@ -9,6 +9,7 @@ import { runService } from '../../runtime/service.ts';
 import { queues } from '../../runtime/topology.ts';
 import { buildMesApp } from './app.ts';
 import { readMesConfig } from './config.ts';
+import { createOrderChanges } from './order-changes.ts';
 import { applyPricingResult, markPricingRequested, recordOrder } from './orders.ts';
 import { createQueueStatsReader } from './queue-stats.ts';
 
@@ -24,6 +25,7 @@ await runService('mes', async (env, log) => {
   }
   const db = openDatabase(config.databaseUrl, 'mes', log);
   await migrate(db, [runtimeMigrations, migrations], log);
+  const changes = createOrderChanges();
 
   const orders = createConsumer<OrderCreated>(
     {
@@ -38,6 +40,7 @@ await runService('mes', async (env, log) => {
       async handle(order, message) {
         const { correlationId } = message.properties;
         const isNew = await recordOrder(db, order, correlationId);
+        if (isNew) changes.publish({ ids: [order.orderId], kind: 'recorded' });
         log.info(
           { orderId: order.orderId, correlationId, duplicate: !isNew },
           isNew ? 'order received' : 'duplicate order ignored',
@@ -55,6 +58,7 @@ await runService('mes', async (env, log) => {
       async handle(result, message) {
         const applied = await applyPricingResult(db, result);
         if (applied === 'unknown_order') throw new PoisonMessageError(`no order ${result.orderId} in MES`);
+        if (applied === 'applied') changes.publish({ ids: [result.orderId], kind: 'priced' });
         log.info(
           {
             orderId: result.orderId,
@@ -79,12 +83,19 @@ await runService('mes', async (env, log) => {
       void relay?.flush();
     },
   });
-  relay = startOutboxRelay({ db, broker, log, onPublished: markPricingRequested });
+  relay = startOutboxRelay({
+    db,
+    broker,
+    log,
+    onPublished: markPricingRequested,
+    onCommitted: (orderIds) => changes.publish({ ids: orderIds, kind: 'pricing' }),
+  });
 
   const app = await buildMesApp({
     db,
     queueStats: createQueueStatsReader(config.management),
     readiness: { database: () => db.isReachable(), broker: () => broker.isConnected() },
+    changes,
     log,
   });
   await listen(app, config, log);
