@@ -9,6 +9,16 @@ Feature: Performance under load
     Then MES shows every order as priced within 120 seconds
     And the created-to-priced times of the orders are recorded per segment
 
+  Scenario: Under a sustained mix beyond pricing's capacity, B2C orders overtake the B2B orders that wait
+    When orders arrive at 40 per second for 3 seconds, mixed as:
+      | segment | share | sku  | quantity |
+      | B2B     | 3     | LAMP | 1        |
+      | B2C     | 1     | LAMP | 1        |
+    Then MES shows every order as priced within 120 seconds
+    And the created-to-priced times of the orders are recorded per segment
+    And the pipeline's throughput is recorded
+    And B2C orders were priced faster than B2B orders at the 95th percentile
+
   @destructive @breaks-pricing
   Scenario: A second pricing instance raises the pipeline's throughput
     When a burst of 60 B2B orders is priced, its throughput measured as "one instance"

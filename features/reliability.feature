@@ -10,6 +10,7 @@ Feature: Reliability: nothing is lost and nothing is duplicated when parts of th
     And RabbitMQ is started again
     Then MES shows every order as priced within 60 seconds
     And MES holds each order exactly once
+    And the outboxes of the CRM and MES are empty within 15 seconds
 
   @destructive @breaks-rabbitmq
   Scenario: A broker restart in the middle of the flow loses nothing
@@ -27,6 +28,7 @@ Feature: Reliability: nothing is lost and nothing is duplicated when parts of th
     And MES is started again
     Then MES shows every order as priced within 60 seconds
     And MES holds each order exactly once
+    And MES's database holds each order exactly once
 
   @destructive @breaks-postgres @breaks-mes
   Scenario: Orders MES takes while the database is down are recorded once it is back

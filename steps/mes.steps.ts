@@ -1,14 +1,8 @@
 // MES as an operator uses it: how fast its order list answers while the pipeline is busy.
 import assert from 'node:assert/strict';
 import { Then } from '@cucumber/cucumber';
-import { figuresBody, figuresMediaType } from '../src/gate/figures.ts';
+import { figuresBody, figuresMediaType, statistic } from '../src/gate/figures.ts';
 import type { MesWorld } from './support/world.ts';
-
-/** The p-th percentile (0-100) of the values, nearest rank. */
-const percentile = (values: readonly number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-};
 
 Then(
   'the MES order list answers {int} times with a p95 under {int} ms',
@@ -22,9 +16,9 @@ Then(
     }
     // Recorded in the messages, so the gate's budgets can hold the run to them.
     await this.attach(figuresBody({ 'mes.list_ms': timings }), figuresMediaType);
-    const p95 = percentile(timings, 95);
+    const p95 = statistic(timings, 'p95');
     this.log(
-      `MES order list: ${calls} calls, p50 ${percentile(timings, 50).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms`,
+      `MES order list: ${calls} calls, p50 ${statistic(timings, 'p50').toFixed(1)} ms, p95 ${p95.toFixed(1)} ms`,
     );
     assert.ok(p95 < budgetMs, `p95 ${p95.toFixed(1)} ms over the ${budgetMs} ms budget`);
   },

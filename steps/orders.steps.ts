@@ -1,43 +1,12 @@
 // Placing orders and following them through the pipeline: CRM -> RabbitMQ -> MES -> pricing.
 import assert from 'node:assert/strict';
 import { type DataTable, Then, When } from '@cucumber/cucumber';
-import {
-  apiKeyNames,
-  linesFromTable,
-  type OrderLine,
-  orderBody,
-  type Segment,
-  uniqueCustomerId,
-} from '../fixtures/orders.ts';
+import { linesFromTable, type Segment } from '../fixtures/orders.ts';
 import type { MesOrder } from '../src/drivers/mes-client.ts';
-import { figuresBody, figuresMediaType } from '../src/gate/figures.ts';
 import { eventually } from '../src/wait/eventually.ts';
 import { journeyOf, whereItStopped } from './support/journey.ts';
+import { placeOrder, recordCreatedToPriced } from './support/orders.ts';
 import type { MesWorld } from './support/world.ts';
-
-async function placeOrder(
-  world: MesWorld,
-  order: {
-    segment: Segment;
-    version: string;
-    lines: readonly OrderLine[];
-    currency?: string;
-    apiKey?: string | undefined;
-  },
-) {
-  const customerId = uniqueCustomerId(order.segment);
-  const currency = order.version === 'v1' ? 'EUR' : (order.currency ?? 'EUR');
-  const answer = await world.crm.placeOrder({
-    version: order.version,
-    apiKey: order.apiKey ?? world.apiKey(apiKeyNames[order.segment]),
-    body: orderBody(order.version, customerId, order.lines, currency),
-  });
-  const body = answer.body as { id?: string; orderId?: string };
-  const id = answer.status === 201 || answer.status === 200 ? (body.id ?? body.orderId) : undefined;
-  world.orders.push({ customerId, segment: order.segment, currency, lines: order.lines, answer, id });
-  world.lastAnswer = answer;
-  world.answers.push(answer);
-}
 
 When(
   'a {segment} customer places an order through API {apiVersion}:',
@@ -85,17 +54,6 @@ Then(
     if (order.pricedAt) await recordCreatedToPriced(this, [order]);
   },
 );
-
-/** created-to-priced per segment, in the messages: what the gate's latency budgets check. */
-async function recordCreatedToPriced(world: MesWorld, orders: readonly MesOrder[]): Promise<void> {
-  const figures: Record<string, number[]> = {};
-  for (const order of orders) {
-    if (!order.pricedAt) continue;
-    const name = `created_to_priced_ms.${order.segment}`;
-    figures[name] = [...(figures[name] ?? []), Date.parse(order.pricedAt) - Date.parse(order.createdAt)];
-  }
-  if (Object.keys(figures).length > 0) await world.attach(figuresBody(figures), figuresMediaType);
-}
 
 Then(
   "the order's total is {amount} {currency}",
@@ -197,37 +155,30 @@ Then(
   },
 );
 
-When(
-  'a burst of {int} orders arrives, {int} of them B2C, each {int} x {word}',
-  async function (this: MesWorld, total: number, b2c: number, quantity: number, sku: string) {
-    // B2B first, then B2C, all at once: the B2C orders meet a backlog they must overtake.
-    const segments: Segment[] = [...Array(total - b2c).fill('b2b'), ...Array(b2c).fill('b2c')];
-    await Promise.all(
-      segments.map((segment) => placeOrder(this, { segment, version: 'v2', lines: [{ sku, quantity }] })),
+// The two below look into the reference services' own tables (read-only): what no API shows.
+Then("MES's database holds each order exactly once", async function (this: MesWorld) {
+  for (const order of this.orders.filter((candidate) => candidate.id)) {
+    assert.equal(
+      await this.database.mesRowsOf(order.id ?? ''),
+      1,
+      `rows in mes.orders for order ${order.id}`,
     );
-    const refused = this.answers.filter((answer) => answer.status !== 201);
-    assert.deepEqual(
-      refused.map((answer) => answer.status),
-      [],
-      'every order of the burst accepted',
+  }
+});
+
+Then(
+  'the outboxes of the CRM and MES are empty within {int} second(s)',
+  async function (this: MesWorld, seconds: number) {
+    await eventually(
+      async () => {
+        const unsent = {
+          crm: await this.database.unsentOutbox('crm'),
+          mes: await this.database.unsentOutbox('mes'),
+        };
+        if (unsent.crm + unsent.mes > 0) throw new Error(`unsent: CRM ${unsent.crm}, MES ${unsent.mes}`);
+        return true;
+      },
+      { within: seconds * 1000, description: 'every outbox message published', maxEvery: 500 },
     );
   },
 );
-
-Then('the created-to-priced times of the orders are recorded per segment', async function (this: MesWorld) {
-  const orders = await Promise.all(
-    this.orders.flatMap((order) => (order.id ? [this.mes.findOrder(order.id)] : [])),
-  );
-  const priced = orders.filter(
-    (order): order is MesOrder => order?.pricedAt !== undefined && order?.pricedAt !== null,
-  );
-  assert.equal(priced.length, this.orders.length, 'every order priced');
-  await recordCreatedToPriced(this, priced);
-  for (const segment of ['b2c', 'b2b'] as const) {
-    const times = priced
-      .filter((order) => order.segment === segment)
-      .map((order) => Date.parse(order.pricedAt ?? '') - Date.parse(order.createdAt))
-      .sort((a, b) => a - b);
-    this.log(`${segment}: ${times.length} orders, created-to-priced max ${times.at(-1)} ms`);
-  }
-});

@@ -38,6 +38,12 @@ function project(extra: { components?: Record<string, unknown>; [key: string]: u
   return dir;
 }
 
+interface Attachment {
+  body: string;
+  mediaType: string;
+  fileName?: string;
+}
+
 interface Summary {
   runId: string;
   verdict: 'PROMOTE' | 'BLOCK';
@@ -118,6 +124,41 @@ describe('mes-e2e run', { timeout: 300_000 }, () => {
     assert.match(reasons, /undefined-step\.feature:2\) UNDEFINED/);
     assert.equal(summary.counts.failed, 1);
     assert.equal(summary.counts.undefined, 1);
+    await nothingLeftOf(summary.runId);
+  });
+
+  it('keeps a screenshot and a Playwright trace of a failed @ui scenario, and the journey ends on the dashboard', async () => {
+    const cwd = project();
+    const result = await runMesE2e(['run', fixture('dashboard-wrong-price.feature'), '--json'], {
+      cwd,
+      env,
+      timeoutMs: 180_000,
+    });
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    const summary = JSON.parse(result.stdout) as Summary;
+    assert.match(summary.reasons.join('\n'), /FAILED: .*the dashboard's price of order/);
+    const attachments = readFileSync(join(summary.reports, 'messages.ndjson'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .flatMap((line) => {
+        const attachment = (JSON.parse(line) as { attachment?: Attachment }).attachment;
+        return attachment ? [attachment] : [];
+      });
+    const named = (fileName: string) =>
+      attachments.find((attachment) => attachment.fileName === fileName) ?? assert.fail(`no ${fileName}`);
+    const screenshot = named('dashboard.png');
+    assert.equal(screenshot.mediaType, 'image/png');
+    assert.equal(Buffer.from(screenshot.body, 'base64').subarray(1, 4).toString(), 'PNG');
+    const tracePath =
+      /Playwright trace: (\S+)/.exec(named('trace.txt').body)?.[1] ?? assert.fail('no trace path');
+    assert.ok(tracePath.startsWith(join(summary.reports, 'artifacts')), tracePath);
+    assert.equal(readFileSync(tracePath).subarray(0, 2).toString(), 'PK', 'the trace is a zip archive');
+    const [journey] = JSON.parse(named('journey.json').body) as Array<{
+      hops: Array<{ hop: string; at?: string }>;
+    }>;
+    const lastHop = journey?.hops.at(-1);
+    assert.equal(lastHop?.hop, 'dashboard shows it');
+    assert.ok(lastHop?.at, 'the dashboard showed the order (only its price was wrong)');
     await nothingLeftOf(summary.runId);
   });
 

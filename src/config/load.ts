@@ -25,6 +25,8 @@ export interface RunPlan {
   /** Why this profile: a flag, the file, or the default. */
   profileFrom: string;
   reportsDir: string;
+  /** The configured Chromium, absolute; undefined: $MES_E2E_CHROMIUM or the system's. */
+  chromium: string | undefined;
   readyTimeoutMs: number;
   components: Readonly<Record<ComponentName, ResolvedComponent>>;
   /** Absolute paths: the team's features (replacing the shipped suite) and extra step definitions. */
@@ -219,6 +221,7 @@ export async function loadRunPlan(options: LoadOptions): Promise<RunPlan> {
     profile,
     profileFrom,
     reportsDir: resolve(configDir, config.reportsDir ?? 'reports'),
+    chromium: config.chromium === undefined ? undefined : resolve(configDir, config.chromium),
     readyTimeoutMs: config.readyTimeoutMs ?? 120_000,
     components: Object.freeze(components),
     policy: withPolicy(defaultPolicy, config.policy),

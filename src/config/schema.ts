@@ -85,6 +85,8 @@ export const ConfigFile = z.strictObject({
   /** The release gate's policy; `mes-e2e gate --policy FILE` overrides it. */
   policy: PolicyConfig.optional(),
   reportsDir: z.string().min(1).optional(),
+  /** The Chromium (or Chrome) executable for @ui scenarios; without it, $MES_E2E_CHROMIUM or the system's. */
+  chromium: z.string().min(1).optional(),
   readyTimeoutMs: z.number().int().min(1_000).max(3_600_000).optional(),
   components: Components.optional(),
   profiles: z

@@ -41,6 +41,11 @@ export interface DashboardPage {
   ): Promise<QueueRowView>;
   /** The figures of a table of the analytics panel ("Order counts", "Latency"), row by row. */
   table(name: string): Promise<string[][]>;
+  waitForTable(
+    name: string,
+    holds: (rows: string[][]) => boolean,
+    options: { within: number; description: string },
+  ): Promise<string[][]>;
   /** True while the document loaded by open() is still the one shown (no reload, no navigation). */
   isSameDocument(): Promise<boolean>;
   close(): Promise<void>;
@@ -141,6 +146,16 @@ export async function openDashboard(browser: Browser, mesUrl: string): Promise<D
     },
     async table(name) {
       return bodyRows(page.getByRole('table', { name, exact: true }));
+    },
+    async waitForTable(name, holds, { within, description }) {
+      return eventually(
+        async () => {
+          const rows = await dashboard.table(name);
+          if (!holds(rows)) throw new Error(`table ${name} shows ${JSON.stringify(rows)}`);
+          return rows;
+        },
+        { within, description },
+      );
     },
     async isSameDocument() {
       return page.evaluate(

@@ -168,9 +168,9 @@ function checkProcessComponent(
   };
 }
 
-async function checkChromium(env: Env): Promise<Check> {
+async function checkChromium(configured: string | undefined): Promise<Check> {
   try {
-    const found = await findChromium(env[chromiumVariable]);
+    const found = await findChromium(configured);
     return { name: 'chromium', ok: true, required: false, detail: `${found} (for @ui scenarios)` };
   } catch (error) {
     if (!(error instanceof ChromiumNotFoundError)) throw error;
@@ -224,6 +224,6 @@ export async function runDoctor(plan: RunPlan, env: Env): Promise<Check[]> {
     if (component.source === 'url') checks.push(...(await checkUrlComponent(component)));
     if (component.source === 'process') checks.push(checkProcessComponent(component, env));
   }
-  checks.push(await checkChromium(env), await checkJava());
+  checks.push(await checkChromium(plan.chromium ?? env[chromiumVariable]), await checkJava());
   return checks;
 }

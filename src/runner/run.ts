@@ -2,10 +2,12 @@
 // `env up` keeps), run them, write the reports, evaluate the gate, and take down what it started.
 // Each stage registers its teardown before it sets up, so an error or an interrupt at any point
 // still removes everything.
+
 import { appendFile, mkdir, rm, symlink } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { RunPlan } from '../config/load.ts';
 import { componentNames } from '../config/schema.ts';
+import { chromiumVariable } from '../drivers/browser.ts';
 import { type EnvironmentRecord, startEnvironment } from '../environment/environment.ts';
 import { componentHandle } from '../environment/handles.ts';
 import { readRecord } from '../environment/record-file.ts';
@@ -126,7 +128,11 @@ export async function runSuite(request: RunRequest): Promise<RunOutcome> {
       retry: request.retry,
       failFast: request.failFast,
       reportDir,
-      worldParameters: { environment: record ?? null },
+      worldParameters: {
+        environment: record ?? null,
+        artifactsDir: join(reportDir, 'artifacts'),
+        chromium: request.plan.chromium ?? request.env[chromiumVariable],
+      },
       identity: {
         name: request.name ?? runId,
         runId,

@@ -15,12 +15,16 @@ const responsibleFor: Record<string, ComponentName> = {
   'pricing.requested on the bus': 'mes',
   'pricing.completed on the bus': 'pricing',
   'MES shows the price': 'mes',
+  // The dashboard is served by MES: its log says whether the page's requests failed.
+  'dashboard shows it': 'mes',
 };
 
 export interface Diagnosis {
   orders: Array<{ orderId: string; stopped: string; hops: JourneyHop[] }>;
   queues: QueueFigures[] | string;
   deadLetters: Array<{ exchange: string; routingKey: string; reason: unknown; body: unknown }>;
+  /** Messages the CRM and MES wrote and the broker has not confirmed yet. */
+  unsentOutbox: Record<string, number | string>;
   logTails: Record<string, string>;
 }
 
@@ -32,7 +36,12 @@ export async function diagnose(world: MesWorld): Promise<Diagnosis> {
     world.orders
       .filter((order) => order.id)
       .map(async (order) => {
-        const hops = journeyOf(order, bus, await world.mes.findOrder(order.id ?? '').catch(() => undefined));
+        const hops = journeyOf(
+          order,
+          bus,
+          await world.mes.findOrder(order.id ?? '').catch(() => undefined),
+          world.dashboardSaw,
+        );
         return { orderId: order.id ?? '', stopped: whereItStopped(hops), hops };
       }),
   );
@@ -61,6 +70,14 @@ export async function diagnose(world: MesWorld): Promise<Diagnosis> {
       reason: message.headers['x-rejection-reason'],
       body: message.body,
     })),
+    unsentOutbox: Object.fromEntries(
+      await Promise.all(
+        (['crm', 'mes'] as const).map(async (owner) => [
+          owner,
+          await world.database.unsentOutbox(owner).catch((error: Error) => `unavailable: ${error.message}`),
+        ]),
+      ),
+    ),
     logTails,
   };
 }

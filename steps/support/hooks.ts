@@ -1,8 +1,10 @@
 // Scheduling and bookkeeping around scenarios: @destructive scenarios run alone, each order's
 // journey is attached to its scenario, and the worker's bus observer is closed at the end.
 import { After, AfterAll, Before, Status, setParallelCanAssign } from '@cucumber/cucumber';
+import { closeWorkerBrowser } from './browser.ts';
 import { diagnose } from './diagnosis.ts';
 import { journeyOf } from './journey.ts';
+import { keepUiEvidence } from './ui-evidence.ts';
 import { closeWorkerBus, type MesWorld } from './world.ts';
 
 const isDestructive = (pickle: { tags: ReadonlyArray<{ name: string }> }) =>
@@ -19,8 +21,11 @@ Before(async function (this: MesWorld) {
   await this.bus();
 });
 
-After(async function (this: MesWorld, { result }) {
-  // First put back what the scenario broke: the diagnosis and the next scenario need a whole pipeline.
+After(async function (this: MesWorld, { result, pickle }) {
+  // The page first, as it was when the scenario ended: nothing has been put back yet.
+  const dashboard = await this.usedDashboard()?.catch(() => undefined);
+  if (dashboard) await keepUiEvidence(this, dashboard, pickle, result?.status === Status.FAILED);
+  // Then put back what the scenario broke: the diagnosis and the next scenario need a whole pipeline.
   const restored = await this.usedChaos()?.restoreAll();
   if (restored && restored.length > 0) this.log(`restored after the scenario: ${restored.join(', ')}`);
   if (result?.status === Status.FAILED) {
@@ -30,6 +35,7 @@ After(async function (this: MesWorld, { result }) {
       fileName: 'diagnosis.json',
     });
   }
+  await this.usedDatabase()?.close();
   if (this.orders.length === 0) return;
   const bus = (await this.bus()).seen();
   const journeys = await Promise.all(
@@ -41,6 +47,7 @@ After(async function (this: MesWorld, { result }) {
         order,
         bus,
         order.id ? await this.mes.findOrder(order.id).catch(() => undefined) : undefined,
+        this.dashboardSaw,
       ),
     })),
   );
@@ -50,4 +57,6 @@ After(async function (this: MesWorld, { result }) {
   });
 });
 
-AfterAll(closeWorkerBus);
+AfterAll(async () => {
+  await Promise.all([closeWorkerBus(), closeWorkerBrowser()]);
+});

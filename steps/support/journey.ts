@@ -17,6 +17,8 @@ export function journeyOf(
   order: PlacedOrder,
   bus: readonly BusMessage[],
   mes: MesOrder | undefined,
+  /** When the dashboard showed each order; only orders a scenario looked for there have this hop. */
+  dashboardSaw?: ReadonlyMap<string, number | undefined>,
 ): JourneyHop[] {
   const mine = bus.filter((message) => order.id !== undefined && orderIdOf(message) === order.id);
   const firstSeen = (routingKey: (key: string) => boolean) =>
@@ -32,6 +34,8 @@ export function journeyOf(
     ],
     ['MES shows the price', mes?.pricedAt ? Date.parse(mes.pricedAt) : undefined],
   ];
+  if (order.id && dashboardSaw?.has(order.id))
+    moments.push(['dashboard shows it', dashboardSaw.get(order.id)]);
   return moments.map(([hop, at]) => ({
     hop,
     at: at === undefined ? undefined : new Date(at).toISOString(),

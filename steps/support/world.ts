@@ -5,12 +5,20 @@ import type { OrderLine, Segment } from '../../fixtures/orders.ts';
 import { type BusObserver, observeBus } from '../../src/drivers/bus-observer.ts';
 import { type Chaos, createChaos } from '../../src/drivers/chaos.ts';
 import { type CrmClient, createCrmClient, type HttpAnswer } from '../../src/drivers/crm-client.ts';
+import { type DashboardPage, openDashboard } from '../../src/drivers/dashboard-page.ts';
+import { createDatabaseProbe, type DatabaseProbe } from '../../src/drivers/database-probe.ts';
 import { createMesClient, type MesClient } from '../../src/drivers/mes-client.ts';
 import type { EnvironmentRecord } from '../../src/environment/environment.ts';
+import { workerBrowser } from './browser.ts';
+import { perWorker } from './per-worker.ts';
 
 /** What the runner hands every worker (a structured clone: data only). */
 export interface MesWorldParameters {
   environment: EnvironmentRecord;
+  /** Where screenshots and traces of failed UI scenarios go (reports/<run-id>/artifacts). */
+  artifactsDir: string;
+  /** The Chromium the configuration names; the system's when not given. */
+  chromium?: string;
 }
 
 export interface PlacedOrder {
@@ -23,20 +31,15 @@ export interface PlacedOrder {
   id: string | undefined;
 }
 
-let busOfThisWorker: Promise<BusObserver> | undefined;
-
 /** One observer per worker: opened on first use (again after a broker restart), closed at the end. */
-export async function workerBus(amqpUrl: string): Promise<BusObserver> {
-  const current = await busOfThisWorker?.catch(() => undefined);
-  if (!current?.isOpen()) busOfThisWorker = observeBus(amqpUrl);
-  return busOfThisWorker ?? observeBus(amqpUrl);
-}
+const busOfThisWorker = perWorker<BusObserver>(
+  (bus) => bus.isOpen(),
+  (bus) => bus.close(),
+);
 
-export async function closeWorkerBus(): Promise<void> {
-  const bus = busOfThisWorker;
-  busOfThisWorker = undefined;
-  await (await bus?.catch(() => undefined))?.close();
-}
+export const workerBus = (amqpUrl: string) => busOfThisWorker.get(() => observeBus(amqpUrl));
+
+export const closeWorkerBus = () => busOfThisWorker.close();
 
 export class MesWorld extends World<MesWorldParameters> {
   readonly crm: CrmClient;
@@ -49,7 +52,11 @@ export class MesWorld extends World<MesWorldParameters> {
   readonly throughput = new Map<string, number>();
   /** Message ids of the poison messages the scenario published. */
   readonly poisonIds: string[] = [];
+  /** Orders looked for on the dashboard, with when it first showed each (undefined: not yet). */
+  readonly dashboardSaw = new Map<string, number | undefined>();
   private chaosOfScenario: Chaos | undefined;
+  private dashboardOfScenario: Promise<DashboardPage> | undefined;
+  private databaseOfScenario: DatabaseProbe | undefined;
 
   constructor(options: IWorldOptions<MesWorldParameters>) {
     super(options);
@@ -71,6 +78,35 @@ export class MesWorld extends World<MesWorldParameters> {
   /** The chaos controller if the scenario used one: the After hook puts back what it broke. */
   usedChaos(): Chaos | undefined {
     return this.chaosOfScenario;
+  }
+
+  /** The MES dashboard in the worker's Chromium, opened (and traced) on first use. */
+  dashboard(): Promise<DashboardPage> {
+    this.dashboardOfScenario ??= (async () => {
+      const browser = await workerBrowser(this.parameters.chromium);
+      const page = await openDashboard(browser, this.environment.endpoints.mes.url);
+      // Recorded from the start, kept only if the scenario fails: the After hook decides.
+      await page.context.tracing.start({ screenshots: true, snapshots: true });
+      await page.open();
+      return page;
+    })();
+    return this.dashboardOfScenario;
+  }
+
+  /** Read-only looks into the run's database (the reference services' schemas), opened on first use. */
+  get database(): DatabaseProbe {
+    this.databaseOfScenario ??= createDatabaseProbe(this.environment.endpoints.postgres.databaseUrl);
+    return this.databaseOfScenario;
+  }
+
+  /** The database probe if the scenario used one: the After hook closes it. */
+  usedDatabase(): DatabaseProbe | undefined {
+    return this.databaseOfScenario;
+  }
+
+  /** The dashboard if the scenario opened one. */
+  usedDashboard(): Promise<DashboardPage> | undefined {
+    return this.dashboardOfScenario;
   }
 
   bus(): Promise<BusObserver> {

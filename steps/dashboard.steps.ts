@@ -1,0 +1,128 @@
+// The MES dashboard as an operator sees it (@ui): orders appearing with their prices without a
+// reload, and the analytics panel's queues and counts. Thin over the dashboard page driver.
+import assert from 'node:assert/strict';
+import { Given, Then } from '@cucumber/cucumber';
+import type { QueueRowView } from '../src/drivers/dashboard-page.ts';
+import { journeyOf, whereItStopped } from './support/journey.ts';
+import type { MesWorld } from './support/world.ts';
+
+/** How the page names each MES state ({orderStatus} gives the API's names). */
+const shownState: Record<string, string> = {
+  received: 'Received',
+  pricing: 'Pricing',
+  priced: 'Priced',
+  pricing_failed: 'Pricing failed',
+};
+
+/** Money as the page shows it: its locale is fixed to en-GB by the driver. */
+const shownMoney = (cents: number, currency: string) =>
+  new Intl.NumberFormat('en-GB', { style: 'currency', currency }).format(cents / 100);
+
+async function waitOnDashboard(world: MesWorld, id: string, status: string, seconds: number) {
+  const dashboard = await world.dashboard();
+  world.dashboardSaw.set(id, world.dashboardSaw.get(id));
+  try {
+    await dashboard.waitForOrder(id, { state: shownState[status] ?? status, within: seconds * 1000 });
+  } catch (error) {
+    const order = world.orders.find((placed) => placed.id === id) ?? world.lastOrder();
+    const journey = journeyOf(
+      order,
+      (await world.bus()).seen(),
+      await world.mes.findOrder(id),
+      world.dashboardSaw,
+    );
+    throw new Error(`${(error as Error).message}; ${whereItStopped(journey)}`, { cause: error });
+  }
+  world.dashboardSaw.set(id, world.dashboardSaw.get(id) ?? Date.now());
+  assert.equal(await dashboard.isSameDocument(), true, 'the dashboard reloaded: it must update in place');
+}
+
+Given('the MES dashboard is open', async function (this: MesWorld) {
+  await this.dashboard();
+});
+
+Then(
+  'the dashboard shows the order as {orderStatus} within {int} second(s)',
+  async function (this: MesWorld, status: string, seconds: number) {
+    await waitOnDashboard(this, this.lastOrderId(), status, seconds);
+  },
+);
+
+Then(
+  'the dashboard shows every order as {orderStatus} within {int} second(s)',
+  async function (this: MesWorld, status: string, seconds: number) {
+    const deadline = Date.now() + seconds * 1000;
+    for (const order of this.orders.filter((placed) => placed.id)) {
+      await waitOnDashboard(this, order.id ?? '', status, Math.max(0, deadline - Date.now()) / 1000);
+    }
+  },
+);
+
+Then(
+  "the dashboard shows the order's total as {amount} {currency}",
+  async function (this: MesWorld, cents: number, currency: string) {
+    const id = this.lastOrderId();
+    const shown = (await (await this.dashboard()).orders()).find((order) => order.id === id);
+    assert.ok(shown, `order ${id} is not on the dashboard's page`);
+    assert.equal(shown.price, shownMoney(cents, currency), `the dashboard's price of order ${id}`);
+  },
+);
+
+async function waitForQueueOnPanel(
+  world: MesWorld,
+  queue: string,
+  holds: (figures: QueueRowView) => boolean,
+  what: string,
+  seconds: number,
+) {
+  const dashboard = await world.dashboard();
+  // The panel polls MES, which asks RabbitMQ's management API: its figures lag a few seconds.
+  await dashboard.waitForQueue(queue, holds, {
+    within: seconds * 1000,
+    description: `the analytics panel showing ${queue} with ${what}`,
+  });
+}
+
+Then(
+  'the analytics panel shows at least {int} message(s) waiting in {string} within {int} second(s)',
+  async function (this: MesWorld, count: number, queue: string, seconds: number) {
+    await waitForQueueOnPanel(this, queue, (q) => q.messages >= count, `${count}+ messages`, seconds);
+  },
+);
+
+Then(
+  'the analytics panel shows no message(s) waiting in {string} within {int} second(s)',
+  async function (this: MesWorld, queue: string, seconds: number) {
+    await waitForQueueOnPanel(this, queue, (q) => q.messages === 0, 'no messages', seconds);
+  },
+);
+
+Then(
+  'the analytics panel shows {string} consumed by at least {int} consumer(s) within {int} second(s)',
+  async function (this: MesWorld, queue: string, consumers: number, seconds: number) {
+    await waitForQueueOnPanel(
+      this,
+      queue,
+      (q) => q.consumers >= consumers,
+      `${consumers}+ consumers`,
+      seconds,
+    );
+  },
+);
+
+Then(
+  'the analytics panel counts at least {int} {orderStatus} {segment} order(s) within {int} second(s)',
+  async function (this: MesWorld, count: number, status: string, segment: string, seconds: number) {
+    const dashboard = await this.dashboard();
+    const column = segment === 'b2c' ? 1 : 2;
+    const state = shownState[status] ?? status;
+    await dashboard.waitForTable(
+      'Order counts',
+      (rows) => Number(rows.find((row) => row[0] === state)?.[column]) >= count,
+      {
+        within: seconds * 1000,
+        description: `the analytics panel counting ${count}+ ${state} ${segment} orders`,
+      },
+    );
+  },
+);
