@@ -85,7 +85,7 @@ describe('MES dashboard in Chromium', { timeout: 300_000 }, () => {
 
   it('filters by segment and by state, and keeps the filters in the address', async () => {
     await placeOrder('b2c', 'dash-bea');
-    await dashboard.filter({ segment: 'B2B' });
+    await dashboard.filter({ state: 'All states', segment: 'B2B' }); // the state is already all states
     const b2bOnly = await dashboard.orders();
     assert.ok(b2bOnly.length > 0, 'B2B orders shown');
     assert.deepEqual([...new Set(b2bOnly.map((order) => order.segment))], ['B2B']);

@@ -99,11 +99,9 @@ export async function openDashboard(browser: Browser, mesUrl: string): Promise<D
     async waitForOrder(id, { state, within }) {
       return eventually(
         async () => {
-          const order = (await dashboard.orders()).find((row) => row.id === id);
-          if (!order)
-            throw new Error(
-              `order ${id} not shown; the view shows ${await dashboard.orders().then((o) => o.length)} orders`,
-            );
+          const shown = await dashboard.orders();
+          const order = shown.find((row) => row.id === id);
+          if (!order) throw new Error(`order ${id} not shown; the view shows ${shown.length} other orders`);
           if (state && order.state !== state)
             throw new Error(`order ${id} shown as ${JSON.stringify(order)}`);
           return order;
@@ -112,15 +110,18 @@ export async function openDashboard(browser: Browser, mesUrl: string): Promise<D
       );
     },
     async filter({ state, segment }) {
-      if (state !== undefined) {
-        await afterOrdersRead(() =>
-          page.getByRole('combobox', { name: 'State' }).selectOption({ label: state }),
-        );
-      }
-      if (segment !== undefined) {
-        await afterOrdersRead(() =>
-          page.getByRole('combobox', { name: 'Segment' }).selectOption({ label: segment }),
-        );
+      for (const [name, label] of [
+        ['State', state],
+        ['Segment', segment],
+      ] as const) {
+        if (label === undefined) continue;
+        const select = page.getByRole('combobox', { name });
+        // Choosing what is already chosen changes nothing and reads nothing: nothing to wait for.
+        if (
+          (await select.evaluate((element: HTMLSelectElement) => element.selectedOptions[0]?.label)) === label
+        )
+          continue;
+        await afterOrdersRead(() => select.selectOption({ label }));
       }
     },
     async nextPage() {
