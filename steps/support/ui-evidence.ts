@@ -20,23 +20,35 @@ export async function keepUiEvidence(
   failed: boolean,
 ): Promise<void> {
   try {
-    if (!failed) {
-      await dashboard.context.tracing.stop();
-      return;
-    }
-    const screenshot = await dashboard.page.screenshot({ fullPage: true });
-    await world.attach(screenshot, { mediaType: 'image/png', fileName: 'dashboard.png' });
-    await mkdir(world.parameters.artifactsDir, { recursive: true });
-    const trace = join(
-      world.parameters.artifactsDir,
-      `${fileSafe(scenario.name)}-${scenario.id.slice(0, 8)}-trace.zip`,
-    );
-    await dashboard.context.tracing.stop({ path: trace });
-    await world.attach(`Playwright trace: ${trace}\nOpen it with: npx playwright show-trace ${trace}`, {
-      mediaType: 'text/plain',
-      fileName: 'trace.txt',
-    });
+    await capture(world, dashboard, scenario, failed);
+  } catch (error) {
+    // Evidence is a help, not a verdict: a page that crashed must not fail or hide the scenario's own result.
+    world.log(`could not keep the dashboard's screenshot and trace: ${(error as Error).message}`);
   } finally {
-    await dashboard.close();
+    await dashboard.close().catch(() => {});
   }
+}
+
+async function capture(
+  world: MesWorld,
+  dashboard: DashboardPage,
+  scenario: { name: string; id: string },
+  failed: boolean,
+): Promise<void> {
+  if (!failed) {
+    await dashboard.context.tracing.stop();
+    return;
+  }
+  const screenshot = await dashboard.page.screenshot({ fullPage: true });
+  await world.attach(screenshot, { mediaType: 'image/png', fileName: 'dashboard.png' });
+  await mkdir(world.parameters.artifactsDir, { recursive: true });
+  const trace = join(
+    world.parameters.artifactsDir,
+    `${fileSafe(scenario.name)}-${scenario.id.slice(0, 8)}-trace.zip`,
+  );
+  await dashboard.context.tracing.stop({ path: trace });
+  await world.attach(`Playwright trace: ${trace}\nOpen it with: npx playwright show-trace ${trace}`, {
+    mediaType: 'text/plain',
+    fileName: 'trace.txt',
+  });
 }
