@@ -95,7 +95,11 @@ describe('mes-e2e env', { timeout: 600_000, skip: skip ?? false }, () => {
     await pricing.ready(30_000);
     const rabbitmq = componentHandle(full, 'rabbitmq');
     await rabbitmq.restart();
-    assert.match(await rabbitmq.logTail(100), /Server startup complete/);
+    // The AMQP port answers a moment before RabbitMQ logs the end of its boot.
+    await eventually(
+      async () => (/Server startup complete/.test(await rabbitmq.logTail(100)) ? true : undefined),
+      { within: 30_000, description: 'RabbitMQ logging "Server startup complete" after its restart' },
+    );
     // The same endpoints after the restart (fixed host ports), and the services reconnect to it.
     await eventually(
       async () => ((await runMesE2e(['env', 'status'], { cwd, env })).code === 0 ? true : undefined),

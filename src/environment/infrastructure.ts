@@ -6,8 +6,8 @@ import type { ResolvedComponent } from '../config/defaults.ts';
 import type { ComponentName } from '../config/schema.ts';
 import { MesE2eError } from '../errors.ts';
 import type { ComponentLogs } from './component-logs.ts';
+import { freePort } from './ports.ts';
 import { amqpHandshake, managementOverview, sqlSelectOne } from './probes.ts';
-import { freePort } from './processes.ts';
 import { readyOrExplain, waitUntil } from './readiness.ts';
 import type { RunLabels } from './run-id.ts';
 

@@ -7,7 +7,8 @@ import type { ComponentName } from '../config/schema.ts';
 import { MesE2eError } from '../errors.ts';
 import { dockerEngine } from './docker.ts';
 import type { EnvironmentRecord } from './environment.ts';
-import { freePort, spawnProcess, stopProcess } from './processes.ts';
+import { freePort } from './ports.ts';
+import { spawnProcess, stopProcess } from './processes.ts';
 import { labels } from './run-id.ts';
 
 export interface ExtraInstance {

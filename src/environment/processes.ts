@@ -4,7 +4,6 @@
 // find it by label, as they find containers.
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import type { ComponentName } from '../config/schema.ts';
 import { eventually } from '../wait/eventually.ts';
 import { labelsFromEnv, type RunLabels } from './run-id.ts';
@@ -31,20 +30,6 @@ export interface RunningProcess {
   exitStatus(): string | undefined;
   /** Aborts when the process exits: waits on it stop at once. */
   exitSignal: AbortSignal;
-}
-
-/** A port nothing listens on now: the harness hands it to a process or binds a container to it. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 export async function spawnProcess(spec: ProcessSpec): Promise<RunningProcess> {

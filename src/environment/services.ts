@@ -7,8 +7,9 @@ import type { RunPlan } from '../config/load.ts';
 import { MesE2eError } from '../errors.ts';
 import type { Broker, Database, RunContext } from './infrastructure.ts';
 import { withPath } from './isolation.ts';
+import { freePort } from './ports.ts';
 import { httpAnswers, httpReady, tcpListening } from './probes.ts';
-import { freePort, type ProcessRecord, spawnProcess } from './processes.ts';
+import { type ProcessRecord, spawnProcess } from './processes.ts';
 import { readyOrExplain, waitUntil } from './readiness.ts';
 import { labelsAsEnv } from './run-id.ts';
 

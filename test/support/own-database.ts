@@ -2,7 +2,7 @@
 
 import { PostgreSqlContainer, type StartedPostgreSqlContainer } from '@testcontainers/postgresql';
 import { defaultImages } from '../../src/config/images.ts';
-import { freePort } from '../../src/environment/processes.ts';
+import { freePort } from '../../src/environment/ports.ts';
 
 export interface OwnDatabase {
   adminUrl: string;
