@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { launchChromium } from '../src/drivers/browser.ts';
+import { statistic } from '../src/gate/figures.ts';
 import { createIsolatedBackend } from '../test/support/backend.ts';
 import { globalSetup, globalTeardown } from '../test/support/infrastructure.ts';
 import { startReferenceStack } from '../test/support/reference-stack.ts';
@@ -23,10 +24,6 @@ const orders = Number(args.orders);
 const renders = Number(args.renders);
 const requests = Number(args.requests);
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-};
 const round = (ms: number) => Math.round(ms * 10) / 10;
 
 await globalSetup();
@@ -76,12 +73,15 @@ try {
   const api: Array<{ query: string; p50: number; p95: number }> = [];
   for (const query of queries) {
     const times = await answerTimes(`/api/orders?${query}`);
-    api.push({ query, p50: round(percentile(times, 50)), p95: round(percentile(times, 95)) });
+    api.push({ query, p50: round(statistic(times, 'p50')), p95: round(statistic(times, 'p95')) });
   }
 
   // What the analytics panel polls every two seconds: it counts every order by state and segment.
   const metricsTimes = await answerTimes('/api/metrics', 50);
-  const metricsMs = { p50: round(percentile(metricsTimes, 50)), p95: round(percentile(metricsTimes, 95)) };
+  const metricsMs = {
+    p50: round(statistic(metricsTimes, 'p50')),
+    p95: round(statistic(metricsTimes, 'p95')),
+  };
 
   const result = {
     date: new Date().toISOString(),
@@ -89,7 +89,7 @@ try {
     settings: { orders, renders, requests, chromium: browser.version() },
     firstRenderMs: {
       first: round(renderMs[0] ?? Number.NaN),
-      p50: round(percentile(renderMs, 50)),
+      p50: round(statistic(renderMs, 'p50')),
       max: round(Math.max(...renderMs)),
     },
     apiFirstPageMs: api,

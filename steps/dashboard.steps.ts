@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { Given, Then } from '@cucumber/cucumber';
 import type { QueueRowView } from '../src/drivers/dashboard-page.ts';
-import { journeyOf, whereItStopped } from './support/journey.ts';
+import { withWhereItStopped } from './support/journey.ts';
 import type { MesWorld } from './support/world.ts';
 
 /** How the page names each MES state ({orderStatus} gives the API's names). */
@@ -25,13 +25,7 @@ async function waitOnDashboard(world: MesWorld, id: string, status: string, seco
     await dashboard.waitForOrder(id, { state: shownState[status] ?? status, within: seconds * 1000 });
   } catch (error) {
     const order = world.orders.find((placed) => placed.id === id) ?? world.lastOrder();
-    const journey = journeyOf(
-      order,
-      (await world.bus()).seen(),
-      await world.mes.findOrder(id),
-      world.dashboardSaw,
-    );
-    throw new Error(`${(error as Error).message}; ${whereItStopped(journey)}`, { cause: error });
+    throw await withWhereItStopped(world, order, error);
   }
   world.dashboardSaw.set(id, world.dashboardSaw.get(id) ?? Date.now());
   assert.equal(await dashboard.isSameDocument(), true, 'the dashboard reloaded: it must update in place');

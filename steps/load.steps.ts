@@ -7,7 +7,12 @@ import { type DataTable, Then, When } from '@cucumber/cucumber';
 import { interleave, type MixRow, mixFromTable, type Segment } from '../fixtures/orders.ts';
 import type { MesOrder } from '../src/drivers/mes-client.ts';
 import { figuresBody, figuresMediaType, statistic } from '../src/gate/figures.ts';
-import { placeOrder, recordCreatedToPriced } from './support/orders.ts';
+import {
+  createdToPricedMs,
+  pipelineThroughput,
+  placeOrder,
+  recordCreatedToPriced,
+} from './support/orders.ts';
 import type { MesWorld } from './support/world.ts';
 
 function everyOrderAccepted(world: MesWorld, what: string) {
@@ -78,9 +83,7 @@ async function pricedOrders(world: MesWorld): Promise<MesOrder[]> {
 }
 
 const createdToPriced = (orders: readonly MesOrder[], segment: Segment) =>
-  orders
-    .filter((order) => order.segment === segment)
-    .map((order) => Date.parse(order.pricedAt ?? '') - Date.parse(order.createdAt));
+  orders.filter((order) => order.segment === segment).map(createdToPricedMs);
 
 Then('the created-to-priced times of the orders are recorded per segment', async function (this: MesWorld) {
   const priced = await pricedOrders(this);
@@ -96,11 +99,9 @@ Then('the created-to-priced times of the orders are recorded per segment', async
 
 Then("the pipeline's throughput is recorded", async function (this: MesWorld) {
   const priced = await pricedOrders(this);
-  const first = Math.min(...priced.map((order) => Date.parse(order.createdAt)));
-  const last = Math.max(...priced.map((order) => Date.parse(order.pricedAt ?? '')));
-  const perSecond = priced.length / Math.max((last - first) / 1000, 0.001);
+  const { seconds, perSecond } = pipelineThroughput(priced);
   this.log(
-    `through the pipeline: ${priced.length} orders in ${((last - first) / 1000).toFixed(1)} s = ${perSecond.toFixed(1)} orders/s`,
+    `through the pipeline: ${priced.length} orders in ${seconds.toFixed(1)} s = ${perSecond.toFixed(1)} orders/s`,
   );
   await this.attach(figuresBody({ pipeline_throughput_per_s: [perSecond] }), figuresMediaType);
 });

@@ -4,7 +4,7 @@ import { type DataTable, Then, When } from '@cucumber/cucumber';
 import { linesFromTable, type Segment } from '../fixtures/orders.ts';
 import type { MesOrder } from '../src/drivers/mes-client.ts';
 import { eventually } from '../src/wait/eventually.ts';
-import { journeyOf, whereItStopped } from './support/journey.ts';
+import { withWhereItStopped } from './support/journey.ts';
 import { placeOrder, recordCreatedToPriced } from './support/orders.ts';
 import type { MesWorld } from './support/world.ts';
 
@@ -42,8 +42,7 @@ async function orderInState(world: MesWorld, status: string, seconds: number): P
       { within: seconds * 1000, description: `order ${id} ${status} in MES`, maxEvery: 200 },
     );
   } catch (error) {
-    const journey = journeyOf(world.lastOrder(), (await world.bus()).seen(), await world.mes.findOrder(id));
-    throw new Error(`${(error as Error).message}; ${whereItStopped(journey)}`, { cause: error });
+    throw await withWhereItStopped(world, world.lastOrder(), error);
   }
 }
 

@@ -4,8 +4,10 @@ import { Then, When } from '@cucumber/cucumber';
 import { orderBody, uniqueCustomerId } from '../fixtures/orders.ts';
 import type { ComponentName } from '../src/config/schema.ts';
 import { queueFigures } from '../src/drivers/broker-queues.ts';
+import type { MesOrder } from '../src/drivers/mes-client.ts';
 import { figuresBody, figuresMediaType } from '../src/gate/figures.ts';
 import { eventually } from '../src/wait/eventually.ts';
+import { pipelineThroughput } from './support/orders.ts';
 import type { MesWorld } from './support/world.ts';
 
 /** The queue each scalable component consumes: its consumer count says how many instances work. */
@@ -49,19 +51,15 @@ When(
     const priced = await eventually(
       async () => {
         const orders = await Promise.all(ids.map((id) => this.mes.findOrder(id)));
-        const done = orders.filter((order) => order?.pricedAt);
+        const done = orders.filter((order): order is MesOrder => Boolean(order?.pricedAt));
         if (done.length < ids.length) throw new Error(`${done.length} of ${ids.length} priced`);
         return done;
       },
       { within: 180_000, every: 250, maxEvery: 1_000, description: `${count} orders priced` },
     );
-    const first = Math.min(...priced.map((order) => Date.parse(order?.createdAt ?? '')));
-    const last = Math.max(...priced.map((order) => Date.parse(order?.pricedAt ?? '')));
-    const perSecond = count / Math.max((last - first) / 1000, 0.001);
+    const { seconds, perSecond } = pipelineThroughput(priced);
     this.throughput.set(label, perSecond);
-    this.log(
-      `${label}: ${count} orders in ${((last - first) / 1000).toFixed(1)} s = ${perSecond.toFixed(1)} orders/s`,
-    );
+    this.log(`${label}: ${count} orders in ${seconds.toFixed(1)} s = ${perSecond.toFixed(1)} orders/s`);
     await this.attach(figuresBody({ [`pricing_throughput_per_s.${label}`]: [perSecond] }), figuresMediaType);
   },
 );

@@ -4,7 +4,7 @@
 import type { ComponentName } from '../../src/config/schema.ts';
 import { type QueueFigures, queueFigures } from '../../src/drivers/broker-queues.ts';
 import type { BusMessage } from '../../src/drivers/bus-observer.ts';
-import { type JourneyHop, journeyOf, whereItStopped } from './journey.ts';
+import { type JourneyHop, journeyNow, whereItStopped } from './journey.ts';
 import type { MesWorld } from './world.ts';
 
 /** The component that should have produced each hop: the one whose log explains a missing hop. */
@@ -36,12 +36,7 @@ export async function diagnose(world: MesWorld): Promise<Diagnosis> {
     world.orders
       .filter((order) => order.id)
       .map(async (order) => {
-        const hops = journeyOf(
-          order,
-          bus,
-          await world.mes.findOrder(order.id ?? '').catch(() => undefined),
-          world.dashboardSaw,
-        );
+        const hops = await journeyNow(world, order, bus);
         return { orderId: order.id ?? '', stopped: whereItStopped(hops), hops };
       }),
   );

@@ -3,7 +3,7 @@
 import { After, AfterAll, Before, Status, setParallelCanAssign } from '@cucumber/cucumber';
 import { closeWorkerBrowser } from './browser.ts';
 import { diagnose } from './diagnosis.ts';
-import { journeyOf } from './journey.ts';
+import { journeyNow } from './journey.ts';
 import { keepUiEvidence } from './ui-evidence.ts';
 import { closeWorkerBus, type MesWorld } from './world.ts';
 
@@ -43,12 +43,7 @@ After(async function (this: MesWorld, { result, pickle }) {
       orderId: order.id ?? `(rejected: ${order.answer.status})`,
       customerId: order.customerId,
       segment: order.segment,
-      hops: journeyOf(
-        order,
-        bus,
-        order.id ? await this.mes.findOrder(order.id).catch(() => undefined) : undefined,
-        this.dashboardSaw,
-      ),
+      hops: await journeyNow(this, order, bus),
     })),
   );
   await this.attach(JSON.stringify(journeys, null, 2), {

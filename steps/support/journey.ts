@@ -2,7 +2,7 @@
 // showing the price. Attached to the scenario, and named in a failure to say where the order stopped.
 import type { BusMessage } from '../../src/drivers/bus-observer.ts';
 import type { MesOrder } from '../../src/drivers/mes-client.ts';
-import type { PlacedOrder } from './world.ts';
+import type { MesWorld, PlacedOrder } from './world.ts';
 
 export interface JourneyHop {
   hop: string;
@@ -49,4 +49,31 @@ export function whereItStopped(journey: readonly JourneyHop[]): string {
   if (!missing) return 'it went through every hop';
   const reached = journey.filter((hop) => hop.at !== undefined).at(-1);
   return `it stopped before "${missing.hop}"${reached ? ` (last seen: ${reached.hop})` : ''}`;
+}
+
+/**
+ * The order's journey as the scenario sees it now: the bus messages seen so far (or `bus`, read once
+ * for many orders), MES's record of it, and the dashboard when the scenario looked for it there.
+ */
+export async function journeyNow(
+  world: MesWorld,
+  order: PlacedOrder,
+  bus?: readonly BusMessage[],
+): Promise<JourneyHop[]> {
+  return journeyOf(
+    order,
+    bus ?? (await world.bus()).seen(),
+    order.id ? await world.mes.findOrder(order.id).catch(() => undefined) : undefined,
+    world.dashboardSaw,
+  );
+}
+
+/** A wait that ran out, told with where the order stopped on its way. */
+export async function withWhereItStopped(
+  world: MesWorld,
+  order: PlacedOrder,
+  error: unknown,
+): Promise<Error> {
+  const stopped = whereItStopped(await journeyNow(world, order));
+  return new Error(`${(error as Error).message}; ${stopped}`, { cause: error });
 }

@@ -31,13 +31,25 @@ export async function placeOrder(
   world.answers.push(answer);
 }
 
+/** Milliseconds from the CRM accepting the order to MES recording its price. */
+export const createdToPricedMs = (order: MesOrder) =>
+  Date.parse(order.pricedAt ?? '') - Date.parse(order.createdAt);
+
 /** created-to-priced per segment, in the messages: what the gate's latency budgets check. */
 export async function recordCreatedToPriced(world: MesWorld, orders: readonly MesOrder[]): Promise<void> {
   const figures: Record<string, number[]> = {};
   for (const order of orders) {
     if (!order.pricedAt) continue;
     const name = `created_to_priced_ms.${order.segment}`;
-    figures[name] = [...(figures[name] ?? []), Date.parse(order.pricedAt) - Date.parse(order.createdAt)];
+    figures[name] = [...(figures[name] ?? []), createdToPricedMs(order)];
   }
   if (Object.keys(figures).length > 0) await world.attach(figuresBody(figures), figuresMediaType);
+}
+
+/** Orders through the pipeline per second: from the first one created to the last one priced. */
+export function pipelineThroughput(priced: readonly MesOrder[]): { seconds: number; perSecond: number } {
+  const first = Math.min(...priced.map((order) => Date.parse(order.createdAt)));
+  const last = Math.max(...priced.map((order) => Date.parse(order.pricedAt ?? '')));
+  const seconds = (last - first) / 1000;
+  return { seconds, perSecond: priced.length / Math.max(seconds, 0.001) };
 }
