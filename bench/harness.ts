@@ -66,19 +66,33 @@ function startTimes(stderr: string) {
 }
 
 const project = () => mkdtempSync(join(tmpdir(), 'mes-e2e-bench-'));
+const assertNever = (): never => {
+  throw new Error('no environment start measured');
+};
 
 console.log('cold smoke (no environment up)...');
 const coldSmoke = checked('cold smoke', await mesE2e(['smoke', '--profile', 'containers'], project()));
 
-console.log('env up...');
-const warm = project();
-const up = checked('env up', await mesE2e(['env', 'up', '--profile', 'containers'], warm));
-const start = startTimes(up.stdout + up.stderr);
-const slowest = Math.max(
-  ...Object.entries(start.own)
-    .filter(([name]) => !name.includes('image'))
-    .map(([, ms]) => ms),
-);
+// The services start beside the broker and database and wait for them, so their "ready in" holds
+// that wait: the slowest component is the slowest of RabbitMQ and PostgreSQL. (A service alone, once
+// its dependencies are up, takes 2-3 s here: well below RabbitMQ.)
+const infrastructure = ['rabbitmq', 'postgres'];
+const slowestOf = (start: ReturnType<typeof startTimes>) =>
+  Math.max(...infrastructure.map((name) => start.own[name] ?? Number.NaN));
+
+// Several environment starts (the last one kept up for the warm measurements): one start is noisy.
+console.log(`env up x${repeat}...`);
+const starts: Array<ReturnType<typeof startTimes>> = [];
+let warm = '';
+for (let i = 0; i < repeat; i += 1) {
+  warm = project();
+  const up = checked('env up', await mesE2e(['env', 'up', '--profile', 'containers'], warm));
+  starts.push(startTimes(up.stdout + up.stderr));
+  if (i < repeat - 1) checked('env down', await mesE2e(['env', 'down'], warm));
+}
+const ratios = starts.map((start) => start.total / slowestOf(start));
+const start = starts[ratios.indexOf(median(ratios))] ?? assertNever();
+const slowest = slowestOf(start);
 
 try {
   console.log(`warm smoke x${repeat}...`);
@@ -126,7 +140,7 @@ try {
     ['warm smoke (after env up), median', seconds(median(warmSmoke)), 'target < 5 s'],
     ['cold full run --parallel 2', seconds(coldRun.ms), 'target < 3 min'],
     [
-      'environment start / slowest component',
+      'environment start / slowest component, median',
       `${seconds(start.total)} / ${seconds(slowest)} = ${(start.total / slowest).toFixed(2)}x`,
       'target <= 1.3x',
     ],
@@ -147,7 +161,12 @@ try {
     coldSmokeMs: Math.round(coldSmoke.ms),
     warmSmokeMs: warmSmoke.map(Math.round),
     coldFullRunParallel2Ms: Math.round(coldRun.ms),
-    environment: { totalMs: start.total, componentMs: start.own, ratioToSlowest: start.total / slowest },
+    environment: {
+      totalMs: start.total,
+      componentMs: start.own,
+      ratioToSlowest: start.total / slowest,
+      ratios,
+    },
     warmRun: { harnessMs: harness.map(Math.round), plainCucumberMs: plain.map(Math.round), overhead },
   };
   writeFileSync(join(root, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);

@@ -107,11 +107,15 @@ describe('mes-e2e env on the local profile', { timeout: 300_000 }, () => {
   it('leaves processes, vhost and database when killed with SIGKILL, and env prune removes them', async () => {
     const cwd = project();
     const { child, exited, runId } = await envUpUntil(cwd, 'starting crm, mes and pricing', { env });
-    // Killed once the services run and before env up records the environment as one it keeps.
-    await eventually(async () => ((await leftovers(runId)).processes.length === 3 ? true : undefined), {
-      within: 10_000,
-      description: 'three service processes running',
-    });
+    // Killed once the services run and the run is isolated, before env up records the environment
+    // as one it keeps.
+    await eventually(
+      async () => {
+        const left = await leftovers(runId);
+        return left.processes.length === 3 && left.vhost && left.database ? true : undefined;
+      },
+      { within: 10_000, description: 'three service processes running, the vhost and database created' },
+    );
     child.kill('SIGKILL');
     await exited;
     const left = await leftovers(runId);
@@ -132,7 +136,7 @@ describe('mes-e2e env on the local profile', { timeout: 300_000 }, () => {
     assert.equal(up.code, 3, up.stdout + up.stderr);
     assert.match(
       up.stderr,
-      /pricing did not get ready within \d+ ms \(waited for port \d+ accepting connections\): the process ended \(exit code 4\) before it was ready/,
+      /pricing did not get ready within \d+ ms \(waited for port \d+ accepting connections[^)]*\): the process ended \(exit code 4\) before it was ready/,
     );
     assert.deepEqual(await leftovers(runIdFrom(up.stderr)), nothingLeft);
   });

@@ -189,7 +189,8 @@ describe('mes-e2e env', { timeout: 600_000, skip: skip ?? false }, () => {
 
   it('leaves containers behind when killed with SIGKILL, and env prune removes them', async () => {
     const cwd = project();
-    const { child, exited, runId } = await envUpUntil(cwd, 'isolating the run', {
+    // Killed half-way: PostgreSQL is up, RabbitMQ and the services are still starting.
+    const { child, exited, runId } = await envUpUntil(cwd, 'postgres ready in', {
       args: ['--profile', 'containers'],
       env,
     });
@@ -217,6 +218,8 @@ describe('mes-e2e env', { timeout: 600_000, skip: skip ?? false }, () => {
       up.stderr,
       /pricing did not get ready within 5000 ms \(waited for GET \/health\/ready on port 3002 answering 200\)/,
     );
+    // It exits at once: the wait says so instead of polling until the deadline.
+    assert.match(up.stderr, /the container exited \(code \d+\) before it was ready/);
     assert.match(up.stderr, /last lines of pricing's log/);
     assert.match(up.stderr, /raise readyTimeoutMs/);
     assert.equal(await leftovers(runIdFrom(up.stderr)), '');

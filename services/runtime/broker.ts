@@ -32,19 +32,29 @@ export interface BrokerOptions {
   onConnect?: (model: ChannelModel) => Promise<void>;
 }
 
+/**
+ * Until the first connection the broker is most likely starting beside this service: a short, steady
+ * pace makes the service ready soon after it. Once connected, a lost broker is retried with backoff
+ * (and jitter, so that the services of a run do not all knock at the same moment).
+ */
+const firstConnectDelayMs = 250;
+const reconnectDelayMs = (attempt: number) =>
+  Math.min(5_000, 200 * 2 ** (attempt - 1)) * (1 + Math.random() * 0.2);
+
 export async function connectBroker(url: string, options: BrokerOptions): Promise<Broker> {
   const { log } = options;
   let connected = false;
   let closing = false;
   let publishChannel: Promise<ConfirmChannel> | undefined;
   let currentModel: ChannelModel | undefined;
+  let connectedOnce = false;
 
   const connection = await amqp.connect(url, {
     recovery: {
       waitForConnect: false,
-      initialDelay: 200,
-      maxDelay: 5_000,
+      calculateDelay: (attempt: number) => (connectedOnce ? reconnectDelayMs(attempt) : firstConnectDelayMs),
       async setup(model: ChannelModel) {
+        connectedOnce = true;
         currentModel = model;
         publishChannel = undefined;
         const channel = await model.createChannel();
@@ -65,9 +75,14 @@ export async function connectBroker(url: string, options: BrokerOptions): Promis
     publishChannel = undefined;
     if (!closing) log.warn({ err: error?.message }, 'broker connection lost; reconnecting');
   });
-  connection.on('connect-failed', (error: Error) =>
-    log.warn({ err: error.message }, 'broker connection attempt failed'),
-  );
+  let failedFirstAttempts = 0;
+  connection.on('connect-failed', (error: Error) => {
+    if (connectedOnce) return log.warn({ err: error.message }, 'broker connection attempt failed');
+    // Before the first connection the broker is most likely still starting: say so once, not every try.
+    failedFirstAttempts += 1;
+    if (failedFirstAttempts === 1) log.info({ err: error.message }, 'waiting for the broker');
+    else log.debug({ err: error.message, attempt: failedFirstAttempts }, 'broker not there yet');
+  });
   connection.on('error', (error: Error) => log.warn({ err: error.message }, 'broker connection error'));
 
   function openPublishChannel(model: ChannelModel): Promise<ConfirmChannel> {

@@ -2,6 +2,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
+import { retryWhileTransient } from './backoff.ts';
 import type { Logger } from './logger.ts';
 
 export type Queryable = Pick<pg.PoolClient, 'query'>;
@@ -81,11 +82,48 @@ export function openDatabase(url: string, schema: string, log: Logger): Database
 /** The migrations every publishing service shares (the outbox table). */
 export const runtimeMigrations = new URL('./migrations/', import.meta.url).pathname;
 
+/** A database that does not exist (yet): at start, whoever provisions it may still be creating it. */
+const isMissingDatabase = (error: unknown) => (error as { code?: string } | undefined)?.code === '3D000';
+
+/**
+ * Waits until the database accepts a session. A service may start beside its database (still
+ * booting, not yet created, its host name not yet resolvable): it tries at a short, steady pace, so
+ * that it is ready soon after the database is, and gives up after `waitMs` with the last error.
+ */
+export async function waitForDatabase(db: Database, log: Logger, waitMs: number): Promise<void> {
+  let lastError: unknown;
+  const deadline = AbortSignal.timeout(waitMs);
+  try {
+    await retryWhileTransient(() => db.pool.query('select 1'), {
+      isTransient: (error) => isConnectionError(error) || isMissingDatabase(error),
+      signal: deadline,
+      initialMs: 100,
+      maxMs: 500,
+      onRetry: (error, attempt) => {
+        lastError = error;
+        if (attempt === 1) log.info({ err: (error as Error).message }, 'waiting for the database');
+      },
+    });
+  } catch (error) {
+    if (!deadline.aborted || lastError === undefined) throw error;
+    throw new Error(
+      `the database did not accept a session within ${waitMs} ms (STARTUP_WAIT_MS): ${(lastError as Error).message}`,
+      { cause: lastError },
+    );
+  }
+}
+
 /**
  * Applies the *.sql files of the folders in file-name order, each once, under an advisory lock so
- * that several instances starting together apply them exactly once.
+ * that several instances starting together apply them exactly once. Waits for the database first.
  */
-export async function migrate(db: Database, folders: readonly string[], log: Logger): Promise<string[]> {
+export async function migrate(
+  db: Database,
+  folders: readonly string[],
+  log: Logger,
+  options: { waitMs: number },
+): Promise<string[]> {
+  await waitForDatabase(db, log, options.waitMs);
   const files = (
     await Promise.all(
       folders.map(async (folder) =>

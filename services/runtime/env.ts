@@ -90,3 +90,7 @@ export function maskUrl(value: string): string {
     return '<unparseable url>';
   }
 }
+
+/** How long a starting service waits for its database: it may start beside it, before it is created. */
+export const startupWaitMs = (env: Env): number =>
+  integer(env, 'STARTUP_WAIT_MS', 120_000, { min: 0, max: 3_600_000 });

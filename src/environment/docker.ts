@@ -6,8 +6,17 @@ import { labels } from './run-id.ts';
 
 /** The Docker engine, or an environment failure that says how to get one. */
 export async function dockerEngine() {
+  return (await runtimeClient()).container.dockerode;
+}
+
+/** Where this machine reaches the ports containers publish (known before any container starts). */
+export async function dockerHost(): Promise<string> {
+  return (await runtimeClient()).info.containerRuntime.host;
+}
+
+async function runtimeClient() {
   try {
-    return (await getContainerRuntimeClient()).container.dockerode;
+    return await getContainerRuntimeClient();
   } catch (error) {
     throw new MesE2eError(
       'environment',

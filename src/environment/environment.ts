@@ -121,6 +121,8 @@ export async function startEnvironment(plan: RunPlan, options: StartOptions): Pr
   const needsDocker = (['rabbitmq', 'postgres', ...serviceNames] as const).some(isContainer(plan));
   const creating = new Set<Promise<unknown>>();
   let handedOver = false;
+  /** Set once a forced removal began: nothing new may be created after that. */
+  let forced = false;
   const context: ServiceContext = {
     runId,
     plan,
@@ -139,10 +141,11 @@ export async function startEnvironment(plan: RunPlan, options: StartOptions): Pr
       pricing: {},
     },
     isolatedAs: runId,
+    dependenciesReady: Promise.resolve(),
     broker: { amqpUrl: '', managementUrl: undefined, shared: false },
     database: { url: '', shared: false },
     checkpoint: () => {
-      if (signal?.aborted) throw new InterruptedError();
+      if (signal?.aborted || forced) throw new InterruptedError();
     },
     track: (creation) => {
       creating.add(creation);
@@ -161,6 +164,7 @@ export async function startEnvironment(plan: RunPlan, options: StartOptions): Pr
     });
   options.onForce?.(async () => {
     if (handedOver) return;
+    forced = true;
     await Promise.allSettled([...creating]);
     await down();
   });
@@ -174,20 +178,33 @@ export async function startEnvironment(plan: RunPlan, options: StartOptions): Pr
     }
     context.checkpoint();
     onProgress(describeInfrastructure(plan));
-    // Image builds need neither the broker nor the database: they overlap with their start.
+    // Everything starts at once: the images build while the broker and database boot, the services
+    // start as soon as their images are there (their endpoints are known before the broker and
+    // database are up) and wait for them, and the run's vhost and database are created as soon as
+    // each of those answers. The environment is ready shortly after its slowest component.
     const images = buildImages(context);
     images.catch(() => {});
-    [context.broker, context.database] = await Promise.all([
+    const [brokerStart, databaseStart] = await Promise.all([
       startBroker(context, plan.components.rabbitmq),
       startDatabase(context, plan.components.postgres),
     ]);
-    context.checkpoint();
+    context.broker = brokerStart.endpoints;
+    context.database = databaseStart.endpoints;
     const oursToRun = serviceNames.some((name) => plan.components[name].source !== 'url');
-    if (oursToRun) await isolate(context);
-    context.checkpoint();
+    const isolated = oursToRun ? isolate(context, brokerStart.ready, databaseStart.ready) : Promise.resolve();
+    context.dependenciesReady = Promise.all([brokerStart.ready, databaseStart.ready, isolated]).then(
+      () => {},
+    );
+    context.dependenciesReady.catch(() => {});
+    const services = images.then(() => startServices(context));
+    services.catch(() => {});
+    // Awaited in the order of cause: a service that never got ready because the broker did not is
+    // reported as the broker's failure.
+    await brokerStart.ready;
+    await databaseStart.ready;
+    await isolated;
     await images;
-    context.checkpoint();
-    const urls = await startServices(context);
+    const urls = await services;
     context.checkpoint();
     const { broker, database } = context;
     const record: EnvironmentRecord = {
@@ -231,8 +248,15 @@ function describeInfrastructure(plan: RunPlan): string {
   return `bringing up rabbitmq (${rabbitmq.source}) and postgres (${postgres.source})`;
 }
 
-/** The run's own vhost and database, labelled with the run, before any service connects. */
-async function isolate(context: ServiceContext): Promise<void> {
+/**
+ * The run's own vhost and database, labelled with the run, each created as soon as its broker or
+ * database answers; the services, started already, wait for them.
+ */
+async function isolate(
+  context: ServiceContext,
+  brokerReady: Promise<void>,
+  databaseReady: Promise<void>,
+): Promise<void> {
   const { broker, database, runId } = context;
   if (!broker.managementUrl) {
     throw new MesE2eError(
@@ -243,8 +267,14 @@ async function isolate(context: ServiceContext): Promise<void> {
   }
   context.onProgress(`isolating the run: vhost and database ${runId}`);
   const runLabels = context.labelsOf('isolation');
+  const { managementUrl } = broker;
+  // Each begins later, when its dependency answers: by then the run may be being removed.
+  const create = (creation: () => Promise<void>) => () => {
+    context.checkpoint();
+    return context.track(creation());
+  };
   await Promise.all([
-    context.track(createVhost(broker.managementUrl, runId, amqpUser(broker.amqpUrl), runLabels)),
-    context.track(createDatabase(database.url, runId, runLabels)),
+    brokerReady.then(create(() => createVhost(managementUrl, runId, amqpUser(broker.amqpUrl), runLabels))),
+    databaseReady.then(create(() => createDatabase(database.url, runId, runLabels))),
   ]);
 }

@@ -6,6 +6,7 @@ import type { ResolvedComponent } from '../config/defaults.ts';
 import type { ComponentName } from '../config/schema.ts';
 import { MesE2eError } from '../errors.ts';
 import type { ComponentLogs } from './component-logs.ts';
+import { dockerHost } from './docker.ts';
 import { freePort } from './ports.ts';
 import { amqpHandshake, managementOverview, sqlSelectOne } from './probes.ts';
 import { readyOrExplain, waitUntil } from './readiness.ts';
@@ -54,11 +55,27 @@ function unsupported(component: Component): never {
   );
 }
 
-export async function startBroker(context: RunContext, component: Component): Promise<Broker> {
+/**
+ * A component whose endpoints are known before it is up: the services are wired to it and started
+ * beside it, and wait for it themselves.
+ */
+export interface Starting<T> {
+  endpoints: T;
+  /** Resolves once it answers its readiness check; rejects with the explained failure. */
+  ready: Promise<void>;
+}
+
+function starting<T>(endpoints: T, ready: Promise<void>): Starting<T> {
+  // Awaited by the caller, maybe only after other starts: a fast failure is not an unhandled one.
+  ready.catch(() => {});
+  return { endpoints, ready };
+}
+
+export async function startBroker(context: RunContext, component: Component): Promise<Starting<Broker>> {
   const timeoutMs = context.timeoutOf('rabbitmq');
   if (component.source === 'url') {
     const { url, managementUrl } = component;
-    await readyOrExplain(context, 'rabbitmq', `AMQP handshake at the given URL`, timeoutMs, () =>
+    const ready = readyOrExplain(context, 'rabbitmq', `AMQP handshake at the given URL`, timeoutMs, () =>
       waitUntil(
         async () => {
           await amqpHandshake(url);
@@ -67,73 +84,66 @@ export async function startBroker(context: RunContext, component: Component): Pr
         { within: timeoutMs, description: 'rabbitmq (AMQP handshake and management API)' },
       ),
     );
-    return { amqpUrl: url, managementUrl, shared: true };
+    return starting({ amqpUrl: url, managementUrl, shared: true }, ready);
   }
   if (component.source !== 'container') unsupported(component);
-  const [amqpPort, managementPort] = await Promise.all([freePort(), freePort()]);
-  const container = await readyOrExplain(
-    context,
-    'rabbitmq',
-    'log line "Server startup complete"',
-    timeoutMs,
-    () =>
-      new RabbitMQContainer(component.image)
-        .withEnvironment({ RABBITMQ_DEFAULT_USER: 'mes', RABBITMQ_DEFAULT_PASS: context.password })
-        // Fixed host ports: a restart by a fault-injection handle keeps the endpoints valid.
-        .withExposedPorts({ container: 5672, host: amqpPort }, { container: 15672, host: managementPort })
-        .withNetworkMode(context.network ?? 'bridge')
-        .withNetworkAliases('rabbitmq')
-        .withLabels(context.labelsOf('rabbitmq'))
-        .withLogConsumer(context.logs.consumer('rabbitmq'))
-        .withStartupTimeout(timeoutMs)
-        .start(),
-  );
-  context.containers.push({ component: 'rabbitmq', id: container.getId() });
-  const host = container.getHost();
-  return {
-    amqpUrl: `amqp://mes:${context.password}@${host}:${amqpPort}`,
-    managementUrl: `http://mes:${context.password}@${host}:${managementPort}`,
-    inNetwork: {
-      amqpUrl: `amqp://mes:${context.password}@rabbitmq:5672`,
-      managementUrl: `http://mes:${context.password}@rabbitmq:15672`,
+  const [amqpPort, managementPort, host] = await Promise.all([freePort(), freePort(), dockerHost()]);
+  const ready = readyOrExplain(context, 'rabbitmq', 'log line "Server startup complete"', timeoutMs, () =>
+    new RabbitMQContainer(component.image)
+      .withEnvironment({ RABBITMQ_DEFAULT_USER: 'mes', RABBITMQ_DEFAULT_PASS: context.password })
+      // Fixed host ports: the endpoints are known before the start, and a restart keeps them valid.
+      .withExposedPorts({ container: 5672, host: amqpPort }, { container: 15672, host: managementPort })
+      .withNetworkMode(context.network ?? 'bridge')
+      .withNetworkAliases('rabbitmq')
+      .withLabels(context.labelsOf('rabbitmq'))
+      .withLogConsumer(context.logs.consumer('rabbitmq'))
+      .withStartupTimeout(timeoutMs)
+      .start(),
+  ).then((container) => void context.containers.push({ component: 'rabbitmq', id: container.getId() }));
+  return starting(
+    {
+      amqpUrl: `amqp://mes:${context.password}@${host}:${amqpPort}`,
+      managementUrl: `http://mes:${context.password}@${host}:${managementPort}`,
+      inNetwork: {
+        amqpUrl: `amqp://mes:${context.password}@rabbitmq:5672`,
+        managementUrl: `http://mes:${context.password}@rabbitmq:15672`,
+      },
+      shared: false,
     },
-    shared: false,
-  };
+    ready,
+  );
 }
 
-export async function startDatabase(context: RunContext, component: Component): Promise<Database> {
+export async function startDatabase(context: RunContext, component: Component): Promise<Starting<Database>> {
   const timeoutMs = context.timeoutOf('postgres');
   if (component.source === 'url') {
     const { url } = component;
-    await readyOrExplain(context, 'postgres', 'SQL select 1 at the given URL', timeoutMs, () =>
+    const ready = readyOrExplain(context, 'postgres', 'SQL select 1 at the given URL', timeoutMs, () =>
       waitUntil(() => sqlSelectOne(url), { within: timeoutMs, description: 'postgres (select 1)' }),
     );
-    return { url, shared: true };
+    return starting({ url, shared: true }, ready);
   }
   if (component.source !== 'container') unsupported(component);
-  const port = await freePort();
-  const container = await readyOrExplain(
-    context,
-    'postgres',
-    'pg_isready and the listening port',
-    timeoutMs,
-    () =>
-      new PostgreSqlContainer(component.image)
-        .withUsername('mes')
-        .withPassword(context.password)
-        .withDatabase('postgres')
-        .withExposedPorts({ container: 5432, host: port })
-        .withNetworkMode(context.network ?? 'bridge')
-        .withNetworkAliases('postgres')
-        .withLabels(context.labelsOf('postgres'))
-        .withLogConsumer(context.logs.consumer('postgres'))
-        .withStartupTimeout(timeoutMs)
-        .start(),
+  const [port, host] = await Promise.all([freePort(), dockerHost()]);
+  const ready = readyOrExplain(context, 'postgres', 'pg_isready and the listening port', timeoutMs, () =>
+    new PostgreSqlContainer(component.image)
+      .withUsername('mes')
+      .withPassword(context.password)
+      .withDatabase('postgres')
+      .withExposedPorts({ container: 5432, host: port })
+      .withNetworkMode(context.network ?? 'bridge')
+      .withNetworkAliases('postgres')
+      .withLabels(context.labelsOf('postgres'))
+      .withLogConsumer(context.logs.consumer('postgres'))
+      .withStartupTimeout(timeoutMs)
+      .start(),
+  ).then((container) => void context.containers.push({ component: 'postgres', id: container.getId() }));
+  return starting(
+    {
+      url: `postgres://mes:${context.password}@${host}:${port}/postgres`,
+      inNetwork: { url: `postgres://mes:${context.password}@postgres:5432/postgres` },
+      shared: false,
+    },
+    ready,
   );
-  context.containers.push({ component: 'postgres', id: container.getId() });
-  return {
-    url: container.getConnectionUri(),
-    inNetwork: { url: `postgres://mes:${context.password}@postgres:5432/postgres` },
-    shared: false,
-  };
 }

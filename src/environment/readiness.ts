@@ -39,7 +39,14 @@ export async function readyOrExplain<T>(
 /** Repeats a probe until it passes, the deadline passes, or `stop` aborts (a process that exited). */
 export async function waitUntil(
   probe: () => Promise<void>,
-  options: { within: number; description: string; stop?: AbortSignal; stopReason?: () => string },
+  options: {
+    within: number;
+    description: string;
+    /** The longest pause between two probes (eventually's default otherwise). */
+    maxEvery?: number;
+    stop?: AbortSignal;
+    stopReason?: () => string;
+  },
 ): Promise<void> {
   try {
     await eventually(
@@ -47,7 +54,12 @@ export async function waitUntil(
         await probe();
         return true;
       },
-      { within: options.within, description: options.description, signal: options.stop },
+      {
+        within: options.within,
+        description: options.description,
+        maxEvery: options.maxEvery,
+        signal: options.stop,
+      },
     );
   } catch (error) {
     if (options.stop?.aborted) throw new Error(options.stopReason?.() ?? 'stopped', { cause: error });

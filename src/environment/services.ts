@@ -1,10 +1,11 @@
 // The services of a run (CRM, MES, pricing), each from its source: a container on the run's network
 // (the reference images built from services/*/Dockerfile), a process of this machine, or a URL.
-import { GenericContainer, Wait } from 'testcontainers';
+import { GenericContainer, type WaitStrategy } from 'testcontainers';
 import type { ResolvedComponent } from '../config/defaults.ts';
 import { defaultImages } from '../config/images.ts';
 import type { RunPlan } from '../config/load.ts';
 import { MesE2eError } from '../errors.ts';
+import { dockerHost } from './docker.ts';
 import type { Broker, Database, RunContext } from './infrastructure.ts';
 import { withPath } from './isolation.ts';
 import { freePort } from './ports.ts';
@@ -17,6 +18,9 @@ export const servicePorts = { crm: 3000, mes: 3001, pricing: 3002 } as const;
 export type ServiceName = keyof typeof servicePorts;
 export const serviceNames: readonly ServiceName[] = ['crm', 'mes', 'pricing'];
 
+/** Readiness is polled at most this far apart: the environment is ready soon after its last service. */
+const readinessPollMs = 200;
+
 export interface ServiceContext extends RunContext {
   plan: RunPlan;
   broker: Broker;
@@ -27,6 +31,11 @@ export interface ServiceContext extends RunContext {
   serviceEnv: Record<ServiceName, Record<string, string>>;
   /** Processes started so far, for removal and for the record. */
   processes: ProcessRecord[];
+  /**
+   * The broker and database up and the run isolated on them: the services start before that and
+   * wait for it, and their own readiness deadline counts from then.
+   */
+  dependenciesReady: Promise<void>;
 }
 
 type Container = Extract<ResolvedComponent, { source: 'container' }>;
@@ -66,14 +75,59 @@ export async function buildImages(context: ServiceContext): Promise<void> {
   }
 }
 
+/**
+ * Readiness by the harness's own probe, polled with a short backoff (testcontainers' HTTP strategy
+ * polls once a second), that gives up at once when the container exits. Its deadline counts from
+ * the moment the broker, database, vhost and database of the run are there.
+ */
+function readyWhenHealthy(context: ServiceContext, name: ServiceName, readyUrl: string): WaitStrategy {
+  let timeoutMs = 60_000;
+  return {
+    async waitUntilReady(container) {
+      await context.dependenciesReady;
+      const exited = new AbortController();
+      let exitCode: number | undefined;
+      await waitUntil(
+        async () => {
+          try {
+            await httpReady(readyUrl);
+          } catch (error) {
+            const { State } = await container.inspect();
+            if (!State.Running) {
+              exitCode = State.ExitCode;
+              exited.abort();
+            }
+            throw error;
+          }
+        },
+        {
+          within: timeoutMs,
+          maxEvery: readinessPollMs,
+          description: `${name} (GET ${readyUrl})`,
+          stop: exited.signal,
+          stopReason: () => `the container exited (code ${exitCode}) before it was ready`,
+        },
+      );
+    },
+    withStartupTimeout(startupTimeoutMs) {
+      timeoutMs = startupTimeoutMs;
+      return this;
+    },
+    isStartupTimeoutSet: () => true,
+    getStartupTimeout: () => timeoutMs,
+  };
+}
+
 async function startContainer(context: ServiceContext, name: ServiceName, component: Container) {
   const containerPort = servicePorts[name];
-  const hostPort = await freePort();
+  const [hostPort, host] = await Promise.all([freePort(), dockerHost()]);
+  const url = `http://${host}:${hostPort}`;
+  const timeoutMs = context.timeoutOf(name);
   const container = await readyOrExplain(
     context,
     name,
     `GET /health/ready on port ${containerPort} answering 200`,
-    context.timeoutOf(name),
+    timeoutMs,
     () =>
       new GenericContainer(component.image)
         .withEnvironment({
@@ -88,12 +142,12 @@ async function startContainer(context: ServiceContext, name: ServiceName, compon
         .withExposedPorts({ container: containerPort, host: hostPort })
         .withLabels(context.labelsOf(name))
         .withLogConsumer(context.logs.consumer(name))
-        .withWaitStrategy(Wait.forHttp('/health/ready', containerPort).forStatusCode(200))
-        .withStartupTimeout(context.timeoutOf(name))
+        .withWaitStrategy(readyWhenHealthy(context, name, `${url}/health/ready`))
+        .withStartupTimeout(timeoutMs)
         .start(),
   );
   context.containers.push({ component: name, id: container.getId() });
-  return `http://${container.getHost()}:${hostPort}`;
+  return url;
 }
 
 async function startProcess(context: ServiceContext, name: ServiceName, component: Process) {
@@ -127,13 +181,16 @@ async function startProcess(context: ServiceContext, name: ServiceName, componen
     name,
     readyUrl ? `GET ${readyUrl} answering 2xx` : `port ${port} accepting connections`,
     timeoutMs,
-    () =>
-      waitUntil(() => (readyUrl ? httpReady(readyUrl) : tcpListening(port)), {
+    async () => {
+      await context.dependenciesReady;
+      await waitUntil(() => (readyUrl ? httpReady(readyUrl) : tcpListening(port)), {
         within: timeoutMs,
+        maxEvery: readinessPollMs,
         description: `${name} (pid ${running.record.pid})`,
         stop: running.exitSignal,
         stopReason: () => `the process ended (${running.exitStatus()}) before it was ready`,
-      }),
+      });
+    },
   );
   return `http://127.0.0.1:${port}`;
 }
@@ -154,15 +211,20 @@ async function useUrl(context: ServiceContext, name: ServiceName, url: string) {
 }
 
 function startService(context: ServiceContext, name: ServiceName): Promise<string> {
+  // Begins after the images are built: by then the run may be being removed.
+  context.checkpoint();
   const component = context.plan.components[name];
   if (component.source === 'container') return startContainer(context, name, component);
   if (component.source === 'process') return startProcess(context, name, component);
   return useUrl(context, name, component.url);
 }
 
-/** Starts every service at once (their images already built) and resolves to their URLs from this machine. */
+/**
+ * Starts every service at once (their images already built), wired to the broker and database even
+ * while those are still starting, and resolves to their URLs from this machine once they are ready.
+ */
 export async function startServices(context: ServiceContext): Promise<Record<ServiceName, string>> {
-  context.onProgress('starting crm, mes and pricing');
+  context.onProgress('starting crm, mes and pricing (they wait for the broker and database)');
   const urls = await Promise.all(serviceNames.map((name) => startService(context, name)));
   return { crm: urls[0] ?? '', mes: urls[1] ?? '', pricing: urls[2] ?? '' };
 }

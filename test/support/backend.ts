@@ -45,29 +45,44 @@ export interface OwnInfrastructure {
   databaseAdminUrl?: string;
 }
 
-export async function createIsolatedBackend(
-  label: string,
-  own: OwnInfrastructure = {},
-): Promise<IsolatedBackend> {
+/** A backend whose vhost and database are named but not created yet: a test creates them when it wants. */
+export interface ReservedBackend {
+  backend: IsolatedBackend;
+  createVhost(): Promise<void>;
+  createDatabase(): Promise<void>;
+}
+
+export function reserveIsolatedBackend(label: string, own: OwnInfrastructure = {}): ReservedBackend {
   const id = `${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(3).toString('hex')}`;
   const adminAmqp = new URL(own.broker?.amqpUrl ?? required(infrastructureVariables.amqp));
   const managementUrl = own.broker?.managementUrl ?? required(infrastructureVariables.management);
   const adminDatabase = own.databaseAdminUrl ?? required(infrastructureVariables.database);
   const request = managementRequest(managementUrl);
-  // The same isolation the harness gives a run: a vhost and a database named after it.
-  await createVhost(managementUrl, id, decodeURIComponent(adminAmqp.username));
-  await createDatabase(adminDatabase, id);
-
   return {
-    vhost: id,
-    database: id,
-    amqpUrl: withPath(adminAmqp.toString(), id),
-    databaseUrl: withPath(adminDatabase, id),
-    managementUrl,
-    management: (path, init) => request(path.replace('{vhost}', encodeURIComponent(id)), init),
-    async dispose() {
-      await deleteVhost(managementUrl, id);
-      await dropDatabase(adminDatabase, id);
+    backend: {
+      vhost: id,
+      database: id,
+      amqpUrl: withPath(adminAmqp.toString(), id),
+      databaseUrl: withPath(adminDatabase, id),
+      managementUrl,
+      management: (path, init) => request(path.replace('{vhost}', encodeURIComponent(id)), init),
+      async dispose() {
+        await deleteVhost(managementUrl, id);
+        await dropDatabase(adminDatabase, id);
+      },
     },
+    // The same isolation the harness gives a run: a vhost and a database named after it.
+    createVhost: () => createVhost(managementUrl, id, decodeURIComponent(adminAmqp.username)),
+    createDatabase: () => createDatabase(adminDatabase, id),
   };
+}
+
+export async function createIsolatedBackend(
+  label: string,
+  own: OwnInfrastructure = {},
+): Promise<IsolatedBackend> {
+  const reserved = reserveIsolatedBackend(label, own);
+  await reserved.createVhost();
+  await reserved.createDatabase();
+  return reserved.backend;
 }

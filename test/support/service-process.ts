@@ -25,7 +25,7 @@ export interface ServiceProcess {
 export async function startService(
   name: ServiceName,
   env: Record<string, string>,
-  options: { readyWithin?: number } = {},
+  options: { readyWithin?: number; onLog?: (entry: Record<string, unknown>) => void } = {},
 ): Promise<ServiceProcess> {
   const child: ChildProcess = spawn(process.execPath, [`services/${name}/src/server.ts`], {
     cwd: repoRoot,
@@ -35,32 +35,34 @@ export async function startService(
   const logs: Array<Record<string, unknown>> = [];
   const stderr: string[] = [];
   createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+    let entry: Record<string, unknown>;
     try {
-      logs.push(JSON.parse(line) as Record<string, unknown>);
+      entry = JSON.parse(line) as Record<string, unknown>;
     } catch {
-      logs.push({ msg: line });
+      entry = { msg: line };
     }
+    logs.push(entry);
+    options.onLog?.(entry);
   });
   createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) => stderr.push(line));
   let exitCode: number | null | undefined;
-  const exited = once(child, 'exit').then(([code]) => {
+  // 'close' comes after the output is read to the end: the last log lines are in `logs` by then.
+  const exited = once(child, 'close').then(([code]) => {
     exitCode = code as number | null;
     return exitCode;
   });
+  const exitedEarly = new AbortController();
+  void exited.then(() => exitedEarly.abort());
 
   const url = await eventually(
-    () => {
-      if (exitCode !== undefined) {
-        throw new Error(
-          `${name} exited with ${exitCode}: ${stderr.join('\n')}${JSON.stringify(logs.slice(-5))}`,
-        );
-      }
-      return logs.find((entry) => entry.msg === 'listening')?.url as string | undefined;
-    },
-    { within: options.readyWithin ?? 30_000, description: `${name} listening` },
+    () => logs.find((entry) => entry.msg === 'listening')?.url as string | undefined,
+    { within: options.readyWithin ?? 30_000, description: `${name} listening`, signal: exitedEarly.signal },
   ).catch((error: Error) => {
     child.kill('SIGKILL');
-    throw error;
+    if (exitCode === undefined) throw error;
+    throw new Error(
+      `${name} exited with ${exitCode} before listening: ${stderr.join('\n')}${JSON.stringify(logs.slice(-5))}`,
+    );
   });
 
   return {

@@ -1,6 +1,6 @@
 // The CRM's configuration, read from environment variables once at start.
 import { Type } from 'typebox';
-import { ConfigError, integer, json, oneOf, optionalString, url } from '../../runtime/env.ts';
+import { ConfigError, integer, json, oneOf, optionalString, startupWaitMs, url } from '../../runtime/env.ts';
 import { compileParser } from '../../runtime/validate.ts';
 
 const ApiKeysSchema = Type.Array(
@@ -28,6 +28,8 @@ export interface CrmConfig {
   host: string;
   port: number;
   databaseUrl: string;
+  /** How long to wait at start for the database to accept a session. */
+  startupWaitMs: number;
   amqpUrl: string;
   apiClients: readonly ApiClientConfig[];
   rateLimitWindowMs: number;
@@ -53,6 +55,7 @@ export function readCrmConfig(env: NodeJS.ProcessEnv): CrmConfig {
     host: optionalString(env, 'HOST') ?? '0.0.0.0',
     port: integer(env, 'PORT', 3000, { min: 0, max: 65_535 }),
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:'], 'postgres://user:pass@host:5432/db'),
+    startupWaitMs: startupWaitMs(env),
     amqpUrl: url(env, 'AMQP_URL', ['amqp:', 'amqps:'], 'amqp://user:pass@host:5672/vhost'),
     apiClients: keys.map((k) => ({ ...k, requestsPerWindow: k.requestsPerWindow ?? defaultLimit })),
     rateLimitWindowMs: integer(env, 'CRM_RATE_LIMIT_WINDOW_MS', 60_000, { min: 100, max: 86_400_000 }),

@@ -15,7 +15,7 @@ await runService('crm', async (env, log) => {
     log.warn({ fault: 'CRM_RATE_LIMIT=off' }, 'fault injected: no API key is rate limited');
   }
   const db = openDatabase(config.databaseUrl, 'crm', log);
-  await migrate(db, [runtimeMigrations, migrations], log);
+  await migrate(db, [runtimeMigrations, migrations], log, { waitMs: config.startupWaitMs });
   let relay: ReturnType<typeof startOutboxRelay> | undefined;
   const broker = await connectBroker(config.amqpUrl, { log, onConnect: async () => void relay?.flush() });
   relay = startOutboxRelay({ db, broker, log });

@@ -1,10 +1,12 @@
 // The MES configuration, read from environment variables once at start.
-import { integer, oneOf, optionalString, url } from '../../runtime/env.ts';
+import { integer, oneOf, optionalString, startupWaitMs, url } from '../../runtime/env.ts';
 
 export interface MesConfig {
   host: string;
   port: number;
   databaseUrl: string;
+  /** How long to wait at start for the database to accept a session. */
+  startupWaitMs: number;
   amqpUrl: string;
   prefetch: number;
   management: { url: string; vhost: string } | undefined;
@@ -23,6 +25,7 @@ export function readMesConfig(env: NodeJS.ProcessEnv): MesConfig {
     host: optionalString(env, 'HOST') ?? '0.0.0.0',
     port: integer(env, 'PORT', 3001, { min: 0, max: 65_535 }),
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:'], 'postgres://user:pass@host:5432/db'),
+    startupWaitMs: startupWaitMs(env),
     amqpUrl,
     prefetch: integer(env, 'MES_PREFETCH', 20, { min: 1, max: 1_000 }),
     management: managementUrl

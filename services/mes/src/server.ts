@@ -24,7 +24,7 @@ await runService('mes', async (env, log) => {
     );
   }
   const db = openDatabase(config.databaseUrl, 'mes', log);
-  await migrate(db, [runtimeMigrations, migrations], log);
+  await migrate(db, [runtimeMigrations, migrations], log, { waitMs: config.startupWaitMs });
   const changes = createOrderChanges();
 
   const orders = createConsumer<OrderCreated>(
