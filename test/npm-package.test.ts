@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { repoRoot, runCommand } from './support/run-cli.ts';
+import { repoRoot, runCommand, runMesE2e } from './support/run-cli.ts';
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
@@ -66,8 +66,33 @@ describe('published package', { timeout: 300_000 }, () => {
     for (const file of ['services/crm/Dockerfile', 'services/package-lock.json', 'services/.dockerignore']) {
       await readFile(join(installedRoot, file), 'utf8');
     }
-    const main = await readFile(join(installedRoot, 'dist', 'cli', 'main.js'), 'utf8');
+    const main = await readFile(join(installedRoot, 'dist', 'src', 'cli', 'main.js'), 'utf8');
     assert.match(main, /from '\.\/program\.js'/);
+  });
+
+  it('lists the shipped scenarios from the installed package, as the checkout does, every step defined', async () => {
+    interface Listed {
+      uri: string;
+      name: string;
+      undefinedSteps: number;
+    }
+    const installed = await runCommand('npx', ['--no-install', 'mes-e2e', 'list', '--json'], {
+      cwd: consumerDir,
+      timeoutMs: 120_000,
+    });
+    assert.equal(installed.code, 0, installed.stderr);
+    const fromPackage = JSON.parse(installed.stdout) as Listed[];
+    const checkout = await runMesE2e(['list', '--json'], { cwd: consumerDir, timeoutMs: 120_000 });
+    assert.equal(checkout.code, 0, checkout.stderr);
+    const fromSources = JSON.parse(checkout.stdout) as Listed[];
+    assert.ok(fromPackage.length > 0, 'the package ships its features');
+    const names = (listed: Listed[]) => listed.map((scenario) => `${scenario.uri}: ${scenario.name}`);
+    assert.deepEqual(names(fromPackage), names(fromSources));
+    assert.deepEqual(
+      fromPackage.filter((scenario) => scenario.undefinedSteps > 0),
+      [],
+      'the compiled steps define every step of the shipped features',
+    );
   });
 
   it('resolves the reference services to the installed package for the containers profile', async () => {

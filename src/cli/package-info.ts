@@ -1,5 +1,7 @@
-// Reads mes-e2e's own package.json, which sits two levels above both src/cli and dist/cli.
+// Reads mes-e2e's own package.json.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../package-root.ts';
 
 interface PackageInfo {
   name: string;
@@ -8,7 +10,7 @@ interface PackageInfo {
 }
 
 export function readPackageInfo(): PackageInfo {
-  const raw = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+  const raw = readFileSync(join(packageRoot, 'package.json'), 'utf8');
   const { name, version, description } = JSON.parse(raw) as PackageInfo;
   return { name, version, description };
 }

@@ -1,10 +1,11 @@
 // What each profile starts from when the configuration says nothing: the reference stack of services/.
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../package-root.ts';
 import { defaultImages } from './images.ts';
 import type { ComponentName, ProfileName } from './schema.ts';
 
 /** services/ of this package: the reference stack's sources and Dockerfiles. */
-export const servicesDir = fileURLToPath(new URL('../../services/', import.meta.url));
+export const servicesDir = `${join(packageRoot, 'services')}/`;
 
 export type ResolvedComponent = { readyTimeoutMs?: number | undefined } & (
   | {

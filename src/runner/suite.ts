@@ -4,22 +4,22 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadSources } from '@cucumber/cucumber/api';
 import type { TestCase } from '@cucumber/messages';
 import { Query } from '@cucumber/query';
 import parseTagExpression from '@cucumber/tag-expressions';
 import { type ComponentName, componentNames } from '../config/schema.ts';
 import { MesE2eError } from '../errors.ts';
+import { codeExtension, codeRoot, packageRoot } from '../package-root.ts';
 import { runScenarios } from './cucumber-run.ts';
 
-/** The package's own suite: the reference scenarios and their steps. */
-export const suiteRoot = fileURLToPath(new URL('../../', import.meta.url));
-export const defaultFeaturePaths = [fileURLToPath(new URL('../../features/', import.meta.url))];
-/** Support code is TypeScript: cucumber's default glob finds only .js, so the .ts files are named. */
+/** The package's own suite: the reference scenarios and their steps (compiled in the published package). */
+export const suiteRoot = packageRoot;
+export const defaultFeaturePaths = [join(packageRoot, 'features')];
+/** Named by extension: cucumber's default glob finds only .js, and the sources are TypeScript. */
 export const defaultSupportImports = [
-  fileURLToPath(new URL('../../steps/support/*.ts', import.meta.url)),
-  fileURLToPath(new URL('../../steps/*.steps.ts', import.meta.url)),
+  join(codeRoot, 'steps', 'support', `*.${codeExtension}`),
+  join(codeRoot, 'steps', `*.steps.${codeExtension}`),
 ];
 
 export interface Selection {
