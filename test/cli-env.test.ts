@@ -86,6 +86,15 @@ describe('mes-e2e env', { timeout: 600_000, skip: skip ?? false }, () => {
     }
     // Fault injection on containers: the handles later scenarios use.
     const full = readRecordFile(join(cwd, 'reports', 'env', 'current.json')) ?? assert.fail('no record');
+    const broker = full.containers.find((c) => c.component === 'rabbitmq') ?? assert.fail('no rabbitmq');
+    const interval = await runCommand('docker', [
+      'exec',
+      broker.id,
+      'rabbitmqctl',
+      'eval',
+      'application:get_env(rabbit, collect_statistics_interval).',
+    ]);
+    assert.equal(interval.stdout.trim(), '{ok,1000}', 'queue figures refreshed every second');
     const pricing = componentHandle(full, 'pricing');
     assert.equal(pricing.source, 'container');
     await pricing.pause();

@@ -71,6 +71,16 @@ function starting<T>(endpoints: T, ready: Promise<void>): Starting<T> {
   return { endpoints, ready };
 }
 
+/**
+ * The management API's figures (queue depths, consumers) refresh every 5 s by default, so the
+ * dashboard, the queue steps and the diagnosis would see the queues seconds late: a run's own broker
+ * refreshes them every second.
+ */
+export const brokerStatisticsConfig = {
+  content: 'collect_statistics_interval = 1000\n',
+  target: '/etc/rabbitmq/conf.d/90-mes-e2e.conf',
+};
+
 export async function startBroker(context: RunContext, component: Component): Promise<Starting<Broker>> {
   const timeoutMs = context.timeoutOf('rabbitmq');
   if (component.source === 'url') {
@@ -91,6 +101,7 @@ export async function startBroker(context: RunContext, component: Component): Pr
   const ready = readyOrExplain(context, 'rabbitmq', 'log line "Server startup complete"', timeoutMs, () =>
     new RabbitMQContainer(component.image)
       .withEnvironment({ RABBITMQ_DEFAULT_USER: 'mes', RABBITMQ_DEFAULT_PASS: context.password })
+      .withCopyContentToContainer([brokerStatisticsConfig])
       // Fixed host ports: the endpoints are known before the start, and a restart keeps them valid.
       .withExposedPorts({ container: 5672, host: amqpPort }, { container: 15672, host: managementPort })
       .withNetworkMode(context.network ?? 'bridge')

@@ -5,6 +5,7 @@ import { PostgreSqlContainer, type StartedPostgreSqlContainer } from '@testconta
 import { RabbitMQContainer, type StartedRabbitMQContainer } from '@testcontainers/rabbitmq';
 import { getContainerRuntimeClient } from 'testcontainers';
 import { defaultImages } from '../../src/config/images.ts';
+import { brokerStatisticsConfig } from '../../src/environment/infrastructure.ts';
 
 /** Variables a user sets to run the tests against a broker and database they already have. */
 export const infrastructureVariables = {
@@ -42,6 +43,7 @@ export async function globalSetup(): Promise<void> {
   const [rabbit, postgres] = await Promise.all([
     new RabbitMQContainer(defaultImages.rabbitmq)
       .withEnvironment({ RABBITMQ_DEFAULT_USER: 'mes', RABBITMQ_DEFAULT_PASS: password })
+      .withCopyContentToContainer([brokerStatisticsConfig])
       .withLabels({ 'org.mes-e2e.purpose': 'test' })
       .withStartupTimeout(90_000)
       .start(),
