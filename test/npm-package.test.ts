@@ -1,6 +1,6 @@
 // `npm pack` yields a package that, installed into an empty folder, runs `npx mes-e2e`.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -55,7 +55,11 @@ describe('published package', { timeout: 300_000 }, () => {
       cwd: installedRoot,
     });
     const shipped = listing.stdout.trim().split('\n').filter(Boolean);
-    const outsideServices = shipped.filter((file) => !file.startsWith('./services/'));
+    const declarations = shipped.filter((file) => file.endsWith('.d.ts'));
+    assert.ok(declarations.includes('./dist/steps/support/world.d.ts'), 'the World ships with its types');
+    const outsideServices = shipped.filter(
+      (file) => !file.startsWith('./services/') && !file.endsWith('.d.ts'),
+    );
     assert.deepEqual(outsideServices, [], 'the CLI ships as JavaScript');
     assert.ok(shipped.length > 0, 'the reference services ship as sources');
     assert.deepEqual(
@@ -93,6 +97,78 @@ describe('published package', { timeout: 300_000 }, () => {
       [],
       'the compiled steps define every step of the shipped features',
     );
+  });
+
+  it("gives a team's TypeScript steps the shipped World's types, and runs them beside the shipped steps", async (t) => {
+    const team = join(consumerDir, 'e2e');
+    await mkdir(join(team, 'features'), { recursive: true });
+    await mkdir(join(team, 'steps'), { recursive: true });
+    await writeFile(
+      join(team, 'features', 'team.feature'),
+      [
+        'Feature: A team scenario',
+        '  Scenario: The team checks its own rule after a shipped step',
+        '    When a B2C customer places an order through API v2 in EUR:',
+        '      | sku  | quantity |',
+        '      | LAMP | 1        |',
+        '    Then the team sees 1 placed order',
+        '',
+      ].join('\n'),
+    );
+    const step = (body: string) =>
+      [
+        "import { Then } from '@cucumber/cucumber';",
+        "import type { MesWorld } from 'mes-e2e/world';",
+        '',
+        "Then('the team sees {int} placed order', function (this: MesWorld, count: number) {",
+        `  ${body}`,
+        '});',
+        '',
+      ].join('\n');
+    await writeFile(
+      join(team, 'steps', 'team.steps.ts'),
+      step("if (this.orders.length !== count) throw new Error('a different number of orders');"),
+    );
+    const config = join(consumerDir, 'mes-e2e.config.json');
+    await writeFile(config, JSON.stringify({ features: ['e2e/features'], steps: ['e2e/steps/*.ts'] }));
+    // The other tests use the package's defaults.
+    t.after(() => rm(config, { force: true }));
+    const listed = await runCommand('npx', ['--no-install', 'mes-e2e', 'list', '--json'], {
+      cwd: consumerDir,
+      timeoutMs: 120_000,
+    });
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.deepEqual(
+      (JSON.parse(listed.stdout) as Array<{ name: string; undefinedSteps: number }>).map((s) => [
+        s.name,
+        s.undefinedSteps,
+      ]),
+      [['The team checks its own rule after a shipped step', 0]],
+      "the shipped step and the team's step are both defined",
+    );
+
+    // Type-checked against the package's declarations (the team's @types/node: ours, here).
+    await writeFile(
+      join(consumerDir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'nodenext',
+          target: 'esnext',
+          strict: true,
+          noEmit: true,
+          typeRoots: [join(repoRoot, 'node_modules', '@types')],
+          types: ['node'],
+        },
+        include: ['e2e'],
+      }),
+    );
+    const tsc = join(repoRoot, 'node_modules', '.bin', 'tsc');
+    const checked = await runCommand(tsc, ['-p', consumerDir], { cwd: consumerDir, timeoutMs: 120_000 });
+    assert.equal(checked.code, 0, checked.stdout + checked.stderr);
+    await writeFile(join(team, 'steps', 'team.steps.ts'), step('this.placeNothing(count);'));
+    const wrong = await runCommand(tsc, ['-p', consumerDir], { cwd: consumerDir, timeoutMs: 120_000 });
+    assert.notEqual(wrong.code, 0, 'a step that misuses the World does not type-check');
+    assert.match(wrong.stdout, /Property 'placeNothing' does not exist on type 'MesWorld'/);
   });
 
   it('resolves the reference services to the installed package for the containers profile', async () => {
