@@ -2,7 +2,7 @@
 // cold full `run --parallel 2`, the environment's start against its slowest component, and the
 // harness's overhead over plain cucumber-js running the same scenarios on the same environment.
 // Not a test: it prints a table and writes bench/results.json, and asserts nothing.
-//   npm run bench              (npm run bench -- --repeat 5 for more warm samples)
+//   npm run bench              (npm run bench -- --repeat 9 for more samples; 5 by default)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { machine } from './machine.ts';
 
-const { values: args } = parseArgs({ options: { repeat: { type: 'string', default: '3' } } });
+const { values: args } = parseArgs({ options: { repeat: { type: 'string', default: '5' } } });
 const repeat = Number(args.repeat);
 const root = fileURLToPath(new URL('../', import.meta.url));
 const bin = join(root, 'bin', 'mes-e2e');
@@ -55,6 +55,8 @@ function checked(what: string, result: Timed): Timed {
 const median = (values: readonly number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const spread = (values: readonly number[]) =>
+  `${(Math.min(...values) / 1000).toFixed(1)}-${seconds(Math.max(...values))}`;
 
 /** Each component's own "ready in X s" from env up's progress, and the environment's total. */
 function startTimes(stderr: string) {
@@ -105,8 +107,9 @@ try {
   console.log(`warm run (not @destructive) x${repeat}, mes-e2e and plain cucumber-js...`);
   const harness: number[] = [];
   const plain: number[] = [];
-  for (let i = 0; i < repeat; i += 1) {
+  const runHarness = async () =>
     harness.push(checked('mes-e2e run', await mesE2e(['run', ...selection], warm)).ms);
+  const runPlain = async () => {
     const cucumber = await timed(
       process.execPath,
       [
@@ -125,6 +128,11 @@ try {
       root,
     );
     plain.push(checked('plain cucumber-js', cucumber).ms);
+  };
+  // Alternating which goes first, so that a drift of the machine weighs on both alike.
+  for (let i = 0; i < repeat; i += 1) {
+    const pair = i % 2 === 0 ? [runHarness, runPlain] : [runPlain, runHarness];
+    for (const run of pair) await run();
   }
 
   await mesE2e(['env', 'down'], warm);
@@ -146,14 +154,14 @@ try {
     ],
     [
       'warm run (not @destructive): mes-e2e / plain cucumber-js',
-      `${seconds(median(harness))} / ${seconds(median(plain))} = ${(overhead * 100).toFixed(0)}% overhead`,
+      `${seconds(median(harness))} / ${seconds(median(plain))} = ${(overhead * 100).toFixed(0)}% overhead (${spread(harness)} / ${spread(plain)})`,
       'target < 10%',
     ],
   ];
   const width = Math.max(...rows.map(([name]) => name.length));
   console.log('');
   for (const [name, value, target] of rows)
-    console.log(`${name.padEnd(width)}  ${value.padEnd(36)}  ${target}`);
+    console.log(`${name.padEnd(width)}  ${value.padEnd(60)}  ${target}`);
   const results = {
     measuredAt: new Date().toISOString(),
     machine: machine(),
