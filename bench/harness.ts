@@ -68,10 +68,6 @@ function startTimes(stderr: string) {
 }
 
 const project = () => mkdtempSync(join(tmpdir(), 'mes-e2e-bench-'));
-const assertNever = (): never => {
-  throw new Error('no environment start measured');
-};
-
 console.log('cold smoke (no environment up)...');
 const coldSmoke = checked('cold smoke', await mesE2e(['smoke', '--profile', 'containers'], project()));
 
@@ -93,7 +89,8 @@ for (let i = 0; i < repeat; i += 1) {
   if (i < repeat - 1) checked('env down', await mesE2e(['env', 'down'], warm));
 }
 const ratios = starts.map((start) => start.total / slowestOf(start));
-const start = starts[ratios.indexOf(median(ratios))] ?? assertNever();
+const start = starts[ratios.indexOf(median(ratios))];
+if (!start) throw new Error('no environment start measured (--repeat must be at least 1)');
 const slowest = slowestOf(start);
 
 try {

@@ -2,6 +2,7 @@
 // (then the run gets its own vhost and database on them, created by the caller).
 import { PostgreSqlContainer } from '@testcontainers/postgresql';
 import { RabbitMQContainer } from '@testcontainers/rabbitmq';
+import type { GenericContainer } from 'testcontainers';
 import type { ResolvedComponent } from '../config/defaults.ts';
 import type { ComponentName } from '../config/schema.ts';
 import { MesE2eError } from '../errors.ts';
@@ -71,6 +72,21 @@ function starting<T>(endpoints: T, ready: Promise<void>): Starting<T> {
   return { endpoints, ready };
 }
 
+/** What every container of a run carries: the run's network and its name there, labels, log, deadline. */
+export function asRunComponent<T extends GenericContainer>(
+  container: T,
+  context: RunContext,
+  name: ComponentName,
+  timeoutMs: number,
+): T {
+  return container
+    .withNetworkMode(context.network ?? 'bridge')
+    .withNetworkAliases(name)
+    .withLabels(context.labelsOf(name))
+    .withLogConsumer(context.logs.consumer(name))
+    .withStartupTimeout(timeoutMs);
+}
+
 /**
  * The management API's figures (queue depths, consumers) refresh every 5 s by default, so the
  * dashboard, the queue steps and the diagnosis would see the queues seconds late: a run's own broker
@@ -99,17 +115,16 @@ export async function startBroker(context: RunContext, component: Component): Pr
   if (component.source !== 'container') unsupported(component);
   const [amqpPort, managementPort, host] = await Promise.all([freePort(), freePort(), dockerHost()]);
   const ready = readyOrExplain(context, 'rabbitmq', 'log line "Server startup complete"', timeoutMs, () =>
-    new RabbitMQContainer(component.image)
-      .withEnvironment({ RABBITMQ_DEFAULT_USER: 'mes', RABBITMQ_DEFAULT_PASS: context.password })
-      .withCopyContentToContainer([brokerStatisticsConfig])
-      // Fixed host ports: the endpoints are known before the start, and a restart keeps them valid.
-      .withExposedPorts({ container: 5672, host: amqpPort }, { container: 15672, host: managementPort })
-      .withNetworkMode(context.network ?? 'bridge')
-      .withNetworkAliases('rabbitmq')
-      .withLabels(context.labelsOf('rabbitmq'))
-      .withLogConsumer(context.logs.consumer('rabbitmq'))
-      .withStartupTimeout(timeoutMs)
-      .start(),
+    asRunComponent(
+      new RabbitMQContainer(component.image)
+        .withEnvironment({ RABBITMQ_DEFAULT_USER: 'mes', RABBITMQ_DEFAULT_PASS: context.password })
+        .withCopyContentToContainer([brokerStatisticsConfig])
+        // Fixed host ports: the endpoints are known before the start, and a restart keeps them valid.
+        .withExposedPorts({ container: 5672, host: amqpPort }, { container: 15672, host: managementPort }),
+      context,
+      'rabbitmq',
+      timeoutMs,
+    ).start(),
   ).then((container) => void context.containers.push({ component: 'rabbitmq', id: container.getId() }));
   return starting(
     {
@@ -137,17 +152,16 @@ export async function startDatabase(context: RunContext, component: Component): 
   if (component.source !== 'container') unsupported(component);
   const [port, host] = await Promise.all([freePort(), dockerHost()]);
   const ready = readyOrExplain(context, 'postgres', 'pg_isready and the listening port', timeoutMs, () =>
-    new PostgreSqlContainer(component.image)
-      .withUsername('mes')
-      .withPassword(context.password)
-      .withDatabase('postgres')
-      .withExposedPorts({ container: 5432, host: port })
-      .withNetworkMode(context.network ?? 'bridge')
-      .withNetworkAliases('postgres')
-      .withLabels(context.labelsOf('postgres'))
-      .withLogConsumer(context.logs.consumer('postgres'))
-      .withStartupTimeout(timeoutMs)
-      .start(),
+    asRunComponent(
+      new PostgreSqlContainer(component.image)
+        .withUsername('mes')
+        .withPassword(context.password)
+        .withDatabase('postgres')
+        .withExposedPorts({ container: 5432, host: port }),
+      context,
+      'postgres',
+      timeoutMs,
+    ).start(),
   ).then((container) => void context.containers.push({ component: 'postgres', id: container.getId() }));
   return starting(
     {

@@ -6,7 +6,7 @@ import { defaultImages } from '../config/images.ts';
 import type { RunPlan } from '../config/load.ts';
 import { MesE2eError } from '../errors.ts';
 import { dockerHost } from './docker.ts';
-import type { Broker, Database, RunContext } from './infrastructure.ts';
+import { asRunComponent, type Broker, type Database, type RunContext } from './infrastructure.ts';
 import { withPath } from './isolation.ts';
 import { freePort } from './ports.ts';
 import { httpAnswers, httpReady, tcpListening } from './probes.ts';
@@ -129,22 +129,21 @@ async function startContainer(context: ServiceContext, name: ServiceName, compon
     `GET /health/ready on port ${containerPort} answering 200`,
     timeoutMs,
     () =>
-      new GenericContainer(component.image)
-        .withEnvironment({
-          ...wiring(context, 'network'),
-          PORT: String(containerPort),
-          ...context.serviceEnv[name],
-          ...component.env,
-        })
-        .withNetworkMode(context.network ?? 'bridge')
-        .withNetworkAliases(name)
-        // A fixed host port: a restart by a fault-injection handle keeps the endpoint valid.
-        .withExposedPorts({ container: containerPort, host: hostPort })
-        .withLabels(context.labelsOf(name))
-        .withLogConsumer(context.logs.consumer(name))
-        .withWaitStrategy(readyWhenHealthy(context, name, `${url}/health/ready`))
-        .withStartupTimeout(timeoutMs)
-        .start(),
+      asRunComponent(
+        new GenericContainer(component.image)
+          .withEnvironment({
+            ...wiring(context, 'network'),
+            PORT: String(containerPort),
+            ...context.serviceEnv[name],
+            ...component.env,
+          })
+          // A fixed host port: a restart by a fault-injection handle keeps the endpoint valid.
+          .withExposedPorts({ container: containerPort, host: hostPort })
+          .withWaitStrategy(readyWhenHealthy(context, name, `${url}/health/ready`)),
+        context,
+        name,
+        timeoutMs,
+      ).start(),
   );
   context.containers.push({ component: name, id: container.getId() });
   return url;
