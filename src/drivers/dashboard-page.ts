@@ -89,6 +89,8 @@ export async function openDashboard(browser: Browser, mesUrl: string): Promise<D
     async open() {
       await page.goto(new URL('/', mesUrl).href);
       await page.getByRole('heading', { name: 'MES dashboard' }).waitFor();
+      // The heading is static; the rows come with the first read, which ends with aria-busy="false".
+      await ordersShown();
       await page.evaluate((mark) => {
         (globalThis as Record<string, unknown>).mesE2eDocument = mark;
       }, documentMark);
@@ -174,7 +176,11 @@ export async function openDashboard(browser: Browser, mesUrl: string): Promise<D
     const read = page.waitForResponse((response) => new URL(response.url()).pathname === '/api/orders');
     await action();
     await read;
-    // The table is busy from the request until its rows are replaced.
+    await ordersShown();
+  }
+
+  /** The table is busy from a request until its rows are replaced; it has no aria-busy before the first read. */
+  async function ordersShown(): Promise<void> {
     await page.locator('table[aria-label="Orders"][aria-busy="false"]').waitFor();
   }
 
