@@ -5,6 +5,7 @@ import { Then, When } from '@cucumber/cucumber';
 import { apiKeyNames, orderBody, type Segment, uniqueCustomerId } from '../fixtures/orders.ts';
 import type { HttpAnswer } from '../src/drivers/crm-client.ts';
 import { eventually } from '../src/wait/eventually.ts';
+import { waitsUpTo } from './support/timeouts.ts';
 import type { MesWorld } from './support/world.ts';
 
 const lastAnswer = (world: MesWorld) =>
@@ -30,6 +31,8 @@ const oneLamp = (customerId: string) => orderBody('v2', customerId, [{ sku: 'LAM
 
 When(
   'the partner {string} places orders until the CRM refuses one',
+  // An earlier run's window may have to reset first (Retry-After, a minute by default).
+  waitsUpTo(120_000),
   async function (this: MesWorld, partner: string) {
     const apiKey = this.apiKey(partner);
     const order = () => send(this, { version: 'v2', apiKey, body: oneLamp(uniqueCustomerId(partner)) });

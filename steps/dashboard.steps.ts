@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { Given, Then } from '@cucumber/cucumber';
 import type { QueueRowView } from '../src/drivers/dashboard-page.ts';
 import { withWhereItStopped } from './support/journey.ts';
+import { ownDeadline, withinDeadline } from './support/timeouts.ts';
 import type { MesWorld } from './support/world.ts';
 
 /** How the page names each MES state ({orderStatus} gives the API's names). */
@@ -37,18 +38,23 @@ Given('the MES dashboard is open', async function (this: MesWorld) {
 
 Then(
   'the dashboard shows the order as {orderStatus} within {int} second(s)',
+  ownDeadline,
   async function (this: MesWorld, status: string, seconds: number) {
-    await waitOnDashboard(this, this.lastOrderId(), status, seconds);
+    await withinDeadline(seconds, waitOnDashboard(this, this.lastOrderId(), status, seconds));
   },
 );
 
 Then(
   'the dashboard shows every order as {orderStatus} within {int} second(s)',
+  ownDeadline,
   async function (this: MesWorld, status: string, seconds: number) {
     const deadline = Date.now() + seconds * 1000;
-    for (const order of this.orders.filter((placed) => placed.id)) {
-      await waitOnDashboard(this, order.id ?? '', status, Math.max(0, deadline - Date.now()) / 1000);
-    }
+    const placed = this.orders.filter((order) => order.id);
+    const eachShown = async () => {
+      for (const order of placed)
+        await waitOnDashboard(this, order.id ?? '', status, Math.max(0, deadline - Date.now()) / 1000);
+    };
+    await withinDeadline(seconds, eachShown());
   },
 );
 
@@ -79,38 +85,47 @@ async function waitForQueueOnPanel(
 
 Then(
   'the analytics panel shows at least {int} message(s) waiting in {string} within {int} second(s)',
+  ownDeadline,
   async function (this: MesWorld, count: number, queue: string, seconds: number) {
-    await waitForQueueOnPanel(this, queue, (q) => q.messages >= count, `${count}+ messages`, seconds);
+    const shown = waitForQueueOnPanel(this, queue, (q) => q.messages >= count, `${count}+ messages`, seconds);
+    await withinDeadline(seconds, shown);
   },
 );
 
 Then(
   'the analytics panel shows no message(s) waiting in {string} within {int} second(s)',
+  ownDeadline,
   async function (this: MesWorld, queue: string, seconds: number) {
-    await waitForQueueOnPanel(this, queue, (q) => q.messages === 0, 'no messages', seconds);
+    await withinDeadline(
+      seconds,
+      waitForQueueOnPanel(this, queue, (q) => q.messages === 0, 'no messages', seconds),
+    );
   },
 );
 
 Then(
   'the analytics panel shows {string} consumed by at least {int} consumer(s) within {int} second(s)',
+  ownDeadline,
   async function (this: MesWorld, queue: string, consumers: number, seconds: number) {
-    await waitForQueueOnPanel(
+    const shown = waitForQueueOnPanel(
       this,
       queue,
       (q) => q.consumers >= consumers,
       `${consumers}+ consumers`,
       seconds,
     );
+    await withinDeadline(seconds, shown);
   },
 );
 
 Then(
   'the analytics panel counts at least {int} {orderStatus} {segment} order(s) within {int} second(s)',
+  ownDeadline,
   async function (this: MesWorld, count: number, status: string, segment: string, seconds: number) {
     const dashboard = await this.dashboard();
     const column = segment === 'b2c' ? 1 : 2;
     const state = shownState[status] ?? status;
-    await dashboard.waitForTable(
+    const counted = dashboard.waitForTable(
       'Order counts',
       (rows) => Number(rows.find((row) => row[0] === state)?.[column]) >= count,
       {
@@ -118,5 +133,6 @@ Then(
         description: `the analytics panel counting ${count}+ ${state} ${segment} orders`,
       },
     );
+    await withinDeadline(seconds, counted);
   },
 );

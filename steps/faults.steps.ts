@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { Then, When } from '@cucumber/cucumber';
 import type { ComponentName } from '../src/config/schema.ts';
 import { eventually } from '../src/wait/eventually.ts';
+import { ownDeadline, withinDeadline } from './support/timeouts.ts';
 import type { MesWorld } from './support/world.ts';
 
 When('{component} is stopped', function (this: MesWorld, component: ComponentName) {
@@ -44,25 +45,30 @@ When("the order's order.created message is delivered again", async function (thi
   });
 });
 
-Then('MES ignores the duplicate within {int} seconds', async function (this: MesWorld, seconds: number) {
-  const id = this.lastOrderId();
-  // MES says so in its log; the log is the only trace of a message that changed nothing.
-  await eventually(
-    async () => {
-      const tail = await this.chaos.logTail('mes', 500);
-      return (
-        tail.split('\n').some((line) => line.includes(id) && line.includes('duplicate order ignored')) ||
-        undefined
-      );
-    },
-    {
-      within: seconds * 1000,
-      every: 100,
-      maxEvery: 500,
-      description: `MES to log "duplicate order ignored" for ${id}`,
-    },
-  );
-});
+Then(
+  'MES ignores the duplicate within {int} seconds',
+  ownDeadline,
+  async function (this: MesWorld, seconds: number) {
+    const id = this.lastOrderId();
+    // MES says so in its log; the log is the only trace of a message that changed nothing.
+    const logged = eventually(
+      async () => {
+        const tail = await this.chaos.logTail('mes', 500);
+        return (
+          tail.split('\n').some((line) => line.includes(id) && line.includes('duplicate order ignored')) ||
+          undefined
+        );
+      },
+      {
+        within: seconds * 1000,
+        every: 100,
+        maxEvery: 500,
+        description: `MES to log "duplicate order ignored" for ${id}`,
+      },
+    );
+    await withinDeadline(seconds, logged);
+  },
+);
 
 When('a poison message is published as {string}', async function (this: MesWorld, routingKey: string) {
   const id = `poison-${Date.now()}-${Math.random().toString(16).slice(2, 8)}`;
@@ -74,13 +80,15 @@ When('a poison message is published as {string}', async function (this: MesWorld
 
 Then(
   'the poison message is dead-lettered to {string} with a reason within {int} seconds',
+  ownDeadline,
   async function (this: MesWorld, exchange: string, seconds: number) {
     const id = this.poisonIds.at(-1) ?? assert.fail('no poison message was published in this scenario');
     const bus = await this.bus();
-    const dead = await bus.waitFor((m) => m.exchange === exchange && m.messageId === id, {
+    const arrived = bus.waitFor((m) => m.exchange === exchange && m.messageId === id, {
       within: seconds * 1000,
       description: `poison message ${id} on ${exchange}`,
     });
+    const dead = await withinDeadline(seconds, arrived);
     assert.match(String(dead.headers['x-rejection-reason'] ?? ''), /\S/, 'x-rejection-reason header');
   },
 );

@@ -6,6 +6,7 @@ import type { MesOrder } from '../src/drivers/mes-client.ts';
 import { eventually } from '../src/wait/eventually.ts';
 import { withWhereItStopped } from './support/journey.ts';
 import { placeOrder, recordCreatedToPriced } from './support/orders.ts';
+import { ownDeadline, withinDeadline } from './support/timeouts.ts';
 import type { MesWorld } from './support/world.ts';
 
 When(
@@ -48,8 +49,9 @@ async function orderInState(world: MesWorld, status: string, seconds: number): P
 
 Then(
   'MES shows the order as {orderStatus} within {int} second(s)',
+  ownDeadline,
   async function (this: MesWorld, status: string, seconds: number) {
-    const order = await orderInState(this, status, seconds);
+    const order = await withinDeadline(seconds, orderInState(this, status, seconds));
     if (order.pricedAt) await recordCreatedToPriced(this, [order]);
   },
 );
@@ -110,10 +112,11 @@ When(
 
 Then(
   'MES shows every order as priced within {int} seconds',
+  ownDeadline,
   async function (this: MesWorld, seconds: number) {
     const ids = this.orders.flatMap((order) => (order.id ? [order.id] : []));
     const notYet = new Set(ids);
-    await eventually(
+    const allPriced = eventually(
       async () => {
         for (const id of [...notYet])
           if ((await this.mes.findOrder(id))?.status === 'priced') notYet.delete(id);
@@ -122,6 +125,7 @@ Then(
       },
       { within: seconds * 1000, description: `${ids.length} orders priced in MES`, maxEvery: 500 },
     );
+    await withinDeadline(seconds, allPriced);
   },
 );
 
@@ -167,8 +171,9 @@ Then("MES's database holds each order exactly once", async function (this: MesWo
 
 Then(
   'the outboxes of the CRM and MES are empty within {int} second(s)',
+  ownDeadline,
   async function (this: MesWorld, seconds: number) {
-    await eventually(
+    const emptied = eventually(
       async () => {
         const unsent = {
           crm: await this.database.unsentOutbox('crm'),
@@ -179,5 +184,6 @@ Then(
       },
       { within: seconds * 1000, description: 'every outbox message published', maxEvery: 500 },
     );
+    await withinDeadline(seconds, emptied);
   },
 );

@@ -8,32 +8,42 @@ import type { MesOrder } from '../src/drivers/mes-client.ts';
 import { figuresBody, figuresMediaType } from '../src/gate/figures.ts';
 import { eventually } from '../src/wait/eventually.ts';
 import { pipelineThroughput } from './support/orders.ts';
+import { waitsUpTo } from './support/timeouts.ts';
 import type { MesWorld } from './support/world.ts';
 
 /** The queue each scalable component consumes: its consumer count says how many instances work. */
 const workQueue: Partial<Record<ComponentName, string>> = { pricing: 'pricing.requests', mes: 'mes.orders' };
 
-When('a second {component} instance is started', async function (this: MesWorld, component: ComponentName) {
-  const queue =
-    workQueue[component] ?? assert.fail(`${component} takes no work from a queue: nothing to scale`);
-  const { managementUrl, vhost } = this.environment.endpoints.rabbitmq;
-  if (!managementUrl) assert.fail('no management API URL: the consumer count cannot be read');
-  const before = (await queueFigures(managementUrl, vhost)).find((q) => q.name === queue)?.consumers ?? 0;
-  this.log(`started ${await this.chaos.addInstance(component)}`);
-  // It counts once it consumes: the broker says so.
-  await eventually(
-    async () => {
-      const consumers =
-        (await queueFigures(managementUrl, vhost)).find((q) => q.name === queue)?.consumers ?? 0;
-      if (consumers <= before) throw new Error(`${queue} has ${consumers} consumer(s)`);
-      return true;
-    },
-    { within: 60_000, every: 250, maxEvery: 1_000, description: `a new consumer on ${queue}` },
-  );
-});
+const consumerWithinMs = 60_000;
+const burstPricedWithinMs = 180_000;
+
+// Both wait on deadlines of their own, longer than the one step timeout.
+When(
+  'a second {component} instance is started',
+  waitsUpTo(2 * consumerWithinMs),
+  async function (this: MesWorld, component: ComponentName) {
+    const queue =
+      workQueue[component] ?? assert.fail(`${component} takes no work from a queue: nothing to scale`);
+    const { managementUrl, vhost } = this.environment.endpoints.rabbitmq;
+    if (!managementUrl) assert.fail('no management API URL: the consumer count cannot be read');
+    const before = (await queueFigures(managementUrl, vhost)).find((q) => q.name === queue)?.consumers ?? 0;
+    this.log(`started ${await this.chaos.addInstance(component)}`);
+    // It counts once it consumes: the broker says so.
+    await eventually(
+      async () => {
+        const consumers =
+          (await queueFigures(managementUrl, vhost)).find((q) => q.name === queue)?.consumers ?? 0;
+        if (consumers <= before) throw new Error(`${queue} has ${consumers} consumer(s)`);
+        return true;
+      },
+      { within: consumerWithinMs, every: 250, maxEvery: 1_000, description: `a new consumer on ${queue}` },
+    );
+  },
+);
 
 When(
   'a burst of {int} B2B orders is priced, its throughput measured as {string}',
+  waitsUpTo(burstPricedWithinMs),
   async function (this: MesWorld, count: number, label: string) {
     const apiKey = this.apiKey('b2b-portal');
     const answers = await Promise.all(
@@ -55,7 +65,7 @@ When(
         if (done.length < ids.length) throw new Error(`${done.length} of ${ids.length} priced`);
         return done;
       },
-      { within: 180_000, every: 250, maxEvery: 1_000, description: `${count} orders priced` },
+      { within: burstPricedWithinMs, every: 250, maxEvery: 1_000, description: `${count} orders priced` },
     );
     const { seconds, perSecond } = pipelineThroughput(priced);
     this.throughput.set(label, perSecond);

@@ -64,7 +64,9 @@ async function nothingLeftOf(runId: string): Promise<void> {
   assert.deepEqual(processes, [], 'service processes left');
 }
 
-describe('mes-e2e run', { timeout: 300_000 }, () => {
+// A describe's timeout bounds the whole block, not each test: this one is a backstop for a file
+// of about fifteen CLI runs (4.5 minutes here); each run has its own deadline (timeoutMs).
+describe('mes-e2e run', { timeout: 1_200_000 }, () => {
   it('runs the shipped suite on a fresh environment, writes the reports, promotes, and removes the environment', async () => {
     const cwd = project();
     const result = await runMesE2e(['run', '--json'], { cwd, env, timeoutMs: 180_000 });

@@ -8,7 +8,8 @@ import { repoRoot, runCommand, runMesE2e } from './support/run-cli.ts';
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
-describe('published package', { timeout: 300_000 }, () => {
+// A backstop for the whole block (npm pack and npm install in before() have 240 s each).
+describe('published package', { timeout: 900_000 }, () => {
   let workDir = '';
   let consumerDir = '';
 

@@ -33,8 +33,9 @@ describe('fault-injection handles', { timeout: 120_000 }, () => {
   });
   after(() => environment?.down());
 
-  const probe = (url: string) =>
-    fetch(`${url}/health/live`, { signal: AbortSignal.timeout(1_000) }).then(
+  // A paused or stopped component is given a second to (not) answer; a running one, on a busy machine, more.
+  const probe = (url: string, waitMs = 5_000) =>
+    fetch(`${url}/health/live`, { signal: AbortSignal.timeout(waitMs) }).then(
       (response) => response.status,
       () => 'no answer',
     );
@@ -43,7 +44,7 @@ describe('fault-injection handles', { timeout: 120_000 }, () => {
     const pricing = componentHandle(record, 'pricing');
     assert.equal(pricing.source, 'process');
     await pricing.pause();
-    assert.equal(await probe(record.endpoints.pricing.url), 'no answer');
+    assert.equal(await probe(record.endpoints.pricing.url, 1_000), 'no answer');
     await pricing.unpause();
     await pricing.ready(10_000);
     assert.equal(await probe(record.endpoints.pricing.url), 200);
@@ -57,7 +58,7 @@ describe('fault-injection handles', { timeout: 120_000 }, () => {
     const before = record.processes.find((p) => p.component === 'mes')?.pid ?? 0;
     await mes.stop();
     assert.equal(isAlive(before), false);
-    assert.equal(await probe(record.endpoints.mes.url), 'no answer');
+    assert.equal(await probe(record.endpoints.mes.url, 1_000), 'no answer');
     await mes.start();
     const now = record.processes.find((p) => p.component === 'mes')?.pid ?? 0;
     assert.notEqual(now, before);

@@ -126,7 +126,7 @@ async function startContainer(context: ServiceContext, name: ServiceName, compon
   const container = await readyOrExplain(
     context,
     name,
-    `GET /health/ready on port ${containerPort} answering 200`,
+    `GET /health/ready on port ${containerPort} answering 2xx`,
     timeoutMs,
     () =>
       asRunComponent(

@@ -4,8 +4,12 @@ import { After, AfterAll, Before, Status, setParallelCanAssign } from '@cucumber
 import { closeWorkerBrowser } from './browser.ts';
 import { diagnose } from './diagnosis.ts';
 import { journeyNow } from './journey.ts';
+import { waitsUpTo } from './timeouts.ts';
 import { keepUiEvidence } from './ui-evidence.ts';
 import { closeWorkerBus, type MesWorld } from './world.ts';
+
+/** What restoring a scenario's breakage may take: a component or two back to ready, extras removed. */
+const restoreWithinMs = 150_000;
 
 const isDestructive = (pickle: { tags: ReadonlyArray<{ name: string }> }) =>
   pickle.tags.some((tag) => tag.name === '@destructive');
@@ -21,7 +25,8 @@ Before(async function (this: MesWorld) {
   await this.bus();
 });
 
-After(async function (this: MesWorld, { result, pickle }) {
+// Restoring waits for each broken component to be ready again (up to a minute each), then diagnoses.
+After(waitsUpTo(restoreWithinMs), async function (this: MesWorld, { result, pickle }) {
   // The page first, as it was when the scenario ended: nothing has been put back yet.
   const dashboard = await this.usedDashboard()?.catch(() => undefined);
   if (dashboard) await keepUiEvidence(this, dashboard, pickle, result?.status === Status.FAILED);
