@@ -1,14 +1,24 @@
 // A PostgreSQL container of a test's own, on a fixed host port so that it keeps its address across restarts.
 
 import { PostgreSqlContainer, type StartedPostgreSqlContainer } from '@testcontainers/postgresql';
+import pg from 'pg';
 import { defaultImages } from '../../src/config/images.ts';
 import { freePort } from '../../src/environment/ports.ts';
+import { eventually } from '../../src/wait/eventually.ts';
+import { runCommand } from './run-cli.ts';
 
 export interface OwnDatabase {
   adminUrl: string;
-  /** Stops PostgreSQL (every connection drops) and starts it again on the same port. */
-  restart(): Promise<void>;
+  /** Stops PostgreSQL: every connection drops, and none is accepted until start(). */
+  stop(): Promise<void>;
+  /** Starts it again on the same port and resolves once it accepts a session. */
+  start(): Promise<void>;
   dispose(): Promise<void>;
+}
+
+async function docker(args: string[]): Promise<void> {
+  const result = await runCommand('docker', args);
+  if (result.code !== 0) throw new Error(`docker ${args.join(' ')}: ${result.stderr}`);
 }
 
 export async function startOwnDatabase(): Promise<OwnDatabase> {
@@ -21,9 +31,23 @@ export async function startOwnDatabase(): Promise<OwnDatabase> {
     .withLabels({ 'org.mes-e2e.purpose': 'test' })
     .withStartupTimeout(90_000)
     .start();
+  const adminUrl = container.getConnectionUri();
   return {
-    adminUrl: container.getConnectionUri(),
-    restart: () => container.restart(),
+    adminUrl,
+    // The container, its data and its port stay; only the server stops (testcontainers' stop removes it).
+    stop: () => docker(['stop', container.getId()]),
+    async start() {
+      await docker(['start', container.getId()]);
+      await eventually(
+        async () => {
+          const client = new pg.Client({ connectionString: adminUrl });
+          await client.connect();
+          await client.end();
+          return true;
+        },
+        { within: 60_000, description: 'PostgreSQL accepting sessions again' },
+      );
+    },
     async dispose() {
       await container.stop();
     },
