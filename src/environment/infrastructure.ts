@@ -2,7 +2,7 @@
 // (then the run gets its own vhost and database on them, created by the caller).
 import { PostgreSqlContainer } from '@testcontainers/postgresql';
 import { RabbitMQContainer } from '@testcontainers/rabbitmq';
-import type { GenericContainer } from 'testcontainers';
+import type { GenericContainer, StartedTestContainer } from 'testcontainers';
 import type { ResolvedComponent } from '../config/defaults.ts';
 import type { ComponentName } from '../config/schema.ts';
 import { MesE2eError } from '../errors.ts';
@@ -72,19 +72,28 @@ function starting<T>(endpoints: T, ready: Promise<void>): Starting<T> {
   return { endpoints, ready };
 }
 
-/** What every container of a run carries: the run's network and its name there, labels, log, deadline. */
-export function asRunComponent<T extends GenericContainer>(
-  container: T,
+/**
+ * Starts a container of the run with what every one carries (the run's network and its name there,
+ * labels, log, start deadline), explains a failure to get ready, and records it for removal.
+ */
+export async function startRunContainer(
   context: RunContext,
   name: ComponentName,
-  timeoutMs: number,
-): T {
-  return container
-    .withNetworkMode(context.network ?? 'bridge')
-    .withNetworkAliases(name)
-    .withLabels(context.labelsOf(name))
-    .withLogConsumer(context.logs.consumer(name))
-    .withStartupTimeout(timeoutMs);
+  waitedFor: string,
+  container: GenericContainer,
+): Promise<StartedTestContainer> {
+  const timeoutMs = context.timeoutOf(name);
+  const started = await readyOrExplain(context, name, waitedFor, timeoutMs, () =>
+    container
+      .withNetworkMode(context.network ?? 'bridge')
+      .withNetworkAliases(name)
+      .withLabels(context.labelsOf(name))
+      .withLogConsumer(context.logs.consumer(name))
+      .withStartupTimeout(timeoutMs)
+      .start(),
+  );
+  context.containers.push({ component: name, id: started.getId() });
+  return started;
 }
 
 /**
@@ -114,18 +123,16 @@ export async function startBroker(context: RunContext, component: Component): Pr
   }
   if (component.source !== 'container') unsupported(component);
   const [amqpPort, managementPort, host] = await Promise.all([freePort(), freePort(), dockerHost()]);
-  const ready = readyOrExplain(context, 'rabbitmq', 'log line "Server startup complete"', timeoutMs, () =>
-    asRunComponent(
-      new RabbitMQContainer(component.image)
-        .withEnvironment({ RABBITMQ_DEFAULT_USER: 'mes', RABBITMQ_DEFAULT_PASS: context.password })
-        .withCopyContentToContainer([brokerStatisticsConfig])
-        // Fixed host ports: the endpoints are known before the start, and a restart keeps them valid.
-        .withExposedPorts({ container: 5672, host: amqpPort }, { container: 15672, host: managementPort }),
-      context,
-      'rabbitmq',
-      timeoutMs,
-    ).start(),
-  ).then((container) => void context.containers.push({ component: 'rabbitmq', id: container.getId() }));
+  const ready = startRunContainer(
+    context,
+    'rabbitmq',
+    'log line "Server startup complete"',
+    new RabbitMQContainer(component.image)
+      .withEnvironment({ RABBITMQ_DEFAULT_USER: 'mes', RABBITMQ_DEFAULT_PASS: context.password })
+      .withCopyContentToContainer([brokerStatisticsConfig])
+      // Fixed host ports: the endpoints are known before the start, and a restart keeps them valid.
+      .withExposedPorts({ container: 5672, host: amqpPort }, { container: 15672, host: managementPort }),
+  ).then(() => undefined);
   return starting(
     {
       amqpUrl: `amqp://mes:${context.password}@${host}:${amqpPort}`,
@@ -151,18 +158,16 @@ export async function startDatabase(context: RunContext, component: Component): 
   }
   if (component.source !== 'container') unsupported(component);
   const [port, host] = await Promise.all([freePort(), dockerHost()]);
-  const ready = readyOrExplain(context, 'postgres', 'pg_isready and the listening port', timeoutMs, () =>
-    asRunComponent(
-      new PostgreSqlContainer(component.image)
-        .withUsername('mes')
-        .withPassword(context.password)
-        .withDatabase('postgres')
-        .withExposedPorts({ container: 5432, host: port }),
-      context,
-      'postgres',
-      timeoutMs,
-    ).start(),
-  ).then((container) => void context.containers.push({ component: 'postgres', id: container.getId() }));
+  const ready = startRunContainer(
+    context,
+    'postgres',
+    'pg_isready and the listening port',
+    new PostgreSqlContainer(component.image)
+      .withUsername('mes')
+      .withPassword(context.password)
+      .withDatabase('postgres')
+      .withExposedPorts({ container: 5432, host: port }),
+  ).then(() => undefined);
   return starting(
     {
       url: `postgres://mes:${context.password}@${host}:${port}/postgres`,

@@ -6,7 +6,7 @@ import { defaultImages } from '../config/images.ts';
 import type { RunPlan } from '../config/load.ts';
 import { MesE2eError } from '../errors.ts';
 import { dockerHost } from './docker.ts';
-import { asRunComponent, type Broker, type Database, type RunContext } from './infrastructure.ts';
+import { type Broker, type Database, type RunContext, startRunContainer } from './infrastructure.ts';
 import { withPath } from './isolation.ts';
 import { freePort } from './ports.ts';
 import { httpAnswers, httpReady, tcpListening } from './probes.ts';
@@ -122,30 +122,21 @@ async function startContainer(context: ServiceContext, name: ServiceName, compon
   const containerPort = servicePorts[name];
   const [hostPort, host] = await Promise.all([freePort(), dockerHost()]);
   const url = `http://${host}:${hostPort}`;
-  const timeoutMs = context.timeoutOf(name);
-  const container = await readyOrExplain(
+  await startRunContainer(
     context,
     name,
     `GET /health/ready on port ${containerPort} answering 2xx`,
-    timeoutMs,
-    () =>
-      asRunComponent(
-        new GenericContainer(component.image)
-          .withEnvironment({
-            ...wiring(context, 'network'),
-            PORT: String(containerPort),
-            ...context.serviceEnv[name],
-            ...component.env,
-          })
-          // A fixed host port: a restart by a fault-injection handle keeps the endpoint valid.
-          .withExposedPorts({ container: containerPort, host: hostPort })
-          .withWaitStrategy(readyWhenHealthy(context, name, `${url}/health/ready`)),
-        context,
-        name,
-        timeoutMs,
-      ).start(),
+    new GenericContainer(component.image)
+      .withEnvironment({
+        ...wiring(context, 'network'),
+        PORT: String(containerPort),
+        ...context.serviceEnv[name],
+        ...component.env,
+      })
+      // A fixed host port: a restart by a fault-injection handle keeps the endpoint valid.
+      .withExposedPorts({ container: containerPort, host: hostPort })
+      .withWaitStrategy(readyWhenHealthy(context, name, `${url}/health/ready`)),
   );
-  context.containers.push({ component: name, id: container.getId() });
   return url;
 }
 

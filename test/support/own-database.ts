@@ -1,10 +1,10 @@
 // A PostgreSQL container of a test's own, on a fixed host port so that it keeps its address across restarts.
 
 import { PostgreSqlContainer, type StartedPostgreSqlContainer } from '@testcontainers/postgresql';
-import pg from 'pg';
 import { defaultImages } from '../../src/config/images.ts';
 import { freePort } from '../../src/environment/ports.ts';
-import { eventually } from '../../src/wait/eventually.ts';
+import { sqlSelectOne } from '../../src/environment/probes.ts';
+import { waitUntil } from '../../src/environment/readiness.ts';
 import { runCommand } from './run-cli.ts';
 
 export interface OwnDatabase {
@@ -38,15 +38,10 @@ export async function startOwnDatabase(): Promise<OwnDatabase> {
     stop: () => docker(['stop', container.getId()]),
     async start() {
       await docker(['start', container.getId()]);
-      await eventually(
-        async () => {
-          const client = new pg.Client({ connectionString: adminUrl });
-          await client.connect();
-          await client.end();
-          return true;
-        },
-        { within: 60_000, description: 'PostgreSQL accepting sessions again' },
-      );
+      await waitUntil(() => sqlSelectOne(adminUrl), {
+        within: 60_000,
+        description: 'PostgreSQL accepting sessions again',
+      });
     },
     async dispose() {
       await container.stop();
