@@ -233,7 +233,8 @@ describe('mes-e2e env', { timeout: 600_000, skip: skip ?? false }, () => {
       up.stderr,
       /pricing did not get ready within 5000 ms \(waited for GET \/health\/ready on port 3002 answering 2xx\)/,
     );
-    // It exits at once: the wait says so instead of polling until the deadline.
+    // It exits at once, and the failure says so: the readiness wait stops there instead of polling until
+    // the deadline, or testcontainers' wait for the ports gave up first (src/environment/docker.test.ts).
     assert.match(up.stderr, /the container exited \(code \d+\) before it was ready/);
     assert.match(up.stderr, /last lines of pricing's log/);
     assert.match(up.stderr, /raise readyTimeoutMs/);

@@ -14,6 +14,18 @@ export async function dockerHost(): Promise<string> {
   return (await runtimeClient()).info.containerRuntime.host;
 }
 
+/**
+ * The exit code of the run's container for the component once it has stopped; undefined while it
+ * runs, or when there is none (never created, or already removed).
+ */
+export async function exitCodeOf(runId: string, component: string): Promise<number | undefined> {
+  const docker = await dockerEngine();
+  const filters = { label: [`${labels.runId}=${runId}`, `${labels.component}=${component}`] };
+  const [container] = await docker.listContainers({ all: true, filters });
+  if (container?.State !== 'exited' && container?.State !== 'dead') return undefined;
+  return (await docker.getContainer(container.Id).inspect()).State.ExitCode;
+}
+
 async function runtimeClient() {
   try {
     return await getContainerRuntimeClient();

@@ -7,7 +7,7 @@ import type { ResolvedComponent } from '../config/defaults.ts';
 import type { ComponentName } from '../config/schema.ts';
 import { MesE2eError } from '../errors.ts';
 import type { ComponentLogs } from './component-logs.ts';
-import { dockerHost } from './docker.ts';
+import { dockerHost, exitCodeOf } from './docker.ts';
 import { freePort } from './ports.ts';
 import { amqpHandshake, managementOverview, sqlSelectOne } from './probes.ts';
 import { readyOrExplain, waitUntil } from './readiness.ts';
@@ -90,7 +90,14 @@ export async function startRunContainer(
       .withLabels(context.labelsOf(name))
       .withLogConsumer(context.logs.consumer(name))
       .withStartupTimeout(timeoutMs)
-      .start(),
+      .start()
+      .catch(async (error: unknown) => {
+        // A container that exits at once fails testcontainers' own wait for its ports to be bound
+        // ("Timed out ... to be bound to the host"), which hides the cause: say it exited.
+        const exitCode = await exitCodeOf(context.runId, name).catch(() => undefined);
+        if (exitCode === undefined) throw error;
+        throw new Error(`the container exited (code ${exitCode}) before it was ready`, { cause: error });
+      }),
   );
   context.containers.push({ component: name, id: started.getId() });
   return started;
