@@ -89,6 +89,17 @@ describe('mes-e2e gate', { timeout: 600_000 }, () => {
     assert.deepEqual(judged.summary?.counts, whole.counts);
   });
 
+  it('judges the latest run of a folder of runs, with all its shards (the README quick start)', async () => {
+    // reports/ holds the unsharded run, then both shards of release-42: the latest run is release-42.
+    const judged = await gate(cwd, ['reports/']);
+    assert.equal(judged.code, 0, JSON.stringify(judged.summary?.reasons));
+    assert.deepEqual(judged.summary?.counts, whole.counts);
+    assert.match(judged.stderr, /reports\/ holds 2 runs: judging the latest, leaving out mes_e2e_\w+/);
+    const every = await gate(cwd, ['reports/'], ['--all-runs']);
+    assert.equal(every.code, 1);
+    assert.match(every.summary?.reasons.join('\n') ?? '', /results from different runs/);
+  });
+
   it('blocks when a shard is missing', async () => {
     const judged = await gate(cwd, [shard1.reports]);
     assert.equal(judged.code, 1);
@@ -186,6 +197,16 @@ describe('mes-e2e gate', { timeout: 600_000 }, () => {
     assert.match(
       over.summary?.reasons.join('\n') ?? '',
       /list_ms max is 900, over the budget of 500 \(2 samples\)/,
+    );
+    // gate.json and summary.md carry every budget checked: figure, statistic, measured value, limit.
+    const out = join(figures, 'reports', 'gate');
+    const written = JSON.parse(readFileSync(join(out, 'gate.json'), 'utf8')) as { budgets: unknown };
+    assert.deepEqual(written.budgets, [
+      { figure: 'list_ms', statistic: 'max', value: 900, max: 500, samples: 2, ok: false },
+    ]);
+    assert.match(
+      readFileSync(join(out, 'summary.md'), 'utf8'),
+      /^\| list\\_ms \| max \| 900 \| 500 \| 2 \| ❌ no \|$/m,
     );
     const missing = await judge({
       budgets: [{ figure: 'created_to_priced_ms.b2c', statistic: 'p95', max: 2000 }],

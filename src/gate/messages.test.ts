@@ -4,13 +4,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { compatibilityStreamPath } from '../../test/support/compatibility-kit.ts';
 import { MesE2eError } from '../errors.ts';
 import { GateInputError, parseMessages, readMessages } from './messages.ts';
 
-const MINIMAL = fileURLToPath(
-  new URL('../../../shared/testdata/cucumber-cck/minimal.ndjson', import.meta.url),
-);
+const MINIMAL = compatibilityStreamPath('minimal');
 const dir = mkdtempSync(join(tmpdir(), 'mes-e2e-gate-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -16,6 +16,11 @@ export interface GateVerdict extends Verdict {
   runs: Array<{ source: string; identity: RunIdentity | undefined }>;
   /** Each budget of the policy with the figure found (whole runs only). */
   budgets: BudgetCheck[];
+  /**
+   * What broke in the environment during the run, as the run recorded it: not empty means the run
+   * proves nothing about the product (never PROMOTE; exit 3 from `run` and `gate` alike).
+   */
+  compromised: string[];
 }
 
 function sumCounts(all: readonly Counts[]): Counts {
@@ -73,18 +78,26 @@ export function evaluateResults(
   const perStream = { ...policy, maxFlaky: Number.POSITIVE_INFINITY };
   const judged = streams.map((stream) => {
     if ('error' in stream)
-      return { source: stream.source, identity: undefined, verdict: undefined, error: stream.error };
+      return {
+        source: stream.source,
+        identity: undefined,
+        verdict: undefined,
+        compromised: [],
+        error: stream.error,
+      };
     const identity = findRunIdentity(stream.envelopes);
     const verdict = evaluate(stream.envelopes, perStream);
     // A run whose environment broke proves nothing about the product, whatever its scenarios say.
-    const compromised = findCompromised(stream.envelopes).map(
-      (problem) => `environment compromised: ${problem}`,
-    );
-    const reasons = [...compromised, ...verdict.reasons];
+    const compromised = findCompromised(stream.envelopes);
+    const reasons = [
+      ...compromised.map((problem) => `environment compromised: ${problem}`),
+      ...verdict.reasons,
+    ];
     return {
       source: stream.source,
       identity,
       verdict: { ...verdict, verdict: reasons.length > 0 ? 'BLOCK' : verdict.verdict, reasons },
+      compromised,
       error: undefined,
     };
   });
@@ -129,5 +142,10 @@ export function evaluateResults(
     },
     runs,
     budgets: whole.budgets,
+    compromised: judged.flatMap((entry) =>
+      entry.compromised.map((problem) =>
+        several ? `[${shardLabel(entry.identity, entry.source)}] ${problem}` : problem,
+      ),
+    ),
   };
 }

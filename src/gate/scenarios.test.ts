@@ -1,16 +1,8 @@
 // Outcomes read from real cucumber streams: attempts, flakiness, places and the facts of the run.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import type { Envelope } from '@cucumber/messages';
-import { readMessages } from './messages.ts';
+import { compatibilityStream as cck } from '../../test/support/compatibility-kit.ts';
 import { summarizeRun } from './scenarios.ts';
-
-const CCK = new URL('../../../shared/testdata/cucumber-cck/', import.meta.url);
-
-function cck(sample: string): Envelope[] {
-  return readMessages(fileURLToPath(new URL(`${sample}.ndjson`, CCK)));
-}
 
 describe('summarizeRun', () => {
   it('counts every attempt of a retried scenario and judges the final one', () => {

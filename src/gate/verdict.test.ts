@@ -1,26 +1,14 @@
 // The gate owes every Cucumber compatibility-kit stream its expected verdict, and blocks the runs that only look green.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { Envelope } from '@cucumber/messages';
-import { readMessages } from './messages.ts';
+import {
+  compatibilityStream as cck,
+  compatibilitySamples,
+  expectedVerdicts,
+} from '../../test/support/compatibility-kit.ts';
 import { defaultPolicy } from './policy.ts';
 import { evaluate } from './verdict.ts';
-
-// The repository sits beside shared/, which holds the compatibility kit.
-const CCK = new URL('../../../shared/testdata/cucumber-cck/', import.meta.url);
-
-function cck(sample: string): Envelope[] {
-  return readMessages(fileURLToPath(new URL(`${sample}.ndjson`, CCK)));
-}
-
-function expectedVerdicts(): Array<[string, string]> {
-  return readFileSync(new URL('expected.tsv', CCK), 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '' && !line.startsWith('#'))
-    .map((line) => line.split('\t') as [string, string]);
-}
 
 function pickleIdOf(envelopes: readonly Envelope[], name: string): string {
   const pickle = envelopes.find((envelope) => envelope.pickle?.name === name)?.pickle;
@@ -84,6 +72,15 @@ function flakyRun(): Envelope[] {
 const RETRIED_ONCE = 'Test cases that fail are retried if within the --retry limit';
 
 describe('evaluate on the Cucumber compatibility kit', () => {
+  it('has an expected verdict for every stream the installed kit ships', () => {
+    assert.deepEqual(
+      expectedVerdicts()
+        .map(([sample]) => sample)
+        .sort(),
+      compatibilitySamples(),
+    );
+  });
+
   for (const [sample, expected] of expectedVerdicts()) {
     it(`${sample}: ${expected}`, () => {
       const verdict = evaluate(cck(sample));

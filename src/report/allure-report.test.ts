@@ -5,13 +5,11 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { compatibilityStream } from '../../test/support/compatibility-kit.ts';
 import { MesE2eError } from '../errors.ts';
-import { readMessages } from '../gate/messages.ts';
 import { buildAllureReport } from './allure-report.ts';
 import { writeAllureResults } from './allure-results.ts';
 
-const CCK = new URL('../../../shared/testdata/cucumber-cck/', import.meta.url);
 const temporary: string[] = [];
 
 after(async () => {
@@ -26,7 +24,7 @@ async function scratch(): Promise<string> {
 
 async function resultsOf(sample: string): Promise<string> {
   const dir = join(await scratch(), 'allure-results');
-  await writeAllureResults(readMessages(fileURLToPath(new URL(`${sample}.ndjson`, CCK))), dir, {
+  await writeAllureResults(compatibilityStream(sample), dir, {
     runId: 'r',
   });
   return dir;

@@ -4,24 +4,18 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { Envelope } from '@cucumber/messages';
-import { readMessages } from '../gate/messages.ts';
+import { compatibilityStream as cck, compatibilitySamples } from '../../test/support/compatibility-kit.ts';
 import { type ScenarioOutcome, summarizeRun } from '../gate/scenarios.ts';
 import type { AllureResult, AllureStep } from './allure-model.ts';
 import { writeAllureResults } from './allure-results.ts';
 import { ALLURE_STATUS } from './allure-steps.ts';
 
-const CCK = new URL('../../../shared/testdata/cucumber-cck/', import.meta.url);
 const temporary: string[] = [];
 
 after(async () => {
   await Promise.all(temporary.map((dir) => rm(dir, { recursive: true, force: true })));
 });
-
-function cck(sample: string): Envelope[] {
-  return readMessages(fileURLToPath(new URL(`${sample}.ndjson`, CCK)));
-}
 
 async function written(
   envelopes: readonly Envelope[],
@@ -53,9 +47,8 @@ function finalOf(results: readonly AllureResult[], scenario: ScenarioOutcome): A
 
 describe('writeAllureResults', () => {
   it('never writes passed for a scenario the gate does not see as passed, in any CCK stream', async () => {
-    const samples = (await readdir(CCK)).filter((file) => file.endsWith('.ndjson'));
-    for (const sample of samples) {
-      const envelopes = cck(sample.replace(/\.ndjson$/, ''));
+    for (const sample of compatibilitySamples()) {
+      const envelopes = cck(sample);
       const { results } = await written(envelopes);
       for (const scenario of summarizeRun(envelopes).scenarios) {
         const final = finalOf(results, scenario);

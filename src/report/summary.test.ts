@@ -1,24 +1,19 @@
 // The step summary says what the verdict says: heading, counts, every reason, and the scenarios to look at.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { Envelope } from '@cucumber/messages';
-import { readMessages } from '../gate/messages.ts';
+import { compatibilityStream as cck } from '../../test/support/compatibility-kit.ts';
+import { evaluateResults, type GateVerdict } from '../gate/results.ts';
 import type { ScenarioOutcome } from '../gate/scenarios.ts';
-import { evaluate, type Verdict } from '../gate/verdict.ts';
 import { type SummaryInfo, summaryMarkdown } from './summary.ts';
 
-const CCK = new URL('../../../shared/testdata/cucumber-cck/', import.meta.url);
-
-function cck(sample: string): Envelope[] {
-  return readMessages(fileURLToPath(new URL(`${sample}.ndjson`, CCK)));
-}
+const judge = (envelopes: readonly Envelope[]) => evaluateResults([{ source: 'messages.ndjson', envelopes }]);
 
 function summaryOf(
   sample: string,
   info: SummaryInfo = { runId: 'run-7' },
-): { verdict: Verdict; markdown: string } {
-  const verdict = evaluate(cck(sample));
+): { verdict: GateVerdict; markdown: string } {
+  const verdict = judge(cck(sample));
   return { verdict, markdown: summaryMarkdown(verdict, info) };
 }
 
@@ -98,7 +93,7 @@ describe('summaryMarkdown', () => {
         ? { pickle: { ...envelope.pickle, name: 'a | b <b>bold</b> *x*' } }
         : envelope,
     );
-    const markdown = summaryMarkdown(evaluate(renamed), { runId: 'run-7' });
+    const markdown = summaryMarkdown(judge(renamed), { runId: 'run-7' });
     const row = tableAfter(markdown, '| Scenario')[2];
     assert.equal(row?.length, 4);
     assert.equal(row?.[0], 'a \\| b \\<b\\>bold\\</b\\> \\*x\\*');
@@ -116,11 +111,56 @@ describe('summaryMarkdown', () => {
   });
 
   it('lists at most 50 scenarios and says how many more there are', () => {
-    const verdict = evaluate(cck('undefined'));
+    const verdict = judge(cck('undefined'));
     const one = verdict.scenarios[0] as ScenarioOutcome;
     const many = Array.from({ length: 73 }, (_, index) => ({ ...one, line: index + 1 }));
     const markdown = summaryMarkdown({ ...verdict, scenarios: many }, { runId: 'run-7' });
     assert.equal(tableAfter(markdown, '| Scenario').length - 2, 50);
     assert.match(markdown, /and 23 more: see the report/);
+  });
+
+  it('lists every budget the gate checked, with the measured value against its limit', () => {
+    const verdict = judge(cck('minimal'));
+    const markdown = summaryMarkdown(
+      {
+        ...verdict,
+        budgets: [
+          {
+            figure: 'created_to_priced_ms.b2c',
+            statistic: 'p95',
+            max: 2000,
+            value: 850.44,
+            samples: 10,
+            ok: true,
+          },
+          { figure: 'mes.list_ms', statistic: 'max', max: 50, value: 73, samples: 4, ok: false },
+          {
+            figure: 'created_to_priced_ms.b2b',
+            statistic: 'p50',
+            max: 9000,
+            value: undefined,
+            samples: 0,
+            ok: false,
+          },
+        ],
+      },
+      { runId: 'run-7' },
+    );
+    assert.deepEqual(tableAfter(markdown, '| Figure').slice(2), [
+      ['created\\_to\\_priced\\_ms.b2c', 'p95', '850.4', '2000', '10', '✅ yes'],
+      ['mes.list\\_ms', 'max', '73', '50', '4', '❌ no'],
+      ['created\\_to\\_priced\\_ms.b2b', 'p50', 'not recorded', '9000', '0', '❌ no'],
+    ]);
+  });
+
+  it('says a compromised run is not a product failure, and what broke', () => {
+    const verdict = judge(cck('minimal'));
+    const markdown = summaryMarkdown(
+      { ...verdict, verdict: 'BLOCK', compromised: ['crm is not ready at the end of the run (exited)'] },
+      { runId: 'run-7' },
+    );
+    assert.match(markdown.split('\n')[0] ?? '', /^## ❌ BLOCK \(environment broke\): mes-e2e run run-7/);
+    assert.match(markdown, /not a product failure/);
+    assert.match(markdown, /^- crm is not ready at the end of the run \(exited\)$/m);
   });
 });

@@ -1,6 +1,8 @@
 // Renders a verdict as the short markdown a CI maintainer reads in $GITHUB_STEP_SUMMARY (and summary.md).
+import type { BudgetCheck } from '../gate/coverage.ts';
+import type { GateVerdict } from '../gate/results.ts';
 import type { ScenarioOutcome } from '../gate/scenarios.ts';
-import type { Counts, Verdict } from '../gate/verdict.ts';
+import type { Counts } from '../gate/verdict.ts';
 
 export type SummaryInfo = { runId: string; durationMs?: number; reportDir?: string };
 
@@ -22,20 +24,60 @@ const COUNT_COLUMNS: readonly (keyof Counts)[] = [
   'unknown',
 ];
 
-export function summaryMarkdown(verdict: Verdict, info: SummaryInfo): string {
+export function summaryMarkdown(verdict: SummaryVerdict, info: SummaryInfo): string {
   const sections = [
     heading(verdict, info),
     runLine(info),
+    compromisedNote(verdict.compromised),
     countsTable(verdict.counts),
     reasonsList(verdict.reasons),
+    budgetsTable(verdict.budgets),
     scenariosTable(verdict.scenarios),
   ];
   return `${sections.filter((section) => section !== '').join('\n\n')}\n`;
 }
 
-function heading(verdict: Verdict, info: SummaryInfo): string {
+type SummaryVerdict = Pick<
+  GateVerdict,
+  'verdict' | 'reasons' | 'counts' | 'scenarios' | 'budgets' | 'compromised'
+>;
+
+function heading(verdict: SummaryVerdict, info: SummaryInfo): string {
   const mark = verdict.verdict === 'PROMOTE' ? '✅' : '❌';
-  return `## ${mark} ${verdict.verdict}: mes-e2e run ${inline(info.runId)}`;
+  const broke = verdict.compromised.length > 0 ? ' (environment broke)' : '';
+  return `## ${mark} ${verdict.verdict}${broke}: mes-e2e run ${inline(info.runId)}`;
+}
+
+/** A broken environment is not a product failure, and the reader must not take it for one. */
+function compromisedNote(compromised: readonly string[]): string {
+  if (compromised.length === 0) return '';
+  return [
+    '**The environment broke during the run, so this is not a product failure:** the run proves',
+    'nothing about the product and is not promoted (exit 3). Fix or rerun the environment, then run again.',
+    '',
+    ...compromised.map((problem) => `- ${inline(problem)}`),
+  ].join('\n');
+}
+
+/** Every budget the gate checked, with the measured value against its limit. */
+function budgetsTable(budgets: readonly BudgetCheck[]): string {
+  if (budgets.length === 0) return '';
+  return [
+    '### Budgets',
+    '',
+    row(['Figure', 'Statistic', 'Measured', 'Limit', 'Samples', 'Holds']),
+    row(['---', '---', '---:', '---:', '---:', '---']),
+    ...budgets.map((budget) =>
+      row([
+        cell(budget.figure),
+        budget.statistic,
+        budget.value === undefined ? 'not recorded' : String(Math.round(budget.value * 10) / 10),
+        String(budget.max),
+        String(budget.samples),
+        budget.ok ? '✅ yes' : '❌ no',
+      ]),
+    ),
+  ].join('\n');
 }
 
 function runLine(info: SummaryInfo): string {

@@ -3,7 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Envelope } from '@cucumber/messages';
-import type { Verdict } from '../gate/verdict.ts';
+import type { GateVerdict } from '../gate/results.ts';
 import { writeAllureResults } from './allure-results.ts';
 import { summaryMarkdown } from './summary.ts';
 
@@ -15,16 +15,19 @@ export interface RunReportInfo {
   environment: Record<string, string>;
 }
 
-/** gate.json: the verdict, every reason, the counts and each scenario's outcome, for machines. */
+/**
+ * gate.json, for machines: the verdict, every reason, whether the environment broke, the counts,
+ * every budget checked (figure, statistic, measured value, limit), the runs and each scenario's outcome.
+ */
 export async function writeGateJson(
   dir: string,
-  verdict: Verdict,
-  info: { runId: string; runs?: unknown; budgets?: unknown },
+  verdict: GateVerdict,
+  info: { runId: string },
 ): Promise<void> {
   await writeFile(join(dir, 'gate.json'), gateJson(verdict, info));
 }
 
-function gateJson(verdict: Verdict, info: { runId: string; runs?: unknown; budgets?: unknown }): string {
+function gateJson(verdict: GateVerdict, info: { runId: string }): string {
   const scenarios = verdict.scenarios.map(({ name, uri, line, tags, status, attempts, flaky }) => ({
     name,
     uri,
@@ -34,13 +37,22 @@ function gateJson(verdict: Verdict, info: { runId: string; runs?: unknown; budge
     attempts,
     flaky,
   }));
-  const { runId, runs } = info;
+  const budgets = verdict.budgets.map(({ figure, statistic, value, max, samples, ok }) => ({
+    figure,
+    statistic,
+    value: value ?? null,
+    max,
+    samples,
+    ok,
+  }));
   const body = {
-    runId,
+    runId: info.runId,
     verdict: verdict.verdict,
     reasons: verdict.reasons,
+    compromised: verdict.compromised,
     counts: verdict.counts,
-    runs,
+    budgets,
+    runs: verdict.runs,
     scenarios,
   };
   return `${JSON.stringify(body, null, 2)}\n`;
@@ -49,11 +61,11 @@ function gateJson(verdict: Verdict, info: { runId: string; runs?: unknown; budge
 /** Resolves to the problems of the reports that could not be written (empty when all were). */
 export async function writeRunReports(
   envelopes: readonly Envelope[],
-  verdict: Verdict & { budgets?: unknown },
+  verdict: GateVerdict,
   info: RunReportInfo,
 ) {
   const reports: Array<[string, () => Promise<unknown>]> = [
-    ['gate.json', () => writeGateJson(info.reportDir, verdict, { ...info, budgets: verdict.budgets })],
+    ['gate.json', () => writeGateJson(info.reportDir, verdict, info)],
     ['summary.md', () => writeFile(join(info.reportDir, 'summary.md'), summaryMarkdown(verdict, info))],
     [
       'allure-results',

@@ -12,9 +12,8 @@ import { type EnvironmentRecord, startEnvironment } from '../environment/environ
 import { componentHandle } from '../environment/handles.ts';
 import { readRecord } from '../environment/record-file.ts';
 import { newRunId } from '../environment/run-id.ts';
-import { evaluateResults } from '../gate/results.ts';
+import { evaluateResults, type GateVerdict } from '../gate/results.ts';
 import { compromisedEnvelope, parseShardText } from '../gate/run-identity.ts';
-import type { Verdict } from '../gate/verdict.ts';
 import { writeRunReports } from '../report/write-reports.ts';
 import { runScenarios } from './cucumber-run.ts';
 import { createProgress, type ScenarioFinished } from './progress.ts';
@@ -45,10 +44,9 @@ export interface RunOutcome {
   reportDir: string;
   planned: PlannedScenario[];
   /** Undefined when the run was interrupted before the scenarios finished. */
-  verdict: Verdict | undefined;
+  /** Its `compromised` names components that were not healthy at the end: the run proves nothing. */
+  verdict: GateVerdict | undefined;
   environment: 'reused' | 'started' | 'none';
-  /** Components that were not healthy at the end: the run proves nothing about the product (exit 3). */
-  compromised: string[];
   durationMs: number;
 }
 
@@ -150,7 +148,6 @@ export async function runSuite(request: RunRequest): Promise<RunOutcome> {
         planned,
         verdict: undefined,
         environment,
-        compromised: [],
         durationMs: performance.now() - began,
       };
     }
@@ -182,7 +179,7 @@ export async function runSuite(request: RunRequest): Promise<RunOutcome> {
       },
     });
     for (const problem of problems) request.onProgress(`report not written: ${problem}`);
-    return { runId, reportDir, planned, verdict, environment, compromised, durationMs };
+    return { runId, reportDir, planned, verdict, environment, durationMs };
   } finally {
     if (teardowns.length > 0) request.onStage('environment: removing what this run started');
     for (const teardown of teardowns.reverse()) await teardown().catch(() => {});

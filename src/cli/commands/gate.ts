@@ -7,13 +7,15 @@ import type { RunPlan } from '../../config/load.ts';
 import { describeIssues, withPolicy } from '../../config/load.ts';
 import { PolicyConfig } from '../../config/schema.ts';
 import { ConfigurationError } from '../../errors.ts';
+import { type FoundStream, latestRun } from '../../gate/latest-run.ts';
 import { readMessages } from '../../gate/messages.ts';
 import type { Policy } from '../../gate/policy.ts';
 import { evaluateResults, type GateVerdict, type ResultStream } from '../../gate/results.ts';
+import { findRunIdentity } from '../../gate/run-identity.ts';
 import { inGitHubActions, publishToGitHub } from '../../report/github.ts';
 import { summaryMarkdown } from '../../report/summary.ts';
 import { writeGateJson } from '../../report/write-reports.ts';
-import { ExitCode } from '../exit-codes.ts';
+import { type Outcome, outcomeOfVerdict } from '../outcome.ts';
 import type { Output } from '../output.ts';
 
 export interface GateOptions {
@@ -21,6 +23,8 @@ export interface GateOptions {
   policy?: string;
   out?: string;
   json?: boolean;
+  /** Judge every run found under the folders given, not only each folder's latest run. */
+  allRuns?: boolean;
 }
 
 /** Every messages.ndjson under a folder (a downloaded artifact holds one per shard). */
@@ -32,26 +36,54 @@ function messagesFilesUnder(dir: string): string[] {
   });
 }
 
-/** Reads every results path; one that cannot be read becomes a stream with its error, never a gap. */
-export function readResults(cwd: string, paths: readonly string[]): ResultStream[] {
-  return paths.flatMap((given): ResultStream[] => {
-    const path = resolve(cwd, given);
-    if (existsSync(path) && statSync(path).isDirectory()) {
-      const files = messagesFilesUnder(path);
-      if (files.length === 0) return [{ source: given, error: `no messages.ndjson under ${path}` }];
-      return files.map((file) => readStream(file));
-    }
-    return [readStream(path)];
-  });
+export interface GivenResults {
+  streams: ResultStream[];
+  /** What was left out and why, for the reader. */
+  notes: string[];
 }
 
-function readStream(file: string): ResultStream {
+/**
+ * Reads every results path; one that cannot be read becomes a stream with its error, never a gap.
+ * A folder stands for its latest run (all its shards) unless `allRuns`: reports/ keeps every run.
+ */
+export function readResults(cwd: string, paths: readonly string[], allRuns = false): GivenResults {
+  const notes: string[] = [];
+  const streams = paths.flatMap((given): ResultStream[] => {
+    const path = resolve(cwd, given);
+    if (!existsSync(path) || !statSync(path).isDirectory()) return [readStream(path).stream];
+    const files = messagesFilesUnder(path);
+    if (files.length === 0) return [{ source: given, error: `no messages.ndjson under ${path}` }];
+    const found = files.map(readStream);
+    if (allRuns) return found.map(({ stream }) => stream);
+    const { kept, leftOut } = latestRun(found);
+    if (leftOut.length > 0)
+      notes.push(
+        `${given} holds ${leftOut.length + 1} runs: judging the latest, leaving out ${leftOut.join(', ')} (--all-runs judges every one)`,
+      );
+    return kept;
+  });
+  return { streams, notes };
+}
+
+function readStream(file: string): FoundStream {
   try {
-    return { source: file, envelopes: readMessages(file) };
+    const envelopes = readMessages(file);
+    const started = envelopes.find((envelope) => envelope.testRunStarted)?.testRunStarted?.timestamp;
+    return {
+      stream: { source: file, envelopes },
+      runName: findRunIdentity(envelopes)?.name,
+      startedAt: started ? started.seconds * 1000 + started.nanos / 1e6 : modifiedAt(file),
+    };
   } catch (error) {
-    return { source: file, error: (error as Error).message };
+    return {
+      stream: { source: file, error: (error as Error).message },
+      runName: undefined,
+      startedAt: modifiedAt(file),
+    };
   }
 }
+
+const modifiedAt = (file: string) => (existsSync(file) ? statSync(file).mtimeMs : 0);
 
 function policyOf(plan: RunPlan, cwd: string, file: string | undefined): Policy {
   if (!file) return plan.policy;
@@ -72,6 +104,8 @@ function print(out: Output, verdict: GateVerdict): void {
   out.line(
     `${verdict.runs.length} result file(s), ${counts.scenarios} scenario(s): ${counts.passed} passed, ${counts.failed} failed, ${counts.flaky} flaky, ${counts.undefined} undefined, ${counts.pending} pending, ${counts.skipped} skipped`,
   );
+  if (verdict.compromised.length > 0)
+    out.line(out.color.red('the environment broke during the run: the product was not shown to be at fault'));
   out.line(verdict.verdict === 'PROMOTE' ? out.color.green.bold('PROMOTE') : out.color.red.bold('BLOCK'));
   for (const reason of verdict.reasons) out.line(`  - ${reason}`);
 }
@@ -81,14 +115,16 @@ export async function gate(
   io: { cwd: string; env: Readonly<Record<string, string | undefined>> },
   out: Output,
   options: GateOptions,
-): Promise<ExitCode> {
+): Promise<Outcome> {
   const policy = policyOf(plan, io.cwd, options.policy);
-  const verdict = evaluateResults(readResults(io.cwd, options.results), policy);
+  const given = readResults(io.cwd, options.results, options.allRuns === true);
+  for (const note of given.notes) out.progress(note);
+  const verdict = evaluateResults(given.streams, policy);
   const dir = options.out ? resolve(io.cwd, options.out) : join(plan.reportsDir, 'gate');
   await mkdir(dir, { recursive: true });
   const names = [...new Set(verdict.runs.flatMap((run) => (run.identity ? [run.identity.name] : [])))];
   const runName = names.join(', ') || 'unnamed';
-  await writeGateJson(dir, verdict, { runId: runName, runs: verdict.runs, budgets: verdict.budgets });
+  await writeGateJson(dir, verdict, { runId: runName });
   const summary = summaryMarkdown(verdict, { runId: runName, reportDir: dir });
   await writeFile(join(dir, 'summary.md'), summary);
   if (inGitHubActions(io.env)) {
@@ -100,9 +136,10 @@ export async function gate(
       reasons: verdict.reasons,
       counts: verdict.counts,
       budgets: verdict.budgets,
+      compromised: verdict.compromised,
       runs: verdict.runs,
       out: dir,
     });
   else print(out, verdict);
-  return verdict.verdict === 'PROMOTE' ? ExitCode.success : ExitCode.block;
+  return outcomeOfVerdict(verdict);
 }

@@ -16,7 +16,7 @@ import {
   type Selection,
   suiteRoot,
 } from '../../runner/suite.ts';
-import { ExitCode } from '../exit-codes.ts';
+import { type Outcome, outcomeOfVerdict } from '../outcome.ts';
 import type { Output } from '../output.ts';
 import type { Interrupts } from './env.ts';
 
@@ -111,7 +111,7 @@ export async function run(
   interrupts: Interrupts,
   paths: readonly string[],
   options: RunOptions,
-): Promise<ExitCode> {
+): Promise<Outcome> {
   const started = Date.now();
   const stamp = () => `[${((Date.now() - started) / 1000).toFixed(1)}s]`;
   announceLeftOut(plan, out);
@@ -134,7 +134,7 @@ export async function run(
   });
   if (!outcome.verdict) {
     out.progress(`${stamp()} interrupted: the environment this run started was removed`);
-    return ExitCode.interrupted;
+    return 'interrupted';
   }
   if (inGitHubActions(io.env)) {
     const summary = await readFile(join(outcome.reportDir, 'summary.md'), 'utf8').catch(() => '');
@@ -142,8 +142,7 @@ export async function run(
       out.plainErr(line);
   }
   printOutcome(out, outcome, options.json === true);
-  if (outcome.compromised.length > 0) return ExitCode.environment;
-  return outcome.verdict.verdict === 'PROMOTE' ? ExitCode.success : ExitCode.block;
+  return outcomeOfVerdict(outcome.verdict);
 }
 
 function printOutcome(out: Output, outcome: RunOutcome, asJson: boolean): void {
@@ -157,7 +156,7 @@ function printOutcome(out: Output, outcome: RunOutcome, asJson: boolean): void {
       counts: verdict.counts,
       reports: outcome.reportDir,
       environment: outcome.environment,
-      compromised: outcome.compromised,
+      compromised: verdict.compromised,
       durationMs: Math.round(outcome.durationMs),
     });
     return;
@@ -166,7 +165,7 @@ function printOutcome(out: Output, outcome: RunOutcome, asJson: boolean): void {
   out.line(
     `${counts.scenarios} scenario(s): ${counts.passed} passed, ${counts.failed} failed, ${counts.flaky} flaky, ${counts.skipped} skipped, ${counts.undefined} undefined, ${counts.pending} pending (${(outcome.durationMs / 1000).toFixed(1)} s)`,
   );
-  if (outcome.compromised.length > 0) {
+  if (verdict.compromised.length > 0) {
     out.line(
       out.color.red("the environment broke during the run: the failures below may not be the product's"),
     );

@@ -1,0 +1,33 @@
+// A folder of results may hold many runs (reports/ keeps every run): the gate judges its latest run,
+// all of that run's shards together, unless it is told to judge every run it finds.
+import type { ResultStream } from './results.ts';
+
+export interface FoundStream {
+  stream: ResultStream;
+  /** The run's name (shared by its shards), when the stream says it; streams without one stand alone. */
+  runName: string | undefined;
+  /** When the stream's run started (ms since the epoch): its testRunStarted, else the file's time. */
+  startedAt: number;
+}
+
+export interface LatestRun {
+  kept: ResultStream[];
+  /** The runs left out, newest first, by name (or file when a stream names no run). */
+  leftOut: string[];
+}
+
+const runKey = (found: FoundStream) => found.runName ?? `file ${found.stream.source}`;
+
+export function latestRun(found: readonly FoundStream[]): LatestRun {
+  const runs = new Map<string, { startedAt: number; streams: ResultStream[] }>();
+  for (const entry of found) {
+    const key = runKey(entry);
+    const run = runs.get(key) ?? { startedAt: Number.NEGATIVE_INFINITY, streams: [] };
+    run.startedAt = Math.max(run.startedAt, entry.startedAt);
+    run.streams.push(entry.stream);
+    runs.set(key, run);
+  }
+  const newestFirst = [...runs].sort(([, a], [, b]) => b.startedAt - a.startedAt);
+  const [latest, ...older] = newestFirst;
+  return { kept: latest ? latest[1].streams : [], leftOut: older.map(([key]) => key) };
+}
