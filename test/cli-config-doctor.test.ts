@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { infrastructureVariables } from './support/infrastructure.ts';
-import { dockerUnavailableReason } from './support/own-broker.ts';
+import { dockerMissing, skipWhenMissing } from './support/needs.ts';
 import { runMesE2e } from './support/run-cli.ts';
 
 function folderWith(config?: unknown): string {
@@ -20,7 +20,7 @@ function folderWith(config?: unknown): string {
 }
 
 const baseEnv = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' };
-const dockerSkip = await dockerUnavailableReason();
+const dockerSkip = skipWhenMissing('doctor on the containers profile', await dockerMissing());
 
 describe('mes-e2e config', () => {
   it('shows a team config that replaces one service by a URL and another by an image, passwords masked', async () => {
@@ -142,7 +142,7 @@ describe('mes-e2e doctor', () => {
   });
 
   it('exits 0 for the containers profile on a machine with Docker and the images', {
-    skip: dockerSkip ?? false,
+    skip: dockerSkip,
   }, async () => {
     const result = await runMesE2e(['doctor', '--json'], { cwd: folderWith(), env: baseEnv });
     assert.equal(result.code, 0, result.stdout + result.stderr);

@@ -9,15 +9,11 @@ import { componentHandle } from '../src/environment/handles.ts';
 import { readRecordFile } from '../src/environment/record-file.ts';
 import { eventually } from '../src/wait/eventually.ts';
 import { createIsolatedBackend } from './support/backend.ts';
-import { dockerUnavailableReason } from './support/own-broker.ts';
+import { dockerMissing, skipWhenMissing } from './support/needs.ts';
 import { startReferenceStack } from './support/reference-stack.ts';
 import { envUpUntil, runCommand, runIdFrom, runMesE2e } from './support/run-cli.ts';
 
-const skip = await dockerUnavailableReason();
-if (skip)
-  console.log(
-    `# env tests skipped: ${skip.replace('stop and start a broker of its own', 'start environments')}`,
-  );
+const skip = skipWhenMissing('env tests', await dockerMissing());
 
 const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' };
 
@@ -34,7 +30,7 @@ async function leftovers(runId: string): Promise<string> {
   return (containers.stdout + networks.stdout).trim();
 }
 
-describe('mes-e2e env', { timeout: 600_000, skip: skip ?? false }, () => {
+describe('mes-e2e env', { timeout: 600_000, skip }, () => {
   it('brings all five components up healthy, reports them, and leaves nothing labelled after down', async () => {
     const cwd = project();
     const up = await runMesE2e(['env', 'up', '--profile', 'containers'], { cwd, env, timeoutMs: 300_000 });

@@ -6,11 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { XMLParser } from 'fast-xml-parser';
-import { dockerUnavailableReason } from './support/own-broker.ts';
+import { dockerMissing, skipWhenMissing } from './support/needs.ts';
 import { runCommand, runMesE2e } from './support/run-cli.ts';
 
-const skip = await dockerUnavailableReason();
-if (skip) console.log(`# containers-profile run skipped: ${skip}`);
+const skip = skipWhenMissing('containers-profile run', await dockerMissing());
 
 const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' };
 
@@ -38,7 +37,7 @@ function junitCounts(xml: string) {
   return { tests: Number(suite.tests), failures: Number(suite.failures), cases: cases.length };
 }
 
-describe('mes-e2e run on the containers profile', { timeout: 900_000, skip: skip ?? false }, () => {
+describe('mes-e2e run on the containers profile', { timeout: 900_000, skip }, () => {
   it('passes every shipped scenario in parallel, writes every report, and leaves nothing behind', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'mes-e2e-containers-run-'));
     const result = await runMesE2e(['run', '--profile', 'containers', '--parallel', '2', '--json'], {

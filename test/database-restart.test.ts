@@ -8,15 +8,13 @@ import { eventually } from '../src/wait/eventually.ts';
 import { createIsolatedBackend, type IsolatedBackend } from './support/backend.ts';
 import { type BusObserver, observeBus } from './support/bus.ts';
 import { waitForOrderStatus } from './support/mes-client.ts';
-import { dockerUnavailableReason } from './support/own-broker.ts';
+import { dockerMissing, skipWhenMissing } from './support/needs.ts';
 import { type OwnDatabase, startOwnDatabase } from './support/own-database.ts';
 import { apiKeys, callCrm, type ReferenceStack, startReferenceStack } from './support/reference-stack.ts';
 
-const skipReason = await dockerUnavailableReason();
-if (skipReason)
-  console.log(`# database restart tests skipped: ${skipReason.replace('a broker', 'a database')}`);
+const skip = skipWhenMissing('database restart tests', await dockerMissing());
 
-describe('database restart', { timeout: 300_000, skip: skipReason ?? false }, () => {
+describe('database restart', { timeout: 300_000, skip }, () => {
   let database: OwnDatabase;
   let backend: IsolatedBackend;
   let stack: ReferenceStack;

@@ -6,7 +6,8 @@ import pg from 'pg';
 import { eventually } from '../src/wait/eventually.ts';
 import { createIsolatedBackend, type IsolatedBackend } from './support/backend.ts';
 import { waitForOrderStatus } from './support/mes-client.ts';
-import { dockerUnavailableReason, type OwnBroker, startOwnBroker } from './support/own-broker.ts';
+import { dockerMissing, skipWhenMissing } from './support/needs.ts';
+import { type OwnBroker, startOwnBroker } from './support/own-broker.ts';
 import {
   apiKeys,
   callCrm,
@@ -17,10 +18,9 @@ import {
 } from './support/reference-stack.ts';
 import { type ServiceProcess, startService } from './support/service-process.ts';
 
-const skipReason = await dockerUnavailableReason();
-if (skipReason) console.log(`# reliability tests skipped: ${skipReason}`);
+const skip = skipWhenMissing('reliability tests', await dockerMissing());
 
-describe('reliability', { timeout: 300_000, skip: skipReason ?? false }, () => {
+describe('reliability', { timeout: 300_000, skip }, () => {
   let broker: OwnBroker;
   let backend: IsolatedBackend;
   let stack: ReferenceStack;

@@ -7,7 +7,7 @@ import { GenericContainer, type StartedTestContainer, Wait } from 'testcontainer
 import { defaultImages } from '../src/config/images.ts';
 import { createIsolatedBackend, type IsolatedBackend } from './support/backend.ts';
 import { waitForOrderStatus } from './support/mes-client.ts';
-import { dockerUnavailableReason } from './support/own-broker.ts';
+import { dockerMissing, skipWhenMissing } from './support/needs.ts';
 import { apiKeys, callCrm, serviceEnv } from './support/reference-stack.ts';
 import { repoRoot, runCommand } from './support/run-cli.ts';
 import type { ServiceName, ServiceProcess } from './support/service-process.ts';
@@ -17,13 +17,9 @@ const ports: Record<ServiceName, number> = { crm: 3000, mes: 3001, pricing: 3002
 const hostAlias = 'host.docker.internal';
 const fromContainer = (url: string) => url.replace(/@(localhost|127\.0\.0\.1):/, `@${hostAlias}:`);
 
-const skipReason = await dockerUnavailableReason();
-if (skipReason)
-  console.log(
-    `# service image tests skipped: ${skipReason.replace('stop and start a broker of its own', 'build images')}`,
-  );
+const skip = skipWhenMissing('service image tests', await dockerMissing());
 
-describe('reference service images', { timeout: 600_000, skip: skipReason ?? false }, () => {
+describe('reference service images', { timeout: 600_000, skip }, () => {
   let backend: IsolatedBackend;
   const containers: Partial<Record<ServiceName, StartedTestContainer>> = {};
 

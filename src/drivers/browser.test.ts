@@ -19,9 +19,9 @@ describe('findChromium', () => {
     });
   });
 
-  it("finds the system's Chromium when none is configured", async (t) => {
-    // npm run setup installs Debian's chromium; another machine may have Chrome instead.
-    if (!existsSync('/usr/bin/chromium')) return t.skip('no /usr/bin/chromium on this machine');
-    assert.equal(await findChromium(undefined), '/usr/bin/chromium');
+  it("finds the system's Chromium when none is configured", async () => {
+    // npm run setup installs Debian's chromium (another machine may have Chrome): one must be found.
+    const found = await findChromium(undefined);
+    assert.ok(existsSync(found), found);
   });
 });

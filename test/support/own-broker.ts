@@ -1,7 +1,6 @@
 // A RabbitMQ container of a test's own, for tests that stop and start the broker under the services.
 
 import { RabbitMQContainer, type StartedRabbitMQContainer } from '@testcontainers/rabbitmq';
-import { getContainerRuntimeClient } from 'testcontainers';
 import { defaultImages } from '../../src/config/images.ts';
 
 export interface OwnBroker {
@@ -11,16 +10,6 @@ export interface OwnBroker {
   stopApp(): Promise<void>;
   startApp(): Promise<void>;
   dispose(): Promise<void>;
-}
-
-/** Undefined, with the reason, when no Docker engine answers (the broker then comes from a URL and cannot be stopped). */
-export async function dockerUnavailableReason(): Promise<string | undefined> {
-  try {
-    await getContainerRuntimeClient();
-    return undefined;
-  } catch {
-    return 'needs a Docker engine to stop and start a broker of its own; none answers';
-  }
 }
 
 export async function startOwnBroker(): Promise<OwnBroker> {
