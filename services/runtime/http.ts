@@ -17,11 +17,20 @@ export async function listen(
 }
 
 export function createHttpApp(log: Logger, options: { coerceTypes?: boolean } = {}): FastifyInstance {
+  const coerceTypes = options.coerceTypes ?? false;
   return Fastify({
     loggerInstance: log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     ajv: {
-      customOptions: { allErrors: true, removeAdditional: false, coerceTypes: options.coerceTypes ?? false },
+      customOptions: {
+        allErrors: true,
+        removeAdditional: false,
+        coerceTypes,
+        // Ajv coerces the text "Infinity" to a number, and with strictNumbers then checks no minimum or
+        // maximum on it: ?limit=Infinity would pass. Without, the bounds refuse it. Parsed JSON keeps the
+        // default, under which a number that overflows to Infinity is no number at all.
+        strictNumbers: !coerceTypes,
+      },
     },
   });
 }

@@ -3,7 +3,7 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import fastifyStatic from '@fastify/static';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Database } from '../../runtime/database.ts';
 import { type ReadinessChecks, registerHealth } from '../../runtime/health.ts';
@@ -11,7 +11,7 @@ import { createHttpApp } from '../../runtime/http.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import { readMetrics } from './metrics.ts';
 import { type OrderChanges, registerOrderEvents } from './order-changes.ts';
-import { decodeCursor, findOrder, listOrders, type OrderFilters, statuses } from './orders.ts';
+import { decodeCursor, findOrder, isOrderId, listOrders, type OrderFilters, statuses } from './orders.ts';
 import type { QueueStatsResult } from './queue-stats.ts';
 
 export interface MesAppOptions {
@@ -31,28 +31,48 @@ const ListQuery = Type.Object(
   {
     status: Type.Optional(Type.Union(statuses.map((s) => Type.Literal(s)))),
     segment: Type.Optional(Type.Union([Type.Literal('b2c'), Type.Literal('b2b')])),
-    customer: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    // PostgreSQL text cannot hold NUL: no customer id has one, and the query would fail on it.
+    customer: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[^\\u0000]+$' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
     after: Type.Optional(Type.String({ maxLength: 200 })),
   },
   { additionalProperties: false },
 );
 
+function replyNotFound(request: FastifyRequest, reply: FastifyReply) {
+  return reply
+    .code(404)
+    .send({ error: 'not_found', message: `MES has no route ${request.method} ${request.url}` });
+}
+
+const isClientError = (error: FastifyError): error is FastifyError & { statusCode: number } =>
+  error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500;
+
+function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  if (error.validation) {
+    return reply.code(400).send({
+      error: 'invalid_query',
+      message: error.validation
+        .map((issue) => `${issue.instancePath || issue.params?.additionalProperty || ''} ${issue.message}`)
+        .join('; '),
+    });
+  }
+  // @fastify/static refuses a path that is not canonical ("//", "/./", "%2e%2e", a NUL): no file is named so.
+  if (error.code === 'FST_STATIC_FORBIDDEN_PATH') return replyNotFound(request, reply);
+  // Fastify's and the static files' own client errors: a body that does not parse, is too large or of an
+  // unknown type (fastify reads it before it knows no route takes one), a Range past the end of a file.
+  if (isClientError(error)) {
+    return reply.code(error.statusCode).send({ error: 'bad_request', message: error.message });
+  }
+  request.log.error({ err: error }, 'request failed');
+  return reply.code(500).send({ error: 'internal_error', message: 'MES could not answer; retry later' });
+}
+
 export async function buildMesApp(options: MesAppOptions): Promise<FastifyInstance> {
   // Query strings arrive as text: let the schema turn limit into a number.
   const app = createHttpApp(options.log, { coerceTypes: true });
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error.validation) {
-      return reply.code(400).send({
-        error: 'invalid_query',
-        message: error.validation
-          .map((issue) => `${issue.instancePath || issue.params?.additionalProperty || ''} ${issue.message}`)
-          .join('; '),
-      });
-    }
-    request.log.error({ err: error }, 'request failed');
-    return reply.code(500).send({ error: 'internal_error', message: 'MES could not answer; retry later' });
-  });
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler(replyNotFound);
   registerHealth(app, options.readiness);
   await app.register(fastifyStatic, { root: dashboardFiles, prefix: '/', index: 'index.html' });
   await app.register(fastifyStatic, {
@@ -76,7 +96,7 @@ export async function buildMesApp(options: MesAppOptions): Promise<FastifyInstan
 
   app.get('/api/orders/:id', async (request, reply) => {
     const { id } = request.params as { id: string };
-    const order = /^[0-9a-f-]{36}$/i.test(id) ? await findOrder(options.db, id) : undefined;
+    const order = isOrderId(id) ? await findOrder(options.db, id) : undefined;
     if (!order) return reply.code(404).send({ error: 'order_not_found', message: `MES has no order ${id}` });
     return order;
   });

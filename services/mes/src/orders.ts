@@ -119,14 +119,30 @@ interface Cursor {
 export const encodeCursor = (cursor: Cursor) =>
   Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString('base64url');
 
+const orderIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An id PostgreSQL's uuid type reads: with anything else the query fails instead of finding nothing. */
+export const isOrderId = (value: unknown): value is string =>
+  typeof value === 'string' && orderIdPattern.test(value);
+
+/**
+ * A timestamptz as to_json writes it (2026-05-01T10:20:30.123456+00:00), where encodeCursor took it
+ * from. Narrower than Date.parse, which takes "1", hour 24, year 0 and offsets PostgreSQL refuses.
+ */
+const cursorTimePattern =
+  /^((?!0000)\d{4}-\d{2}-\d{2})T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,6})?(?:Z|[+-](?:0\d|1[0-5]):[0-5]\d(?::[0-5]\d)?)$/;
+
+function isCursorTime(value: unknown): value is string {
+  const day = typeof value === 'string' ? cursorTimePattern.exec(value)?.[1] : undefined;
+  if (day === undefined) return false;
+  // Date rolls 2026-02-31 over into March, where PostgreSQL refuses it; month 13 is no date at all.
+  const midnight = new Date(`${day}T00:00:00Z`);
+  return !Number.isNaN(midnight.getTime()) && midnight.toISOString().startsWith(day);
+}
+
 export function decodeCursor(value: string): Cursor {
   const parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown;
-  if (
-    !Array.isArray(parsed) ||
-    typeof parsed[0] !== 'string' ||
-    typeof parsed[1] !== 'string' ||
-    Number.isNaN(Date.parse(parsed[0]))
-  ) {
+  if (!Array.isArray(parsed) || !isCursorTime(parsed[0]) || !isOrderId(parsed[1])) {
     throw new TypeError('cursor is not one this API returned');
   }
   return { createdAt: parsed[0], id: parsed[1] };
