@@ -3,7 +3,7 @@
 // can tell whose they are.
 import pg from 'pg';
 import { MesE2eError } from '../errors.ts';
-import { managementAccess } from './probes.ts';
+import { ignoreDroppedConnection, managementAccess } from './probes.ts';
 import { isRunId, type RunLabels } from './run-id.ts';
 
 function managementRequest(managementUrl: string) {
@@ -77,6 +77,7 @@ export async function listRunVhosts(
 
 async function withAdmin<T>(adminUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 10_000 });
+  client.on('error', ignoreDroppedConnection);
   await client.connect();
   try {
     return await work(client);

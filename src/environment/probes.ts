@@ -8,8 +8,15 @@ const attemptMs = 5_000;
 
 export async function amqpHandshake(url: string): Promise<void> {
   const connection = await amqp.connect(url, { timeout: attemptMs });
+  connection.on('error', ignoreDroppedConnection);
   await connection.close();
 }
+
+/**
+ * A connection the server drops (a restart, a database dropped with FORCE) is an 'error' event on the
+ * client; without a listener it would crash the process. The probe's own promise says it failed.
+ */
+export function ignoreDroppedConnection(): void {}
 
 /** The management API's origin and Basic authorization, from a URL that carries user and password. */
 export function managementAccess(managementUrl: string): { origin: string; authorization: string } {
@@ -33,6 +40,7 @@ export async function managementOverview(managementUrl: string): Promise<void> {
 
 export async function sqlSelectOne(databaseUrl: string): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: attemptMs });
+  client.on('error', ignoreDroppedConnection);
   await client.connect();
   try {
     await client.query('select 1');
