@@ -5,7 +5,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { loadSupport } from '@cucumber/cucumber/api';
-import { defaultFeaturePaths, defaultSupportImports, suiteRoot } from '../src/runner/suite.ts';
+import { defaultFeaturePaths, defaultSupportImports, suiteRoot } from '../src/config/selection.ts';
 
 /** What this test reads of the library loadSupport returns (its public type is opaque). */
 interface Library {

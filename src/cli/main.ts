@@ -1,5 +1,5 @@
 // The only module that touches process: wires stdio, argv, cwd and env into the CLI and sets the exit code.
-import { ExitCode } from './exit-codes.ts';
+import { exitCodeOf } from './outcome.ts';
 import { runCli } from './program.ts';
 
 // mes-e2e removes what it starts itself (labels, signals, env prune), and environments from
@@ -17,7 +17,7 @@ const onSignal = (signal: NodeJS.Signals) => {
   }
   process.stderr.write('mes-e2e: forcing removal\n');
   void Promise.allSettled(forceActions.map((action) => action())).then(() =>
-    process.exit(ExitCode.interrupted),
+    process.exit(exitCodeOf('interrupted')),
   );
 };
 process.on('SIGINT', onSignal);
@@ -27,12 +27,14 @@ process.on('SIGTERM', onSignal);
 let crashed = false;
 const onCrash = (error: unknown) => {
   crashed = true;
-  process.exitCode = ExitCode.usage;
+  process.exitCode = exitCodeOf('usage-error');
   process.stderr.write(
     `mes-e2e: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\nmes-e2e: removing what this run started\n`,
   );
   interrupted.abort();
-  void Promise.allSettled(forceActions.map((action) => action())).then(() => process.exit(ExitCode.usage));
+  void Promise.allSettled(forceActions.map((action) => action())).then(() =>
+    process.exit(exitCodeOf('usage-error')),
+  );
 };
 process.on('uncaughtException', onCrash);
 process.on('unhandledRejection', onCrash);
@@ -68,5 +70,5 @@ try {
   process.stderr.write(
     `mes-e2e: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
   );
-  process.exitCode = ExitCode.usage;
+  process.exitCode = exitCodeOf('usage-error');
 }

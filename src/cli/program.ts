@@ -1,10 +1,10 @@
 // The mes-e2e command line: parses argv with commander and returns an exit code; never touches process.
 import { Command, CommanderError } from 'commander';
-import { loadRunPlan } from '../config/load.ts';
+import { type LoadOptions, loadRunPlan } from '../config/load.ts';
+import type { RunFlags } from '../config/run-settings.ts';
 import { MesE2eError } from '../errors.ts';
 import { printPlan } from './commands/config.ts';
 import type { Interrupts } from './commands/env.ts';
-import type { RunOptions } from './commands/run.ts';
 import type { ExitCode } from './exit-codes.ts';
 import { exitCodeOf, type Outcome } from './outcome.ts';
 import { createOutput, type Output } from './output.ts';
@@ -29,6 +29,9 @@ interface PlanOptions {
   json?: boolean;
 }
 
+/** The run flags as commander gives them (`--reports` is `reports`). */
+type RunOptions = Omit<RunFlags, 'paths'> & PlanOptions;
+
 /** Options every command that needs the configuration takes. No defaults here: the file decides. */
 const withPlanOptions = (command: Command) =>
   command
@@ -41,14 +44,19 @@ const withPlanOptions = (command: Command) =>
 
 export function buildProgram(io: CliIo, out: Output, setOutcome: (outcome: Outcome) => void): Command {
   const pkg = readPackageInfo();
-  const plan = (options: PlanOptions) =>
+  const plan = (options: PlanOptions, more: Partial<LoadOptions> = {}) =>
     loadRunPlan({
       cwd: io.cwd,
       env: io.env,
       configPath: options.config,
       profile: options.profile,
       dockerAnswers: io.dockerAnswers,
+      ...more,
     });
+  const runFlags = (paths: string[], { config, profile, json, ...flags }: RunOptions): RunFlags => ({
+    ...flags,
+    paths,
+  });
 
   const program = new Command('mes-e2e')
     .description(pkg.description)
@@ -116,16 +124,11 @@ export function buildProgram(io: CliIo, out: Output, setOutcome: (outcome: Outco
       .option('--reports <dir>', 'where reports/<run-id>/ goes (default: reportsDir of the configuration)');
   const runAction =
     (smoke: boolean) =>
-    async (paths: string[], options: RunOptions & PlanOptions): Promise<void> => {
+    async (paths: string[], options: RunOptions): Promise<void> => {
       const { run } = await import('./commands/run.ts');
-      const tags = smoke ? (options.tags ? `@smoke and (${options.tags})` : '@smoke') : options.tags;
-      const outcome = await run(await plan(options), io, out, io.interrupts, paths, {
-        ...options,
-        tags,
-        failFast: smoke || options.failFast === true,
-        smoke,
-      });
-      setOutcome(outcome);
+      const preset = smoke ? { requiredTags: '@smoke', failFast: true, stepTimeoutMs: 20_000 } : {};
+      const runPlan = await plan(options, { flags: runFlags(paths, options), preset });
+      setOutcome(await run(runPlan, io, out, io.interrupts, options.json === true));
     };
   withRunOptions(
     program
@@ -156,9 +159,9 @@ export function buildProgram(io: CliIo, out: Output, setOutcome: (outcome: Outco
       )
       .option('-t, --tags <expression>', 'only scenarios whose tags match')
       .option('--shard <i/n>', 'only shard i of n'),
-  ).action(async (paths: string[], options: RunOptions & PlanOptions) => {
+  ).action(async (paths: string[], options: RunOptions) => {
     const { list } = await import('./commands/run.ts');
-    await list(await plan(options), io.cwd, out, paths, options);
+    await list(await plan(options, { flags: runFlags(paths, options) }), out, options.json === true);
   });
 
   program
@@ -188,6 +191,7 @@ export function buildProgram(io: CliIo, out: Output, setOutcome: (outcome: Outco
           env: io.env,
           configPath: options.config,
           dockerAnswers: async () => false,
+          policyFile: options.policy,
         });
         setOutcome(await gate(gatePlan, io, out, options));
       },

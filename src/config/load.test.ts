@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigurationError } from '../errors.ts';
 import { loadRunPlan } from './load.ts';
+import type { RunFlags, RunPreset } from './run-settings.ts';
+import { defaultFeaturePaths, defaultSupportImports } from './selection.ts';
 
 function project(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'mes-e2e-config-'));
@@ -17,7 +19,15 @@ function project(files: Record<string, string>): string {
 
 const load = (
   cwd: string,
-  extra: { profile?: string; configPath?: string; env?: Record<string, string>; docker?: boolean } = {},
+  extra: {
+    profile?: string;
+    configPath?: string;
+    env?: Record<string, string>;
+    docker?: boolean;
+    flags?: RunFlags;
+    preset?: RunPreset;
+    policyFile?: string;
+  } = {},
 ) =>
   loadRunPlan({
     cwd,
@@ -25,6 +35,9 @@ const load = (
     profile: extra.profile,
     configPath: extra.configPath,
     dockerAnswers: async () => extra.docker ?? true,
+    flags: extra.flags,
+    preset: extra.preset,
+    policyFile: extra.policyFile,
   });
 
 async function problemsOf(promise: Promise<unknown>): Promise<ConfigurationError> {
@@ -186,5 +199,118 @@ describe('loadRunPlan', () => {
     const error = await problemsOf(load(dir));
     assert.equal(error.problems.length, 4);
     assert.match(error.problems[0] ?? '', /^components\.rabbitmq: profile staging has no defaults/);
+  });
+
+  describe('one plan from the file, the environment and the flags', () => {
+    const file = (config: unknown) => project({ 'mes-e2e.config.json': JSON.stringify(config) });
+
+    it('takes safe defaults when nothing is given: the shipped suite, serial, no retry', async () => {
+      const dir = project({});
+      const plan = await load(dir);
+      assert.deepEqual(plan.run, {
+        paths: [],
+        tags: '',
+        parallel: 1,
+        retry: 0,
+        failFast: false,
+        reportsDir: join(dir, 'reports'),
+        stepTimeoutMs: 60_000,
+      });
+      assert.deepEqual(plan.selection.paths, defaultFeaturePaths);
+      assert.deepEqual(plan.selection.supportImports, defaultSupportImports);
+    });
+
+    it('layers flags over the environment over the file over the defaults', async () => {
+      const dir = file({
+        parallel: 2,
+        retry: 1,
+        tags: 'not @perf',
+        chromium: 'bin/chrome',
+        reportsDir: 'out',
+      });
+      const fromFile = await load(dir);
+      assert.equal(fromFile.run.parallel, 2);
+      assert.equal(fromFile.run.retry, 1);
+      assert.equal(fromFile.selection.tags, 'not @perf');
+      assert.equal(fromFile.run.chromium, join(dir, 'bin/chrome'));
+      assert.equal(fromFile.reportsDir, join(dir, 'out'));
+      const over = await load(dir, {
+        env: { MES_E2E_CHROMIUM: '/opt/chromium', GITHUB_SHA: 'abc123' },
+        flags: { parallel: '4', tags: '@smoke', reports: 'elsewhere', shard: '2/3', name: 'release-7' },
+      });
+      assert.equal(over.run.parallel, 4);
+      assert.equal(over.run.retry, 1, 'a flag not given never overrides the file');
+      assert.equal(over.selection.tags, '@smoke');
+      assert.equal(over.selection.shard, '2/3');
+      assert.equal(over.run.name, 'release-7');
+      assert.equal(over.run.chromium, '/opt/chromium');
+      assert.equal(over.run.commit, 'abc123');
+      assert.equal(over.reportsDir, join(dir, 'elsewhere'));
+    });
+
+    it("adds a command's preset between the file and the flags, and requires its tags", async () => {
+      const dir = file({ tags: 'not @ui', stepTimeoutMs: 90_000 });
+      const smoke = { requiredTags: '@smoke', failFast: true, stepTimeoutMs: 20_000 };
+      const plan = await load(dir, { preset: smoke });
+      assert.equal(plan.selection.tags, '@smoke and (not @ui)');
+      assert.equal(plan.run.failFast, true);
+      assert.equal(plan.run.stepTimeoutMs, 20_000);
+      const flagged = await load(dir, { preset: smoke, flags: { tags: '@critical' } });
+      assert.equal(flagged.selection.tags, '@smoke and (@critical)');
+    });
+
+    it('names the flag a bad value came from, and the file for a bad value in it', async () => {
+      const flags = await problemsOf(
+        load(project({}), { flags: { parallel: 'two', retry: '-1', shard: '5/4' } }),
+      );
+      assert.equal(flags.file, undefined);
+      assert.deepEqual(flags.problems, [
+        '--shard: expected i/n with 1 <= i <= n, e.g. 2/4, found "5/4"',
+        '--parallel: expected a whole number from 0 to 16, found "two"',
+        '--retry: expected a whole number from 0 to 10, found "-1"',
+      ]);
+      const dir = file({ parallel: 99 });
+      const inFile = await problemsOf(load(dir));
+      assert.equal(inFile.file, join(dir, 'mes-e2e.config.json'));
+      assert.match(inFile.problems[0] ?? '', /^parallel: /);
+    });
+
+    it('makes feature paths absolute against where they were given, and leaves out scenarios that break a URL', async () => {
+      const dir = file({
+        features: ['e2e/features'],
+        steps: ['e2e/steps/*.ts'],
+        components: { crm: { source: 'url', url: 'https://crm.test' } },
+      });
+      const plan = await load(join(dir), {});
+      assert.deepEqual(plan.selection.paths, [join(dir, 'e2e/features')]);
+      assert.deepEqual(plan.selection.supportImports, [
+        ...defaultSupportImports,
+        join(dir, 'e2e/steps/*.ts'),
+      ]);
+      assert.equal(plan.selection.tags, 'not @breaks-crm');
+      assert.deepEqual(plan.leftOut, ['crm']);
+      const given = await load(dir, { flags: { paths: ['x.feature'] } });
+      assert.deepEqual(given.selection.paths, [join(dir, 'x.feature')]);
+      assert.equal(given.selection.cwd, dir);
+    });
+
+    it('merges a --policy file over the configuration policy', async () => {
+      const dir = project({
+        'mes-e2e.config.json': JSON.stringify({ policy: { maxFlaky: 2, minScenarios: 3 } }),
+        'release.json': JSON.stringify({ minScenarios: 10 }),
+      });
+      const plan = await load(dir, { policyFile: 'release.json' });
+      assert.equal(plan.policy.maxFlaky, 2);
+      assert.equal(plan.policy.minScenarios, 10);
+    });
+
+    it('is frozen all the way down', async () => {
+      const plan = await load(project({}), { flags: { paths: ['a.feature'] } });
+      for (const part of [plan, plan.run, plan.run.paths, plan.selection, plan.selection.paths, plan.policy])
+        assert.ok(Object.isFrozen(part));
+      assert.throws(() => {
+        (plan.run as { parallel: number }).parallel = 3;
+      }, TypeError);
+    });
   });
 });

@@ -1,21 +1,24 @@
-// Turns the configuration file, the environment and the flags into one frozen RunPlan, or a
-// ConfigurationError that names the file, the key, what was expected and what was found.
+// Turns the configuration file, the environment and the flags into one frozen RunPlan (components,
+// policy, selection, how the run runs), or a ConfigurationError that names where the bad value came
+// from, the key, what was expected and what was found. Nothing deeper reads raw configuration.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { z } from 'zod';
 import { ConfigurationError } from '../errors.ts';
 import { defaultPolicy, type Policy } from '../gate/policy.ts';
 import { profileDefaults, type ResolvedComponent } from './defaults.ts';
+import { describeIssues } from './issues.ts';
+import { mergeRunSettings, type RunFlags, type RunPreset, type RunSettings } from './run-settings.ts';
 import {
   type ComponentConfig,
   type ComponentName,
   ConfigFile,
   componentNames,
-  type PolicyConfig,
+  PolicyConfig,
   type ProfileName,
   profileNames,
 } from './schema.ts';
+import { type Selection, selectionOf } from './selection.ts';
 
 export const configFileNames = ['mes-e2e.config.ts', 'mes-e2e.config.mjs', 'mes-e2e.config.json'] as const;
 
@@ -31,8 +34,14 @@ export interface RunPlan {
   components: Readonly<Record<ComponentName, ResolvedComponent>>;
   /** Absolute paths: the team's features (replacing the shipped suite) and extra step definitions. */
   suite: { features: readonly string[] | undefined; steps: readonly string[] };
-  /** The gate's policy: the defaults with the file's changes. */
+  /** The gate's policy: the defaults with the file's changes, then those of --policy FILE. */
   policy: Policy;
+  /** How the run runs: flags over environment over file over defaults. */
+  run: RunSettings;
+  /** The scenarios it means. */
+  selection: Selection;
+  /** Components given by URL: the scenarios that break them are left out of the selection. */
+  leftOut: readonly ComponentName[];
 }
 
 export interface LoadOptions {
@@ -44,6 +53,12 @@ export interface LoadOptions {
   profile?: string | undefined;
   /** Asked only when no profile is named anywhere: containers when Docker answers, local otherwise. */
   dockerAnswers: () => Promise<boolean>;
+  /** The run's flags (run, smoke, list); none for other commands. */
+  flags?: RunFlags;
+  /** What the command itself sets (smoke: @smoke, fail fast, 20 s steps). */
+  preset?: RunPreset;
+  /** --policy FILE: a JSON policy whose keys replace the configuration's. */
+  policyFile?: string | undefined;
 }
 
 /** The nearest configuration file from cwd upwards, if any. */
@@ -73,34 +88,6 @@ async function readConfigFile(file: string): Promise<unknown> {
     if (error instanceof ConfigurationError) throw error;
     throw new ConfigurationError(file, [`could not be loaded: ${(error as Error).message}`]);
   }
-}
-
-function describeValue(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
-
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let current = root;
-  for (const key of path) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<PropertyKey, unknown>)[key];
-  }
-  return current;
-}
-
-/** One line per problem: key path, what was expected, what was found. */
-export function describeIssues(issues: readonly z.core.$ZodIssue[], input: unknown): string[] {
-  return issues.map((issue) => {
-    const path = issue.path.map(String).join('.') || '(top level)';
-    if (issue.code === 'unrecognized_keys') {
-      return `${path}: unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-    }
-    // zod's own "Invalid input:" prefix and "received <type>" say less than the value we show.
-    const expected = issue.message.replace(/^Invalid (input|option): /, '').replace(/, received \w+$/, '');
-    return `${path}: ${expected}, found ${describeValue(valueAt(input, issue.path))}`;
-  });
 }
 
 /** The policy with what a configuration changes; keys not given keep their value. */
@@ -155,6 +142,35 @@ function resolveComponent(
         readyTimeoutMs,
       };
   }
+}
+
+const policyHint = 'Fix the policy file (or pass another with --policy) and run again.';
+
+function readPolicyFile(cwd: string, file: string): PolicyConfig {
+  const path = resolve(cwd, file);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigurationError(
+      path,
+      [`--policy: cannot read it as JSON: ${(error as Error).message}`],
+      policyHint,
+    );
+  }
+  const parsed = PolicyConfig.safeParse(raw, { reportInput: true });
+  if (!parsed.success)
+    throw new ConfigurationError(path, describeIssues(parsed.error.issues, raw), policyHint);
+  return parsed.data;
+}
+
+/** Freezes the plan and everything in it: no module deeper than the CLI changes what it was given. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 const imageVariable = (name: ComponentName) => `MES_E2E_IMAGE_${name.toUpperCase()}`;
@@ -216,18 +232,44 @@ export async function loadRunPlan(options: LoadOptions): Promise<RunPlan> {
   }
   if (problems.length > 0) throw new ConfigurationError(configFile, problems);
 
-  return Object.freeze({
+  const run = mergeRunSettings({
+    cwd: options.cwd,
+    configFile,
+    configDir,
+    config,
+    env: options.env,
+    flags: options.flags ?? {},
+    preset: options.preset ?? {},
+  });
+  const suite = {
+    features: config.features?.map((path) => resolve(configDir, path)),
+    steps: (config.steps ?? []).map((path) => resolve(configDir, path)),
+  };
+  const { selection, leftOut } = selectionOf({
+    cwd: options.cwd,
+    configFile,
+    paths: run.paths,
+    suite,
+    tags: run.tags,
+    shard: run.shard,
+    components,
+  });
+  const policy = withPolicy(
+    withPolicy(defaultPolicy, config.policy),
+    options.policyFile ? readPolicyFile(options.cwd, options.policyFile) : undefined,
+  );
+  return deepFreeze({
     configFile,
     profile,
     profileFrom,
-    reportsDir: resolve(configDir, config.reportsDir ?? 'reports'),
-    chromium: config.chromium === undefined ? undefined : resolve(configDir, config.chromium),
+    reportsDir: run.reportsDir,
+    chromium: run.chromium,
     readyTimeoutMs: config.readyTimeoutMs ?? 120_000,
-    components: Object.freeze(components),
-    policy: withPolicy(defaultPolicy, config.policy),
-    suite: Object.freeze({
-      features: config.features?.map((path) => resolve(configDir, path)),
-      steps: (config.steps ?? []).map((path) => resolve(configDir, path)),
-    }),
+    components,
+    policy,
+    suite,
+    run,
+    selection,
+    leftOut,
   });
 }

@@ -84,6 +84,16 @@ export const ConfigFile = z.strictObject({
   steps: Paths.optional(),
   /** The release gate's policy; `mes-e2e gate --policy FILE` overrides it. */
   policy: PolicyConfig.optional(),
+  /** A tag expression `run` applies by default (e.g. "not @perf"); --tags replaces it. */
+  tags: z.string().optional(),
+  /** Scenarios at a time (default 1); --parallel replaces it. */
+  parallel: z.number().int().min(0).max(16).optional(),
+  /** Attempts after a failure (default 0); a scenario that passes on a retry is flaky. */
+  retry: z.number().int().min(0).max(10).optional(),
+  /** Stop at the first failure. */
+  failFast: z.boolean().optional(),
+  /** How long one step may take unless it names its own deadline (default 60 000). */
+  stepTimeoutMs: z.number().int().min(1_000).max(3_600_000).optional(),
   reportsDir: z.string().min(1).optional(),
   /** The Chromium (or Chrome) executable for @ui scenarios; without it, $MES_E2E_CHROMIUM or the system's. */
   chromium: z.string().min(1).optional(),

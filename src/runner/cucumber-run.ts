@@ -8,9 +8,9 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { loadConfiguration, runCucumber } from '@cucumber/cucumber/api';
 import type { Envelope } from '@cucumber/messages';
+import type { Selection } from '../config/selection.ts';
 import { MesE2eError } from '../errors.ts';
 import { identityEnvelope, type RunIdentity } from '../gate/run-identity.ts';
-import type { Selection } from './suite.ts';
 
 export interface CucumberRunOptions {
   selection: Selection;
@@ -58,11 +58,11 @@ export async function runScenarios(options: CucumberRunOptions): Promise<Cucumbe
       {
         file: false,
         provided: {
-          paths: options.selection.paths,
+          paths: [...options.selection.paths],
           tags: options.selection.tags,
-          name: options.selection.names,
+          name: [...options.selection.names],
           ...(options.selection.shard ? { shard: options.selection.shard } : {}),
-          import: options.selection.supportImports,
+          import: [...options.selection.supportImports],
           plugin: [destructiveLastPlugin],
           parallel: options.parallel,
           retry: options.retry,

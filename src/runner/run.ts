@@ -1,14 +1,16 @@
-// One run, start to verdict: select the scenarios, bring the environment up (or reuse the one
-// `env up` keeps), run them, write the reports, evaluate the gate, and take down what it started.
-// Each stage registers its teardown before it sets up, so an error or an interrupt at any point
-// still removes everything.
+// One run, start to verdict, as tasks (src/runner/tasks.ts): select the scenarios, prepare the
+// report folder, bring the environment up (or reuse the one `env up` keeps), run the scenarios, write
+// the reports and evaluate the gate; the environment's teardown runs whatever happens after it started.
 
 import { appendFile, mkdir, rm, symlink } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { RunPlan } from '../config/load.ts';
 import { componentNames } from '../config/schema.ts';
-import { chromiumVariable } from '../drivers/browser.ts';
-import { type EnvironmentRecord, startEnvironment } from '../environment/environment.ts';
+import {
+  type EnvironmentRecord,
+  type StartedEnvironment,
+  startEnvironment,
+} from '../environment/environment.ts';
 import { componentHandle } from '../environment/handles.ts';
 import { readRecord } from '../environment/record-file.ts';
 import { newRunId } from '../environment/run-id.ts';
@@ -17,21 +19,14 @@ import { compromisedEnvelope, parseShardText } from '../gate/run-identity.ts';
 import { writeRunReports } from '../report/write-reports.ts';
 import { runScenarios } from './cucumber-run.ts';
 import { createProgress, type ScenarioFinished } from './progress.ts';
-import { type PlannedScenario, planScenarios, type Selection } from './suite.ts';
+import { type PlannedScenario, planScenarios } from './suite.ts';
+import { runTasks, type Task } from './tasks.ts';
 
 export interface RunRequest {
+  /** Everything the run needs to know: selection, parallelism, retries, reports, name, deadlines. */
   plan: RunPlan;
-  selection: Selection;
+  /** Handed to cucumber's workers (with the step timeout added). */
   env: Readonly<Record<string, string | undefined>>;
-  parallel: number;
-  retry: number;
-  failFast: boolean;
-  /** Where reports/<run-id>/ goes; the configuration's reportsDir otherwise. */
-  reportsDir: string;
-  /** The run's name, shared by its shards (--name); the run id when not given. */
-  name: string | undefined;
-  /** The commit under test, when the caller knows it (GITHUB_SHA in Actions). */
-  commit: string | undefined;
   signal: AbortSignal;
   onForce(action: () => Promise<void>): void;
   onStage(stage: string): void;
@@ -73,115 +68,158 @@ function keptEnvironment(plan: RunPlan): EnvironmentRecord | undefined {
   return record && record.profile === plan.profile ? record : undefined;
 }
 
-/** Resolves when the signal aborts: cucumber has no cancel, so the run stops waiting on it instead. */
-const aborted = (signal: AbortSignal) =>
-  new Promise<'interrupted'>((resolve) => {
-    if (signal.aborted) resolve('interrupted');
-    signal.addEventListener('abort', () => resolve('interrupted'), { once: true });
-  });
-
 async function pointLatestAt(reportsDir: string, reportDir: string): Promise<void> {
   const latest = join(reportsDir, 'latest');
   await rm(latest, { force: true, recursive: false }).catch(() => {});
   await symlink(relative(reportsDir, reportDir), latest).catch(() => {});
 }
 
-export async function runSuite(request: RunRequest): Promise<RunOutcome> {
-  const began = performance.now();
-  const runId = newRunId();
-  const reportDir = join(request.reportsDir, runId);
-  request.onStage('selecting scenarios');
-  const planned = await planScenarios(request.selection);
-  await mkdir(reportDir, { recursive: true });
-  await pointLatestAt(request.reportsDir, reportDir);
+/** What the tasks of one run find and leave for the next ones. */
+interface RunState {
+  request: RunRequest;
+  runId: string;
+  reportDir: string;
+  began: number;
+  planned: PlannedScenario[];
+  kept: EnvironmentRecord | undefined;
+  started: StartedEnvironment | undefined;
+  environment: RunOutcome['environment'];
+  verdict: GateVerdict | undefined;
+}
 
-  const teardowns: Array<() => Promise<unknown>> = [];
-  let environment: RunOutcome['environment'] = 'none';
-  try {
-    let record: EnvironmentRecord | undefined;
-    if (planned.length > 0) {
-      record = keptEnvironment(request.plan);
-      if (record) {
-        environment = 'reused';
-        request.onStage(`environment: reusing ${record.runId} (from env up)`);
-      } else {
-        request.onStage(`environment: starting (profile ${request.plan.profile})`);
-        const started = await startEnvironment(
-          { ...request.plan, reportsDir: request.reportsDir },
-          { runId, onProgress: request.onProgress, signal: request.signal, onForce: request.onForce },
-        );
-        teardowns.push(() => started.down());
-        request.onForce(async () => void (await started.down()));
-        record = started.record;
-        environment = 'started';
+const record = (state: RunState) => state.kept ?? state.started?.record;
+
+const runTasksOfSuite: ReadonlyArray<Task<RunState>> = [
+  {
+    title: 'selecting scenarios',
+    async setup(state) {
+      state.planned = await planScenarios(state.request.plan.selection);
+      // Only a run that has scenarios needs an environment, and it may use the one env up keeps.
+      if (state.planned.length > 0) state.kept = keptEnvironment(state.request.plan);
+      await mkdir(state.reportDir, { recursive: true });
+      await pointLatestAt(state.request.plan.reportsDir, state.reportDir);
+    },
+  },
+  {
+    title: (state) =>
+      state.planned.length === 0
+        ? 'environment: none needed'
+        : state.kept
+          ? `environment: reusing ${state.kept.runId} (from env up)`
+          : `environment: starting (profile ${state.request.plan.profile})`,
+    async setup(state) {
+      const { request } = state;
+      if (state.planned.length === 0) return;
+      if (state.kept) {
+        state.environment = 'reused';
+        return;
       }
-    }
-    request.onStage(`scenarios: ${planned.length} selected, ${request.parallel} at a time`);
-    const progress = createProgress(request.onScenario);
-    const scenarios = runScenarios({
-      selection: request.selection,
-      cwd: request.selection.cwd,
-      env: request.env,
-      parallel: request.parallel,
-      retry: request.retry,
-      failFast: request.failFast,
-      reportDir,
-      worldParameters: {
-        environment: record ?? null,
-        artifactsDir: join(reportDir, 'artifacts'),
-        chromium: request.plan.chromium ?? request.env[chromiumVariable],
-      },
-      identity: {
-        name: request.name ?? runId,
-        runId,
-        shard: parseShardText(request.selection.shard),
-        commit: request.commit,
-      },
-      onEnvelope: progress,
-    });
-    const finished = await Promise.race([scenarios, aborted(request.signal)]);
-    if (finished === 'interrupted') {
-      scenarios.catch(() => {});
-      return {
-        runId,
-        reportDir,
-        planned,
-        verdict: undefined,
-        environment,
-        durationMs: performance.now() - began,
-      };
-    }
-    request.onStage('reports and verdict');
-    const compromised = await brokenComponents(record);
-    const envelopes = [...finished.envelopes];
-    if (compromised.length > 0) {
-      // In the messages themselves, so that a gate over the shards sees it too.
-      const broken = compromisedEnvelope(
-        compromised,
-        envelopes.find((e) => e.testRunStarted)?.testRunStarted?.id,
-      );
-      envelopes.push(broken);
-      await appendFile(finished.messagesFile, `${JSON.stringify(broken)}\n`);
-    }
-    // A shard's run judges the shard; the rules over the whole run are the gate's, over all shards.
-    const verdict = evaluateResults([{ source: finished.messagesFile, envelopes }], request.plan.policy, {
-      wholeRun: !request.selection.shard,
-    });
-    const durationMs = performance.now() - began;
-    const problems = await writeRunReports(envelopes, verdict, {
+      const starting = startEnvironment(request.plan, {
+        runId: state.runId,
+        onProgress: request.onProgress,
+        signal: request.signal,
+        onForce: request.onForce,
+      });
+      state.started = await starting;
+      state.environment = 'started';
+      request.onForce(async () => void (await state.started?.down()));
+    },
+    async teardown(state) {
+      if (!state.started) return;
+      state.request.onStage('environment: removing what this run started');
+      await state.started.down();
+    },
+  },
+  {
+    title: (state) =>
+      `scenarios: ${state.planned.length} selected, ${state.request.plan.run.parallel} at a time`,
+    async setup(state) {
+      state.verdict = await runAndJudge(state);
+    },
+  },
+];
+
+/** Runs the scenarios, records a broken environment in the messages, writes the reports, judges. */
+async function runAndJudge(state: RunState): Promise<GateVerdict> {
+  const { request, runId, reportDir } = state;
+  const { plan } = request;
+  const finished = await runScenarios({
+    selection: plan.selection,
+    cwd: plan.selection.cwd,
+    // Read by the step support code in every worker: how long one step may take.
+    env: { ...request.env, MES_E2E_STEP_TIMEOUT_MS: String(plan.run.stepTimeoutMs) },
+    parallel: plan.run.parallel,
+    retry: plan.run.retry,
+    failFast: plan.run.failFast,
+    reportDir,
+    worldParameters: {
+      environment: record(state) ?? null,
+      artifactsDir: join(reportDir, 'artifacts'),
+      chromium: plan.run.chromium,
+    },
+    identity: {
+      name: plan.run.name ?? runId,
       runId,
-      reportDir,
-      durationMs,
-      environment: {
-        profile: request.plan.profile,
-        environment: record?.runId ?? 'none',
-        parallel: String(request.parallel),
-      },
-    });
-    for (const problem of problems) request.onProgress(`report not written: ${problem}`);
-    return { runId, reportDir, planned, verdict, environment, durationMs };
-  } finally {
-    if (teardowns.length > 0) request.onStage('environment: removing what this run started');
-    for (const teardown of teardowns.reverse()) await teardown().catch(() => {});
+      shard: parseShardText(plan.selection.shard),
+      commit: plan.run.commit,
+    },
+    onEnvelope: createProgress(request.onScenario),
+  });
+  request.onStage('reports and verdict');
+  const compromised = await brokenComponents(record(state));
+  const envelopes = [...finished.envelopes];
+  if (compromised.length > 0) {
+    // In the messages themselves, so that a gate over the shards sees it too.
+    const broken = compromisedEnvelope(
+      compromised,
+      envelopes.find((e) => e.testRunStarted)?.testRunStarted?.id,
+    );
+    envelopes.push(broken);
+    await appendFile(finished.messagesFile, `${JSON.stringify(broken)}\n`);
   }
+  // A shard's run judges the shard; the rules over the whole run are the gate's, over all shards.
+  const verdict = evaluateResults([{ source: finished.messagesFile, envelopes }], plan.policy, {
+    wholeRun: !plan.selection.shard,
+  });
+  const problems = await writeRunReports(envelopes, verdict, {
+    runId,
+    reportDir,
+    durationMs: performance.now() - state.began,
+    environment: {
+      profile: plan.profile,
+      environment: record(state)?.runId ?? 'none',
+      parallel: String(plan.run.parallel),
+    },
+  });
+  for (const problem of problems) request.onProgress(`report not written: ${problem}`);
+  return verdict;
+}
+
+export async function runSuite(request: RunRequest): Promise<RunOutcome> {
+  const runId = newRunId();
+  const state: RunState = {
+    request,
+    runId,
+    reportDir: join(request.plan.reportsDir, runId),
+    began: performance.now(),
+    planned: [],
+    kept: undefined,
+    started: undefined,
+    environment: 'none',
+    verdict: undefined,
+  };
+  const ended = await runTasks(runTasksOfSuite, state, {
+    signal: request.signal,
+    onStage: request.onStage,
+    onTeardownError: (title, error) =>
+      request.onProgress(`${title}: teardown failed: ${(error as Error).message}`),
+  });
+  return {
+    runId,
+    reportDir: state.reportDir,
+    planned: state.planned,
+    verdict: ended === 'interrupted' ? undefined : state.verdict,
+    environment: state.environment,
+    durationMs: performance.now() - state.began,
+  };
 }

@@ -1,38 +1,15 @@
-// Which scenarios a run means: the feature paths, tag expression, names and shard, resolved against
-// the suite mes-e2e ships (features/ and steps/), and checked before anything is started: a Gherkin
-// error names its file and line, a bad tag expression says so.
+// The scenarios a selection picks, from cucumber's own loading, before anything is started: in run
+// order with their places, or listed with their tags and undefined steps; a Gherkin error names its
+// file and line.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSources } from '@cucumber/cucumber/api';
 import type { TestCase } from '@cucumber/messages';
 import { Query } from '@cucumber/query';
-import parseTagExpression from '@cucumber/tag-expressions';
-import { type ComponentName, componentNames } from '../config/schema.ts';
+import type { Selection } from '../config/selection.ts';
 import { MesE2eError } from '../errors.ts';
-import { codeExtension, codeRoot, packageRoot } from '../package-root.ts';
 import { runScenarios } from './cucumber-run.ts';
-
-/** The package's own suite: the reference scenarios and their steps (compiled in the published package). */
-export const suiteRoot = packageRoot;
-export const defaultFeaturePaths = [join(packageRoot, 'features')];
-/** Named by extension: cucumber's default glob finds only .js, and the sources are TypeScript. */
-export const defaultSupportImports = [
-  join(codeRoot, 'steps', 'support', `*.${codeExtension}`),
-  join(codeRoot, 'steps', `*.steps.${codeExtension}`),
-];
-
-export interface Selection {
-  /** Feature URIs in messages and reports are relative to this folder. */
-  cwd: string;
-  paths: string[];
-  /** Step definitions and support code: the shipped ones, then the team's. */
-  supportImports: string[];
-  tags: string;
-  names: string[];
-  /** "i/n", 1-based. */
-  shard: string | undefined;
-}
 
 export interface PlannedScenario {
   name: string;
@@ -47,8 +24,8 @@ export async function planScenarios(selection: Selection): Promise<PlannedScenar
     result = await loadSources(
       {
         defaultDialect: 'en',
-        paths: selection.paths,
-        names: selection.names,
+        paths: [...selection.paths],
+        names: [...selection.names],
         tagExpression: selection.tags,
         order: 'defined',
         ...(selection.shard ? { shard: selection.shard } : {}),
@@ -72,50 +49,6 @@ export async function planScenarios(selection: Selection): Promise<PlannedScenar
     );
   }
   return result.plan.map((pickle) => ({ name: pickle.name, uri: pickle.uri, line: pickle.location.line }));
-}
-
-/** Checks a tag expression up front: cucumber's own error does not say what is wrong with it. */
-export function checkTags(expression: string): string {
-  if (expression.trim() === '') return '';
-  try {
-    parseTagExpression(expression);
-  } catch (error) {
-    throw new MesE2eError(
-      'usage',
-      `--tags: "${expression}" is not a tag expression (${(error as Error).message})`,
-      'combine tags with and, or, not and parentheses, e.g. "@critical and not @ui"',
-    );
-  }
-  return expression;
-}
-
-/**
- * Scenarios tagged @breaks-<component> stop or pause that component; one given by URL belongs to
- * someone else, so those scenarios cannot run on this profile and are left out, with a stated reason.
- */
-export function controllableOnly(
-  tags: string,
-  components: Readonly<Record<ComponentName, { source: string }>>,
-) {
-  const byUrl = componentNames.filter((name) => components[name].source === 'url');
-  if (byUrl.length === 0) return { tags, leftOut: [] as ComponentName[] };
-  const exclusion = byUrl.map((name) => `not @breaks-${name}`).join(' and ');
-  return { tags: tags.trim() ? `(${tags}) and ${exclusion}` : exclusion, leftOut: byUrl };
-}
-
-/** Validates "--shard i/n" as cucumber wants it, with a message a person understands. */
-export function parseShard(text: string | undefined): string | undefined {
-  if (text === undefined) return undefined;
-  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
-  const [index, total] = match ? [Number(match[1]), Number(match[2])] : [0, 0];
-  if (!match || total < 1 || index < 1 || index > total) {
-    throw new MesE2eError(
-      'usage',
-      `--shard: "${text}" is not a shard`,
-      'write it as i/n with 1 <= i <= n, e.g. 2/4',
-    );
-  }
-  return `${index}/${total}`;
 }
 
 export interface ListedScenario extends PlannedScenario {

@@ -1,4 +1,5 @@
-// `mes-e2e config`: shows the plan the configuration resolves to (profile, each component's source).
+// `mes-e2e config`: shows the plan the configuration resolves to (profile, how a run runs, which
+// scenarios, each component's source).
 import type { ResolvedComponent } from '../../config/defaults.ts';
 import type { RunPlan } from '../../config/load.ts';
 import { maskCredentials, type Output, withoutSecrets } from '../output.ts';
@@ -24,6 +25,11 @@ export function printPlan(plan: RunPlan, out: Output, asJson: boolean): void {
   out.line(`configuration: ${plan.configFile ?? 'none found (defaults)'}`);
   out.line(`profile:       ${plan.profile} (${plan.profileFrom})`);
   out.line(`reports:       ${plan.reportsDir}`);
+  const { run, selection } = plan;
+  out.line(
+    `run:           ${run.parallel} at a time, ${run.retry} retries${run.failFast ? ', fail-fast' : ''}, steps up to ${run.stepTimeoutMs / 1000} s`,
+  );
+  out.line(`scenarios:     ${selection.tags || 'all'} in ${selection.paths.join(', ')}`);
   out.line();
   for (const component of Object.values(plan.components)) {
     out.line(

@@ -1,15 +1,11 @@
 // `mes-e2e gate`: the verdict over the messages of one run or of all its shards, with the policy of
 // the configuration (or --policy FILE); writes gate.json and summary.md and tells GitHub Actions.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { RunPlan } from '../../config/load.ts';
-import { describeIssues, withPolicy } from '../../config/load.ts';
-import { PolicyConfig } from '../../config/schema.ts';
-import { ConfigurationError } from '../../errors.ts';
 import { type FoundStream, latestRun } from '../../gate/latest-run.ts';
 import { readMessages } from '../../gate/messages.ts';
-import type { Policy } from '../../gate/policy.ts';
 import { evaluateResults, type GateVerdict, type ResultStream } from '../../gate/results.ts';
 import { findRunIdentity } from '../../gate/run-identity.ts';
 import { inGitHubActions, publishToGitHub } from '../../report/github.ts';
@@ -20,7 +16,6 @@ import type { Output } from '../output.ts';
 
 export interface GateOptions {
   results: string[];
-  policy?: string;
   out?: string;
   json?: boolean;
   /** Judge every run found under the folders given, not only each folder's latest run. */
@@ -85,20 +80,6 @@ function readStream(file: string): FoundStream {
 
 const modifiedAt = (file: string) => (existsSync(file) ? statSync(file).mtimeMs : 0);
 
-function policyOf(plan: RunPlan, cwd: string, file: string | undefined): Policy {
-  if (!file) return plan.policy;
-  const path = resolve(cwd, file);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new ConfigurationError(path, [`--policy: cannot read it as JSON: ${(error as Error).message}`]);
-  }
-  const parsed = PolicyConfig.safeParse(raw, { reportInput: true });
-  if (!parsed.success) throw new ConfigurationError(path, describeIssues(parsed.error.issues, raw));
-  return withPolicy(plan.policy, parsed.data);
-}
-
 function print(out: Output, verdict: GateVerdict): void {
   const { counts } = verdict;
   out.line(
@@ -116,7 +97,7 @@ export async function gate(
   out: Output,
   options: GateOptions,
 ): Promise<Outcome> {
-  const policy = policyOf(plan, io.cwd, options.policy);
+  const { policy } = plan;
   const given = readResults(io.cwd, options.results, options.allRuns === true);
   for (const note of given.notes) out.progress(note);
   const verdict = evaluateResults(given.streams, policy);
