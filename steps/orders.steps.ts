@@ -34,14 +34,7 @@ When(
 async function orderInState(world: MesWorld, status: string, seconds: number): Promise<MesOrder> {
   const id = world.lastOrderId();
   try {
-    return await eventually(
-      async () => {
-        const order = await world.mes.findOrder(id);
-        if (order?.status === status) return order;
-        throw new Error(order ? `MES shows it as ${order.status}` : 'MES does not know the order');
-      },
-      { within: seconds * 1000, description: `order ${id} ${status} in MES`, maxEvery: 200 },
-    );
+    return await world.mes.waitForStatus(id, status, { within: seconds * 1000 });
   } catch (error) {
     throw await withWhereItStopped(world, world.lastOrder(), error);
   }

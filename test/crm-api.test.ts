@@ -1,8 +1,8 @@
 // The CRM's public API against real PostgreSQL and RabbitMQ: versions, validation, keys, limits, idempotency.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { type BusMessage, type BusObserver, observeBus } from '../src/drivers/bus-observer.ts';
 import { createIsolatedBackend, type IsolatedBackend } from './support/backend.ts';
-import { type BusObserver, observeBus } from './support/bus.ts';
 import { apiKeys, callCrm, type ReferenceStack, startReferenceStack } from './support/reference-stack.ts';
 
 describe('CRM API', { timeout: 120_000 }, () => {
@@ -10,11 +10,13 @@ describe('CRM API', { timeout: 120_000 }, () => {
   let stack: ReferenceStack;
   let bus: BusObserver;
   const crm = () => stack.crm ?? assert.fail('crm not started');
+  /** What the CRM published: the messages on the orders exchange. */
+  const published = () => bus.seen().filter((m) => m.exchange === 'orders');
 
   before(async () => {
     backend = await createIsolatedBackend('crm_api');
     stack = await startReferenceStack(backend, ['crm']);
-    bus = await observeBus(backend.amqpUrl, ['orders']);
+    bus = await observeBus(backend.amqpUrl);
   });
   after(async () => {
     await bus?.close();
@@ -34,12 +36,15 @@ describe('CRM API', { timeout: 120_000 }, () => {
     assert.equal(res.headers.get('x-correlation-id'), 'corr-v2-1');
     assert.equal(res.headers.get('deprecation'), null);
     const id = res.body.id as string;
-    const [message] = await bus.waitFor((m) => m.properties.messageId === id, 1, 10_000, 'order.created');
-    assert.equal(message?.routingKey, 'order.created.b2c');
-    assert.equal(message?.properties.correlationId, 'corr-v2-1');
-    assert.equal(message?.properties.priority, 8);
-    assert.equal(message?.properties.deliveryMode, 2);
-    assert.deepEqual(message?.body.lines, [{ sku: 'CHAIR-OAK', quantity: 2 }]);
+    const message = await bus.waitFor((m) => m.messageId === id, {
+      within: 10_000,
+      description: 'order.created',
+    });
+    assert.equal(message.routingKey, 'order.created.b2c');
+    assert.equal(message.correlationId, 'corr-v2-1');
+    assert.equal(message.priority, 8);
+    assert.equal(message.deliveryMode, 2);
+    assert.deepEqual(bodyOf(message).lines, [{ sku: 'CHAIR-OAK', quantity: 2 }]);
 
     const fetched = await callCrm(crm(), 'GET', `/v2/orders/${id}`, { key: apiKeys.b2cWeb.key });
     assert.equal(fetched.status, 200);
@@ -57,15 +62,13 @@ describe('CRM API', { timeout: 120_000 }, () => {
     assert.match(res.headers.get('deprecation') ?? '', /^@\d+$/);
     assert.ok(Date.parse(res.headers.get('sunset') ?? '') > Date.parse('2027-01-01'));
     assert.match(res.headers.get('link') ?? '', /<\/v2\/orders>; rel="successor-version"/);
-    const [message] = await bus.waitFor(
-      (m) => m.properties.messageId === res.body.orderId,
-      1,
-      10_000,
-      'v1 order',
-    );
-    assert.equal(message?.routingKey, 'order.created.b2b');
-    assert.equal(message?.properties.priority, 2);
-    assert.equal(message?.body.currency, 'EUR');
+    const message = await bus.waitFor((m) => m.messageId === res.body.orderId, {
+      within: 10_000,
+      description: 'v1 order',
+    });
+    assert.equal(message.routingKey, 'order.created.b2b');
+    assert.equal(message.priority, 2);
+    assert.equal(bodyOf(message).currency, 'EUR');
     const fetched = await callCrm(crm(), 'GET', `/v1/orders/${res.body.orderId}`, {
       key: apiKeys.b2bPortal.key,
     });
@@ -74,7 +77,7 @@ describe('CRM API', { timeout: 120_000 }, () => {
   });
 
   it('rejects an invalid body with 400 listing every field error, and stores and publishes nothing', async () => {
-    const before = bus.seen.length;
+    const before = published().length;
     const res = await callCrm(crm(), 'POST', '/v2/orders', {
       key: apiKeys.b2cWeb.key,
       body: { customer: {}, lines: [{ sku: 'chair oak', quantity: 0 }], currency: 'GBP', extra: true },
@@ -96,8 +99,8 @@ describe('CRM API', { timeout: 120_000 }, () => {
       key: apiKeys.b2cWeb.key,
       body: { customer: { id: 'after-invalid' }, lines: [{ sku: 'LAMP', quantity: 1 }], currency: 'EUR' },
     });
-    await bus.waitFor((m) => m.properties.messageId === ok.body.id, 1, 10_000, 'valid order');
-    assert.equal(bus.seen.length, before + 1);
+    await bus.waitFor((m) => m.messageId === ok.body.id, { within: 10_000, description: 'valid order' });
+    assert.equal(published().length, before + 1);
     assert.equal(await countOrders(backend), orders + 1);
   });
 
@@ -154,8 +157,11 @@ describe('CRM API', { timeout: 120_000 }, () => {
       "select count(*)::int as n from crm.orders where customer_id = 'idem'",
     );
     assert.equal(rows[0]?.n, 1);
-    await bus.waitFor((m) => m.properties.messageId === first.body.id, 1, 10_000, 'idempotent order');
-    assert.equal(bus.seen.filter((m) => m.body.customerId === 'idem').length, 1);
+    await bus.waitFor((m) => m.messageId === first.body.id, {
+      within: 10_000,
+      description: 'idempotent order',
+    });
+    assert.equal(published().filter((m) => bodyOf(m).customerId === 'idem').length, 1);
 
     const changed = await callCrm(crm(), 'POST', '/v2/orders', {
       key: apiKeys.b2cWeb.key,
@@ -196,6 +202,8 @@ describe('CRM API', { timeout: 120_000 }, () => {
     assert.equal(paths['/v1/orders']?.post?.deprecated, true);
   });
 });
+
+const bodyOf = (message: BusMessage) => message.body as Record<string, unknown>;
 
 async function queryBackend(backend: IsolatedBackend, sql: string): Promise<Array<Record<string, number>>> {
   const pg = (await import('pg')).default;

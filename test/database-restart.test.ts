@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
+import { type BusObserver, observeBus } from '../src/drivers/bus-observer.ts';
+import { createMesClient } from '../src/drivers/mes-client.ts';
 import { eventually } from '../src/wait/eventually.ts';
 import { createIsolatedBackend, type IsolatedBackend } from './support/backend.ts';
-import { type BusObserver, observeBus } from './support/bus.ts';
-import { waitForOrderStatus } from './support/mes-client.ts';
 import { dockerMissing, skipWhenMissing } from './support/needs.ts';
 import { type OwnDatabase, startOwnDatabase } from './support/own-database.ts';
 import { apiKeys, callCrm, type ReferenceStack, startReferenceStack } from './support/reference-stack.ts';
@@ -21,12 +21,14 @@ describe('database restart', { timeout: 300_000, skip }, () => {
   let bus: BusObserver;
   const crm = () => stack.crm ?? assert.fail('crm not started');
   const mes = () => stack.mes ?? assert.fail('mes not started');
+  const priced = (id: string, within: number) =>
+    createMesClient(mes().url).waitForStatus(id, 'priced', { within });
 
   before(async () => {
     database = await startOwnDatabase();
     backend = await createIsolatedBackend('db_restart', { databaseAdminUrl: database.adminUrl });
     stack = await startReferenceStack(backend, ['crm', 'mes', 'pricing']);
-    bus = await observeBus(backend.amqpUrl, ['orders']);
+    bus = await observeBus(backend.amqpUrl);
   });
   after(async () => {
     await bus?.close();
@@ -49,7 +51,7 @@ describe('database restart', { timeout: 300_000, skip }, () => {
         channel: 'test',
         createdAt: new Date().toISOString(),
       };
-      await bus.publishRaw('orders', 'order.created.b2c', Buffer.from(JSON.stringify(body)), {
+      await bus.publish('orders', 'order.created.b2c', Buffer.from(JSON.stringify(body)), {
         messageId: orderId,
         persistent: true,
       });
@@ -60,7 +62,7 @@ describe('database restart', { timeout: 300_000, skip }, () => {
       { within: 30_000, description: 'MES retrying an order it cannot record while PostgreSQL is down' },
     );
     await database.start();
-    for (const id of arrivedWhileDown) await waitForOrderStatus(mes(), id, 'priced', 60_000);
+    for (const id of arrivedWhileDown) await priced(id, 60_000);
 
     await eventually(async () => ((await fetch(`${crm().url}/health/ready`)).ok ? true : undefined), {
       within: 30_000,
@@ -71,7 +73,7 @@ describe('database restart', { timeout: 300_000, skip }, () => {
       body: { customer: { id: 'after-restart' }, lines: [{ sku: 'LAMP', quantity: 2 }], currency: 'EUR' },
     });
     assert.equal(res.status, 201, JSON.stringify(res.body));
-    await waitForOrderStatus(mes(), res.body.id as string, 'priced', 30_000);
+    await priced(res.body.id as string, 30_000);
     assert.ok(
       (await postmasterStart(backend)) > startedBefore,
       'PostgreSQL really restarted under the services',

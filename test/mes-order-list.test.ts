@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { type OrderFilters, orderPageQuery } from '../services/mes/src/orders.ts';
+import { createMesClient } from '../src/drivers/mes-client.ts';
 import { createIsolatedBackend, type IsolatedBackend } from './support/backend.ts';
-import { getJson } from './support/mes-client.ts';
 import { type ReferenceStack, startReferenceStack } from './support/reference-stack.ts';
 import { seedMesOrders } from './support/seed-orders.ts';
 
@@ -69,30 +69,25 @@ describe('MES order list at 100k orders', { timeout: 180_000 }, () => {
   }
 
   it('pages through a filter over HTTP newest first, with a working cursor', async () => {
-    const mes = stack.mes ?? assert.fail('mes not started');
-    const first = await getJson<{ orders: Array<{ id: string; createdAt: string }>; nextCursor: string }>(
-      mes,
-      '/api/orders?status=priced&limit=100',
-    );
-    assert.equal(first.status, 200);
-    assert.equal(first.body.orders.length, 100);
-    const second = await getJson<{ orders: Array<{ id: string; createdAt: string }> }>(
-      mes,
-      `/api/orders?status=priced&limit=100&after=${first.body.nextCursor}`,
-    );
-    const times = [...first.body.orders, ...second.body.orders].map((o) => Date.parse(o.createdAt));
+    const mes = createMesClient(stack.mes?.url ?? assert.fail('mes not started'));
+    // MES answering anything but 200 fails the call.
+    const first = await mes.listOrders({ status: 'priced', limit: 100 });
+    assert.equal(first.orders.length, 100);
+    const second = await mes.listOrders({
+      status: 'priced',
+      limit: 100,
+      after: first.nextCursor ?? assert.fail('no next page'),
+    });
+    const times = [...first.orders, ...second.orders].map((o) => Date.parse(o.createdAt));
     assert.deepEqual(
       times,
       [...times].sort((a, b) => b - a),
       'newest first across pages',
     );
-    assert.equal(
-      new Set([...first.body.orders, ...second.body.orders].map((o) => o.id)).size,
-      200,
-      'no repeats',
+    assert.equal(new Set([...first.orders, ...second.orders].map((o) => o.id)).size, 200, 'no repeats');
+    await assert.rejects(
+      mes.listOrders({ after: 'not-a-cursor' }),
+      /answered 400: \{"error":"invalid_cursor"/,
     );
-    const bad = await getJson<{ error: string }>(mes, '/api/orders?after=not-a-cursor');
-    assert.equal(bad.status, 400);
-    assert.equal(bad.body.error, 'invalid_cursor');
   });
 });

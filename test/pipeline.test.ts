@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
+import { type BusMessage, type BusObserver, observeBus } from '../src/drivers/bus-observer.ts';
+import { createMesClient, type MesOrder } from '../src/drivers/mes-client.ts';
 import { eventually } from '../src/wait/eventually.ts';
 import { createIsolatedBackend, type IsolatedBackend } from './support/backend.ts';
-import { type BusObserver, observeBus } from './support/bus.ts';
-import { getJson, type MesOrderView, waitForOrderStatus } from './support/mes-client.ts';
 import {
   apiKeys,
   callCrm,
@@ -23,11 +23,28 @@ describe('reference pipeline', { timeout: 180_000 }, () => {
   let bus: BusObserver;
   const crm = () => stack.crm ?? assert.fail('crm not started');
   const mes = () => stack.mes ?? assert.fail('mes not started');
+  const mesApi = () => createMesClient(mes().url);
+  const priced = (id: string, status = 'priced') => mesApi().waitForStatus(id, status, { within: 15_000 });
+  /** Waits until `count` messages seen on the bus match, and returns them. */
+  const seenAtLeast = (
+    count: number,
+    match: (m: BusMessage) => boolean,
+    within: number,
+    description: string,
+  ) =>
+    eventually(
+      () => {
+        const found = bus.seen().filter(match);
+        if (found.length >= count) return found;
+        throw new Error(`${found.length} of ${count} seen`);
+      },
+      { within, description },
+    );
 
   before(async () => {
     backend = await createIsolatedBackend('pipeline');
     stack = await startReferenceStack(backend, ['crm', 'mes', 'pricing']);
-    bus = await observeBus(backend.amqpUrl, ['orders', 'pricing', 'mes.orders.dead']);
+    bus = await observeBus(backend.amqpUrl);
   });
   after(async () => {
     await bus?.close();
@@ -56,8 +73,8 @@ describe('reference pipeline', { timeout: 180_000 }, () => {
     const b2cId = b2c.body.id as string;
     const b2bId = b2b.body.orderId as string;
 
-    const pricedB2c = await waitForOrderStatus(mes(), b2cId, 'priced');
-    const pricedB2b = await waitForOrderStatus(mes(), b2bId, 'priced');
+    const pricedB2c = await priced(b2cId);
+    const pricedB2b = await priced(b2bId);
     assert.equal(pricedB2c.totalCents, 2 * 12_900 + 3_450);
     assert.equal(pricedB2c.currency, 'EUR');
     assert.equal(pricedB2b.totalCents, 10 * 42_750); // 45000 less the 5 % B2B discount
@@ -72,13 +89,14 @@ describe('reference pipeline', { timeout: 180_000 }, () => {
 
     for (const id of [b2cId, b2bId]) {
       // The observer's copy of pricing.completed travels on its own queue: it may land after MES's update.
-      await bus.waitFor(
-        (m) => m.body.orderId === id && m.routingKey === 'pricing.completed',
-        1,
-        10_000,
-        `the observer seeing pricing.completed of ${id}`,
-      );
-      const hops = bus.seen.filter((m) => m.body.orderId === id).map((m) => m.routingKey);
+      await bus.waitFor((m) => orderIdOf(m) === id && m.routingKey === 'pricing.completed', {
+        within: 10_000,
+        description: `the observer seeing pricing.completed of ${id}`,
+      });
+      const hops = bus
+        .seen()
+        .filter((m) => orderIdOf(m) === id)
+        .map((m) => m.routingKey);
       assert.deepEqual(
         hops.filter((key) => key.startsWith('order.created')).length,
         1,
@@ -95,9 +113,9 @@ describe('reference pipeline', { timeout: 180_000 }, () => {
         `pricing.completed once: ${hops}`,
       );
     }
-    const request = bus.seen.find((m) => m.body.orderId === b2cId && m.routingKey === 'pricing.requested');
-    assert.equal(request?.properties.priority, 8);
-    assert.equal(request?.properties.correlationId, b2c.headers.get('x-correlation-id'));
+    const request = bus.seen().find((m) => orderIdOf(m) === b2cId && m.routingKey === 'pricing.requested');
+    assert.equal(request?.priority, 8);
+    assert.equal(request?.correlationId, b2c.headers.get('x-correlation-id'));
   });
 
   it('marks an order with an unknown SKU pricing_failed with the reason', async () => {
@@ -105,7 +123,7 @@ describe('reference pipeline', { timeout: 180_000 }, () => {
       key: apiKeys.b2cWeb.key,
       body: { customer: { id: 'bob' }, lines: [{ sku: 'SOFA-VELVET', quantity: 1 }], currency: 'PLN' },
     });
-    const failed = await waitForOrderStatus(mes(), res.body.id as string, 'pricing_failed');
+    const failed = await priced(res.body.id as string, 'pricing_failed');
     assert.match(failed.failureReason ?? '', /unknown SKU\(s\): SOFA-VELVET/);
     assert.equal(failed.totalCents, null);
   });
@@ -116,26 +134,18 @@ describe('reference pipeline', { timeout: 180_000 }, () => {
       body: { customer: { id: 'dup' }, lines: [{ sku: 'LAMP', quantity: 2 }], currency: 'EUR' },
     });
     const id = res.body.id as string;
-    await waitForOrderStatus(mes(), id, 'priced');
-    const [original] = await bus.waitFor(
-      (m) => m.properties.messageId === id && m.exchange === 'orders',
-      1,
-      5_000,
-      'original',
-    );
-    assert.ok(original);
-    await bus.publishRaw('orders', original.routingKey, Buffer.from(JSON.stringify(original.body)), {
+    await priced(id);
+    const original = await bus.waitFor((m) => m.messageId === id && m.exchange === 'orders', {
+      within: 5_000,
+      description: 'original',
+    });
+    await bus.publish('orders', original.routingKey, Buffer.from(JSON.stringify(original.body)), {
       messageId: id,
-      correlationId: original.properties.correlationId,
+      correlationId: original.correlationId,
       persistent: true,
       priority: 8,
     });
-    await bus.waitFor(
-      (m) => m.properties.messageId === id && m.exchange === 'orders',
-      2,
-      5_000,
-      'duplicate on the bus',
-    );
+    await seenAtLeast(2, (m) => m.messageId === id && m.exchange === 'orders', 5_000, 'duplicate on the bus');
     await eventually(
       () => mes().logs.find((entry) => entry.orderId === id && entry.msg === 'duplicate order ignored'),
       { within: 10_000, description: 'MES consumed the duplicate' },
@@ -143,21 +153,21 @@ describe('reference pipeline', { timeout: 180_000 }, () => {
     const rows = await query(backend, 'select count(*)::int as n from mes.orders where id = $1', [id]);
     assert.equal(rows[0]?.n, 1);
     assert.equal(
-      bus.seen.filter((m) => m.body.orderId === id && m.routingKey === 'pricing.requested').length,
+      bus.seen().filter((m) => orderIdOf(m) === id && m.routingKey === 'pricing.requested').length,
       1,
     );
   });
 
   it('dead-letters a poison message with a reason header and keeps consuming', async () => {
-    await bus.publishRaw('orders', 'order.created.b2c', Buffer.from('{"not": "an order"'), {
+    await bus.publish('orders', 'order.created.b2c', Buffer.from('{"not": "an order"'), {
       messageId: 'poison-1',
     });
-    await bus.publishRaw('orders', 'order.created.b2b', Buffer.from(JSON.stringify({ orderId: 'nope' })), {
+    await bus.publish('orders', 'order.created.b2b', Buffer.from(JSON.stringify({ orderId: 'nope' })), {
       messageId: 'poison-2',
     });
-    const dead = await bus.waitFor((m) => m.exchange === 'mes.orders.dead', 2, 10_000, 'dead letters');
+    const dead = await seenAtLeast(2, (m) => m.exchange === 'mes.orders.dead', 10_000, 'dead letters');
     const reasons = Object.fromEntries(
-      dead.map((m) => [m.properties.messageId, String(m.properties.headers?.['x-rejection-reason'])]),
+      dead.map((m) => [m.messageId, String(m.headers['x-rejection-reason'])]),
     );
     assert.match(reasons['poison-1'] ?? '', /not JSON/);
     assert.match(reasons['poison-2'] ?? '', /orderId/);
@@ -167,7 +177,7 @@ describe('reference pipeline', { timeout: 180_000 }, () => {
       key: apiKeys.b2cWeb.key,
       body: { customer: { id: 'after-poison' }, lines: [{ sku: 'LAMP', quantity: 1 }], currency: 'EUR' },
     });
-    await waitForOrderStatus(mes(), next.body.id as string, 'priced');
+    await priced(next.body.id as string);
   });
 
   it('lists orders newest first with filters and keyset pages that neither skip nor repeat', async () => {
@@ -177,26 +187,25 @@ describe('reference pipeline', { timeout: 180_000 }, () => {
       sku: 'SHELF-OAK',
       quantity: (i) => i + 1,
     });
-    for (const id of ids) await waitForOrderStatus(mes(), id, 'priced');
+    for (const id of ids) await priced(id);
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { status: number; body: { orders: MesOrderView[]; nextCursor: string | null } } =
-        await getJson(mes(), `/api/orders?customer=pager&limit=2${cursor ? `&after=${cursor}` : ''}`);
-      assert.equal(page.status, 200);
-      seen.push(...page.body.orders.map((o) => o.id));
-      cursor = page.body.nextCursor;
+      // MES answering anything but 200 fails the call.
+      const page: { orders: MesOrder[]; nextCursor: string | null } = await mesApi().listOrders({
+        customer: 'pager',
+        limit: 2,
+        ...(cursor ? { after: cursor } : {}),
+      });
+      seen.push(...page.orders.map((o) => o.id));
+      cursor = page.nextCursor;
     } while (cursor);
     assert.deepEqual(seen, [...ids].reverse());
 
-    const filtered = await getJson<{ orders: MesOrderView[] }>(
-      mes(),
-      '/api/orders?status=priced&segment=b2b&limit=200',
-    );
-    assert.ok(filtered.body.orders.length >= 5);
-    assert.ok(filtered.body.orders.every((o) => o.status === 'priced' && o.segment === 'b2b'));
-    const bad = await getJson<{ error: string }>(mes(), '/api/orders?status=lost');
-    assert.equal(bad.status, 400);
+    const filtered = await mesApi().listOrders({ status: 'priced', segment: 'b2b', limit: 200 });
+    assert.ok(filtered.orders.length >= 5);
+    assert.ok(filtered.orders.every((o) => o.status === 'priced' && o.segment === 'b2b'));
+    await assert.rejects(mesApi().listOrders({ status: 'lost' }), /answered 400/);
   });
 
   it('spreads pricing work over every running pricing instance', async () => {
@@ -215,7 +224,7 @@ describe('reference pipeline', { timeout: 180_000 }, () => {
         customer: 'spread',
         sku: 'LAMP',
       });
-      for (const id of ids) await waitForOrderStatus(mes(), id, 'priced');
+      for (const id of ids) await priced(id);
       const rows = await query(
         backend,
         "select priced_by, count(*)::int as n from mes.orders where customer_id = 'spread' group by priced_by",
@@ -243,23 +252,12 @@ describe('reference pipeline', { timeout: 180_000 }, () => {
   it('reports orders by status and segment, latency percentiles and queue depths in /api/metrics', async () => {
     // The queue figures are the management API's samples (refreshed every second): pricing-2 of the
     // test before may still be counted as a consumer for a moment, so wait for the figures to settle.
-    const { body } = await eventually(
+    const body = await eventually(
       async () => {
-        const metrics = await getJson<{
-          orders: {
-            total: number;
-            byStatusAndSegment: Array<{ status: string; segment: string; count: number }>;
-          };
-          latency: { createdToPricedMs: Record<string, { count: number; p50: number; p95: number }> };
-          throughput: { pricedPerMinute: Array<{ count: number }> };
-          queues: {
-            available: boolean;
-            queues: Array<{ name: string; consumers: number; messages: number }>;
-          };
-        }>(mes(), '/api/metrics');
-        assert.equal(metrics.status, 200);
-        assert.equal(metrics.body.queues.available, true);
-        const byName = Object.fromEntries(metrics.body.queues.queues.map((q) => [q.name, q]));
+        // MES answering anything but 200 fails the call.
+        const metrics = (await mesApi().metrics()) as unknown as MetricsBody;
+        assert.equal(metrics.queues.available, true);
+        const byName = Object.fromEntries(metrics.queues.queues.map((q) => [q.name, q]));
         assert.deepEqual(
           [
             byName['mes.orders']?.consumers,
@@ -287,6 +285,21 @@ describe('reference pipeline', { timeout: 180_000 }, () => {
     assert.ok(body.throughput.pricedPerMinute.reduce((sum, m) => sum + m.count, 0) >= 9);
   });
 });
+
+interface MetricsBody {
+  orders: {
+    total: number;
+    byStatusAndSegment: Array<{ status: string; segment: string; count: number }>;
+  };
+  latency: { createdToPricedMs: Record<string, { count: number; p50: number; p95: number }> };
+  throughput: { pricedPerMinute: Array<{ count: number }> };
+  queues: {
+    available: boolean;
+    queues: Array<{ name: string; consumers: number; messages: number }>;
+  };
+}
+
+const orderIdOf = (message: BusMessage) => (message.body as { orderId?: unknown } | null)?.orderId;
 
 async function query(
   backend: IsolatedBackend,

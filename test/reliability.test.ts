@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
+import { createMesClient } from '../src/drivers/mes-client.ts';
 import { eventually } from '../src/wait/eventually.ts';
 import { createIsolatedBackend, type IsolatedBackend } from './support/backend.ts';
-import { waitForOrderStatus } from './support/mes-client.ts';
 import { dockerMissing, skipWhenMissing } from './support/needs.ts';
 import { type OwnBroker, startOwnBroker } from './support/own-broker.ts';
 import {
@@ -27,6 +27,8 @@ describe('reliability', { timeout: 300_000, skip }, () => {
   let db: pg.Client;
   const crm = () => stack.crm ?? assert.fail('crm not started');
   const mes = () => stack.mes ?? assert.fail('mes not started');
+  const orderIn = (status: string, id: string, within = 15_000) =>
+    createMesClient(mes().url).waitForStatus(id, status, { within });
 
   before(async () => {
     broker = await startOwnBroker();
@@ -61,7 +63,7 @@ describe('reliability', { timeout: 300_000, skip }, () => {
   };
 
   const expectEachPricedOnce = async (ids: readonly string[], customer: string) => {
-    for (const id of ids) await waitForOrderStatus(mes(), id, 'priced', 60_000);
+    for (const id of ids) await orderIn('priced', id, 60_000);
     const { rows } = await db.query('select id from mes.orders where customer_id = $1 order by id', [
       customer,
     ]);
@@ -137,7 +139,7 @@ describe('reliability', { timeout: 300_000, skip }, () => {
   it('keeps requests queued while pricing is down and prices them when it is back', async () => {
     await stack.pricing?.kill();
     const ids = await placeMixedOrders(3, 'pricing-down');
-    for (const id of ids) await waitForOrderStatus(mes(), id, 'pricing');
+    for (const id of ids) await orderIn('pricing', id);
     stack.pricing = await startService('pricing', serviceEnv('pricing', backend));
     await expectEachPricedOnce(ids, 'pricing-down');
   });
@@ -149,15 +151,15 @@ describe('reliability', { timeout: 300_000, skip }, () => {
       customer: 'backlog',
       sku: 'DESK-OAK',
     });
-    for (const id of b2b) await waitForOrderStatus(mes(), id, 'pricing');
+    for (const id of b2b) await orderIn('pricing', id);
     const b2c = await callCrm(crm(), 'POST', '/v2/orders', {
       key: apiKeys.b2cWeb.key,
       body: { customer: { id: 'vip' }, lines: [{ sku: 'LAMP', quantity: 1 }], currency: 'EUR' },
     });
-    await waitForOrderStatus(mes(), b2c.body.id as string, 'pricing');
+    await orderIn('pricing', b2c.body.id as string);
     stack.pricing = await startService('pricing', serviceEnv('pricing', backend, { PRICING_COST_MS: '50' }));
-    await waitForOrderStatus(mes(), b2c.body.id as string, 'priced');
-    for (const id of b2b) await waitForOrderStatus(mes(), id, 'priced', 30_000);
+    await orderIn('priced', b2c.body.id as string);
+    for (const id of b2b) await orderIn('priced', id, 30_000);
     const { rows } = await db.query(
       `select id, segment from mes.orders where customer_id in ('backlog', 'vip') order by priced_at, id`,
     );

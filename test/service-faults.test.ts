@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import amqp from 'amqplib';
 import pg from 'pg';
+import { type BusMessage, type BusObserver, observeBus } from '../src/drivers/bus-observer.ts';
+import { createMesClient } from '../src/drivers/mes-client.ts';
 import { eventually } from '../src/wait/eventually.ts';
 import { createIsolatedBackend, type IsolatedBackend } from './support/backend.ts';
-import { type BusObserver, observeBus } from './support/bus.ts';
-import { getJson, type MesOrderView, waitForOrderStatus } from './support/mes-client.ts';
 import {
   apiKeys,
   callCrm,
@@ -54,6 +54,8 @@ async function withPipeline(
   }
 }
 
+const orderIdOf = (message: BusMessage) => (message.body as { orderId?: unknown } | null)?.orderId;
+
 function assertFaultWarning(service: ServiceProcess, expected: string | undefined): void {
   const warnings = service.logs.filter((entry) => String(entry.msg).startsWith('fault injected:'));
   if (expected === undefined) {
@@ -77,19 +79,18 @@ describe('PRICING_FAULT=drop-b2b', { timeout: 120_000 }, () => {
     const pricingEnv = { PRICING_PREFETCH: '1', ...(fault ? { PRICING_FAULT: fault } : {}) };
     await withPipeline('fault_pricing', ['crm', 'mes', 'pricing'], { pricing: pricingEnv }, async (p) => {
       assertFaultWarning(p.service('pricing'), fault && `PRICING_FAULT=${fault}`);
-      const bus: BusObserver = await observeBus(p.backend.amqpUrl, ['pricing']);
+      const bus: BusObserver = await observeBus(p.backend.amqpUrl);
+      const mes = createMesClient(p.service('mes').url);
       try {
         const [b2b = ''] = await placeOrders(p.service('crm'), 1, {
           key: apiKeys.b2bPortal.key,
           customer: 'probe-b2b',
           sku: 'DESK-OAK',
         });
-        await bus.waitFor(
-          (m) => m.routingKey === 'pricing.requested' && m.body.orderId === b2b,
-          1,
-          15_000,
-          'the B2B pricing request on the bus',
-        );
+        await bus.waitFor((m) => m.routingKey === 'pricing.requested' && orderIdOf(m) === b2b, {
+          within: 15_000,
+          description: 'the B2B pricing request on the bus',
+        });
         await eventually(async () => ((await p.readyMessages('pricing.requests')) === 0 ? true : undefined), {
           within: 15_000,
           description: 'pricing took the B2B request off its queue',
@@ -99,21 +100,23 @@ describe('PRICING_FAULT=drop-b2b', { timeout: 120_000 }, () => {
           customer: 'probe-b2c',
           sku: 'LAMP',
         });
-        await bus.waitFor(
-          (m) => m.routingKey === 'pricing.completed' && m.body.orderId === b2c,
-          1,
-          15_000,
-          'the later B2C order priced',
-        );
-        await waitForOrderStatus(p.service('mes'), b2c, 'priced');
-        const b2bResults = bus.seen
-          .filter((m) => m.body.orderId === b2b && m.routingKey !== 'pricing.requested')
+        await bus.waitFor((m) => m.routingKey === 'pricing.completed' && orderIdOf(m) === b2c, {
+          within: 15_000,
+          description: 'the later B2C order priced',
+        });
+        await mes.waitForStatus(b2c, 'priced', { within: 15_000 });
+        // What the pricing exchange carried for the B2B order besides its request.
+        const b2bResults = bus
+          .seen()
+          .filter(
+            (m) => m.exchange === 'pricing' && orderIdOf(m) === b2b && m.routingKey !== 'pricing.requested',
+          )
           .map((m) => m.routingKey);
-        if (b2bResults.length > 0) await waitForOrderStatus(p.service('mes'), b2b, 'priced');
-        const view = await getJson<MesOrderView>(p.service('mes'), `/api/orders/${b2b}`);
+        if (b2bResults.length > 0) await mes.waitForStatus(b2b, 'priced', { within: 15_000 });
+        const view = await mes.findOrder(b2b);
         outcome = {
           b2bResults,
-          b2bStatus: view.body.status,
+          b2bStatus: view?.status ?? 'unknown to MES',
           pricingQueues: [
             await p.readyMessages('pricing.requests'),
             await p.readyMessages('pricing.requests.dead'),
@@ -199,7 +202,7 @@ describe('MES_FAULT=ack-before-commit', { timeout: 120_000 }, () => {
     await withPipeline('fault_mes_off', ['crm', 'mes', 'pricing'], {}, async (p) => {
       assertFaultWarning(p.service('mes'), undefined);
       const id = await dropConnectionWhileRecording(p);
-      await waitForOrderStatus(p.service('mes'), id, 'priced', 30_000);
+      await createMesClient(p.service('mes').url).waitForStatus(id, 'priced', { within: 30_000 });
     });
   });
 

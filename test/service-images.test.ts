@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { GenericContainer, type StartedTestContainer, Wait } from 'testcontainers';
 import { defaultImages } from '../src/config/images.ts';
+import { createMesClient } from '../src/drivers/mes-client.ts';
 import { createIsolatedBackend, type IsolatedBackend } from './support/backend.ts';
-import { waitForOrderStatus } from './support/mes-client.ts';
 import { dockerMissing, skipWhenMissing } from './support/needs.ts';
 import { apiKeys, callCrm, serviceEnv } from './support/reference-stack.ts';
 import { repoRoot, runCommand } from './support/run-cli.ts';
@@ -70,7 +70,9 @@ describe('reference service images', { timeout: 600_000, skip }, () => {
       },
     });
     assert.equal(res.status, 201, JSON.stringify(res.body));
-    const order = await waitForOrderStatus(asService('mes'), res.body.id as string, 'priced', 30_000);
+    const order = await createMesClient(asService('mes').url).waitForStatus(res.body.id as string, 'priced', {
+      within: 30_000,
+    });
     assert.equal(order.totalCents, 2 * 18_500);
   });
 

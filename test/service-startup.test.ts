@@ -2,9 +2,9 @@
 // database exist (the harness starts everything at once): they wait for them, then work normally.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { createMesClient } from '../src/drivers/mes-client.ts';
 import { eventually } from '../src/wait/eventually.ts';
 import { type ReservedBackend, reserveIsolatedBackend } from './support/backend.ts';
-import { waitForOrderStatus } from './support/mes-client.ts';
 import { apiKeys, placeOrders, serviceEnv } from './support/reference-stack.ts';
 import { type ServiceName, type ServiceProcess, startService } from './support/service-process.ts';
 
@@ -61,7 +61,7 @@ describe('services started before their vhost and database exist', { timeout: 12
       sku: 'LAMP',
     });
     assert.ok(id);
-    const order = await waitForOrderStatus(mes, id, 'priced', 30_000);
+    const order = await createMesClient(mes.url).waitForStatus(id, 'priced', { within: 30_000 });
     assert.ok((order.totalCents ?? 0) > 0, 'the order got a price');
   });
 

@@ -12,6 +12,10 @@ export interface BusMessage {
   body: unknown;
   priority: number | undefined;
   messageId: string | undefined;
+  /** The producer's correlation id (AMQP property): one request's messages share it. */
+  correlationId: string | undefined;
+  /** 2 when the producer sent it persistent (a durable queue keeps it across a broker restart). */
+  deliveryMode: number | undefined;
   seenAt: number;
 }
 
@@ -88,6 +92,8 @@ export async function observeBus(amqpUrl: string): Promise<BusObserver> {
         body: parseBody(delivery.content),
         priority: delivery.properties.priority,
         messageId: delivery.properties.messageId,
+        correlationId: delivery.properties.correlationId,
+        deliveryMode: delivery.properties.deliveryMode,
         seenAt: Date.now(),
       };
       messages.push(message);

@@ -1,5 +1,6 @@
 // MES as an operator sees it: its order API (one order, the keyset list) and its metrics, over axios.
 import axios from 'axios';
+import { eventually } from '../wait/eventually.ts';
 
 export interface MesOrder {
   id: string;
@@ -18,7 +19,12 @@ export interface MesOrder {
 export interface MesClient {
   /** The order, or undefined while MES does not know it. */
   findOrder(orderId: string): Promise<MesOrder | undefined>;
-  listOrders(filters: Record<string, string | number>): Promise<{ orders: MesOrder[]; next?: string | null }>;
+  /** One page, newest first; `nextCursor` (as `after`) asks for the next one, null on the last page. */
+  listOrders(
+    filters: Record<string, string | number>,
+  ): Promise<{ orders: MesOrder[]; nextCursor: string | null }>;
+  /** Resolves with the order once MES shows it in the state; at the deadline, fails with what MES showed. */
+  waitForStatus(orderId: string, status: string, options: { within: number }): Promise<MesOrder>;
   metrics(): Promise<Record<string, unknown>>;
 }
 
@@ -32,12 +38,22 @@ export function createMesClient(baseUrl: string): MesClient {
     }
     return response.data;
   };
+  const findOrder = async (orderId: string) => {
+    const response = await http.get<MesOrder>(`/api/orders/${encodeURIComponent(orderId)}`);
+    return response.status === 404 ? undefined : ok(`GET /api/orders/${orderId}`, response);
+  };
   return {
-    async findOrder(orderId) {
-      const response = await http.get<MesOrder>(`/api/orders/${encodeURIComponent(orderId)}`);
-      return response.status === 404 ? undefined : ok(`GET /api/orders/${orderId}`, response);
-    },
+    findOrder,
     listOrders: async (filters) => ok('GET /api/orders', await http.get('/api/orders', { params: filters })),
+    waitForStatus: (orderId, status, { within }) =>
+      eventually(
+        async () => {
+          const order = await findOrder(orderId);
+          if (order?.status === status) return order;
+          throw new Error(order ? `MES shows it as ${order.status}` : 'MES does not know the order');
+        },
+        { within, description: `order ${orderId} ${status} in MES`, maxEvery: 200 },
+      ),
     metrics: async () => ok('GET /api/metrics', await http.get('/api/metrics')),
   };
 }
