@@ -8,8 +8,9 @@ import { join, relative } from 'node:path';
 import type { RunPlan } from '../config/load.ts';
 import { componentNames } from '../config/schema.ts';
 import { chromiumVariable } from '../drivers/browser.ts';
+import { componentHandle } from '../drivers/component-handles.ts';
 import { type EnvironmentRecord, startEnvironment } from '../environment/environment.ts';
-import { componentHandle } from '../environment/handles.ts';
+import { faultTargetsOf } from '../environment/fault-targets.ts';
 import { readRecord } from '../environment/record-file.ts';
 import { newRunId } from '../environment/run-id.ts';
 import { evaluateResults, type GateVerdict } from '../gate/results.ts';
@@ -56,9 +57,10 @@ export interface RunOutcome {
  */
 async function brokenComponents(record: EnvironmentRecord | undefined): Promise<string[]> {
   if (!record) return [];
+  const targets = faultTargetsOf(record);
   const checks = componentNames.map(async (component) => {
     try {
-      await componentHandle(record, component).ready(10_000);
+      await componentHandle(targets.components[component]).ready(10_000);
       return [];
     } catch (error) {
       return [`${component} is not ready at the end of the run (${(error as Error).message})`];
@@ -127,7 +129,8 @@ export async function runSuite(request: RunRequest): Promise<RunOutcome> {
       failFast: request.failFast,
       reportDir,
       worldParameters: {
-        environment: record ?? null,
+        endpoints: record?.endpoints ?? null,
+        faultTargets: record ? faultTargetsOf(record) : null,
         artifactsDir: join(reportDir, 'artifacts'),
         chromium: request.plan.chromium ?? request.env[chromiumVariable],
       },
