@@ -10,7 +10,7 @@ import { loadConfiguration, runCucumber } from '@cucumber/cucumber/api';
 import type { Envelope } from '@cucumber/messages';
 import { MesE2eError } from '../errors.ts';
 import { identityEnvelope, type RunIdentity } from '../gate/run-identity.ts';
-import type { Selection } from './suite.ts';
+import type { Selection } from './selection.ts';
 
 export interface CucumberRunOptions {
   selection: Selection;

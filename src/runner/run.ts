@@ -18,7 +18,8 @@ import { compromisedEnvelope, parseShardText } from '../gate/run-identity.ts';
 import { writeRunReports } from '../report/write-reports.ts';
 import { runScenarios } from './cucumber-run.ts';
 import { createProgress, type ScenarioFinished } from './progress.ts';
-import { type PlannedScenario, planScenarios, type Selection } from './suite.ts';
+import type { Selection } from './selection.ts';
+import { type PlannedScenario, planScenarios } from './suite.ts';
 
 export interface RunRequest {
   plan: RunPlan;

@@ -12,6 +12,7 @@ import { type ComponentName, componentNames } from '../config/schema.ts';
 import { MesE2eError } from '../errors.ts';
 import { codeExtension, codeRoot, packageRoot } from '../package-root.ts';
 import { runScenarios } from './cucumber-run.ts';
+import type { Selection } from './selection.ts';
 
 /** The package's own suite: the reference scenarios and their steps (compiled in the published package). */
 export const suiteRoot = packageRoot;
@@ -21,18 +22,6 @@ export const defaultSupportImports = [
   join(codeRoot, 'steps', 'support', `*.${codeExtension}`),
   join(codeRoot, 'steps', `*.steps.${codeExtension}`),
 ];
-
-export interface Selection {
-  /** Feature URIs in messages and reports are relative to this folder. */
-  cwd: string;
-  paths: string[];
-  /** Step definitions and support code: the shipped ones, then the team's. */
-  supportImports: string[];
-  tags: string;
-  names: string[];
-  /** "i/n", 1-based. */
-  shard: string | undefined;
-}
 
 export interface PlannedScenario {
   name: string;

@@ -6,6 +6,7 @@ import { MesE2eError } from '../../errors.ts';
 import { inGitHubActions, publishToGitHub } from '../../report/github.ts';
 import type { ScenarioFinished } from '../../runner/progress.ts';
 import { type RunOutcome, runSuite } from '../../runner/run.ts';
+import type { Selection } from '../../runner/selection.ts';
 import {
   checkTags,
   controllableOnly,
@@ -13,7 +14,6 @@ import {
   defaultSupportImports,
   listScenarios,
   parseShard,
-  type Selection,
   suiteRoot,
 } from '../../runner/suite.ts';
 import { type Outcome, outcomeOfVerdict } from '../outcome.ts';
