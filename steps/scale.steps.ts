@@ -24,7 +24,7 @@ When(
   async function (this: MesWorld, component: ComponentName) {
     const queue =
       workQueue[component] ?? assert.fail(`${component} takes no work from a queue: nothing to scale`);
-    const { managementUrl, vhost } = this.environment.endpoints.rabbitmq;
+    const { managementUrl, vhost } = this.endpoints.rabbitmq;
     if (!managementUrl) assert.fail('no management API URL: the consumer count cannot be read');
     const before = (await queueFigures(managementUrl, vhost)).find((q) => q.name === queue)?.consumers ?? 0;
     this.log(`started ${await this.chaos.addInstance(component)}`);

@@ -5,7 +5,8 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { componentHandle } from '../src/environment/handles.ts';
+import { componentHandle } from '../src/drivers/component-handles.ts';
+import { faultTargetsOf } from '../src/environment/fault-targets.ts';
 import { readRecordFile } from '../src/environment/record-file.ts';
 import { eventually } from '../src/wait/eventually.ts';
 import { createIsolatedBackend } from './support/backend.ts';
@@ -80,7 +81,7 @@ describe('mes-e2e env', { timeout: 600_000, skip }, () => {
       for (const { key } of record.endpoints.crm.apiKeys)
         assert.ok(!text.includes(key), `${file} holds an API key`);
     }
-    // Fault injection on containers: the handles later scenarios use.
+    // Fault injection on containers: the fault targets and handles later scenarios use.
     const full = readRecordFile(join(cwd, 'reports', 'env', 'current.json')) ?? assert.fail('no record');
     const broker = full.containers.find((c) => c.component === 'rabbitmq') ?? assert.fail('no rabbitmq');
     const interval = await runCommand('docker', [
@@ -91,14 +92,15 @@ describe('mes-e2e env', { timeout: 600_000, skip }, () => {
       'application:get_env(rabbit, collect_statistics_interval).',
     ]);
     assert.equal(interval.stdout.trim(), '{ok,1000}', 'queue figures refreshed every second');
-    const pricing = componentHandle(full, 'pricing');
+    const targets = faultTargetsOf(full);
+    const pricing = componentHandle(targets.components.pricing);
     assert.equal(pricing.source, 'container');
     await pricing.pause();
     const paused = await runMesE2e(['env', 'status', '--json'], { cwd, env });
     assert.equal(paused.code, 3, 'a paused component is not healthy');
     await pricing.unpause();
     await pricing.ready(30_000);
-    const rabbitmq = componentHandle(full, 'rabbitmq');
+    const rabbitmq = componentHandle(targets.components.rabbitmq);
     // The container's log spans its restarts: one more "Server startup complete" is the new boot's.
     const boots = async () => {
       const log = await runCommand('docker', ['logs', broker.id]);

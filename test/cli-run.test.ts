@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
 import { listRunDatabases, listRunVhosts } from '../src/environment/isolation.ts';
-import { findLabelledProcesses } from '../src/environment/processes.ts';
+import { findLabelledProcesses } from '../src/environment/labelled-processes.ts';
 import { eventually } from '../src/wait/eventually.ts';
 import { infrastructureVariables } from './support/infrastructure.ts';
 import { binPath, repoRoot, runMesE2e } from './support/run-cli.ts';

@@ -8,7 +8,7 @@ import type { Browser } from 'playwright';
 import { launchChromium } from '../src/drivers/browser.ts';
 import { type BusObserver, observeBus } from '../src/drivers/bus-observer.ts';
 import { type DashboardPage, openDashboard } from '../src/drivers/dashboard-page.ts';
-import { freePort } from '../src/environment/ports.ts';
+import { freePort } from '../src/drivers/ports.ts';
 import { eventually } from '../src/wait/eventually.ts';
 import { createIsolatedBackend, type IsolatedBackend } from './support/backend.ts';
 import {

@@ -1,7 +1,7 @@
 // Queue depths and consumer counts of the run's vhost, from the RabbitMQ management API: what a
 // failure diagnosis shows about where work piles up.
 import axios from 'axios';
-import { managementAccess } from '../environment/probes.ts';
+import { managementAccess } from './probes.ts';
 
 export interface QueueFigures {
   name: string;

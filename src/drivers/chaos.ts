@@ -1,10 +1,10 @@
-// Fault injection for scenarios: stops, kills, pauses and restarts components of the run's
-// environment through its handles, remembers what it broke, and puts everything back afterwards,
-// so that the next scenario meets a whole pipeline.
+// Fault injection for scenarios: stops, kills, pauses and restarts components of the run through the
+// fault targets the environment handed over, remembers what it broke, and puts everything back
+// afterwards, so that the next scenario meets a whole pipeline.
 import type { ComponentName } from '../config/schema.ts';
-import type { EnvironmentRecord } from '../environment/environment.ts';
-import { type ComponentHandle, componentHandle } from '../environment/handles.ts';
-import { type ExtraInstance, startExtraInstance } from '../environment/instances.ts';
+import { type ComponentHandle, componentHandle } from './component-handles.ts';
+import { type ExtraInstance, startExtraInstance } from './extra-instances.ts';
+import type { FaultTargets } from './fault-targets.ts';
 
 type Broken = 'stopped' | 'paused';
 
@@ -23,12 +23,13 @@ export interface Chaos {
   restoreAll(): Promise<string[]>;
 }
 
-export function createChaos(record: EnvironmentRecord): Chaos {
+export function createChaos(targets: FaultTargets): Chaos {
   const handles = new Map<ComponentName, ComponentHandle>();
   const broken = new Map<ComponentName, Broken>();
   const extras: ExtraInstance[] = [];
   const handle = (component: ComponentName) => {
-    const existing = handles.get(component) ?? componentHandle(record, component);
+    const existing =
+      handles.get(component) ?? componentHandle(targets.components[component], targets.secrets);
     handles.set(component, existing);
     return existing;
   };
@@ -63,7 +64,7 @@ export function createChaos(record: EnvironmentRecord): Chaos {
     },
     logTail: (component, lines) => handle(component).logTail(lines),
     async addInstance(component) {
-      const extra = await startExtraInstance(record, component);
+      const extra = await startExtraInstance(targets.components[component]);
       extras.push(extra);
       return extra.description;
     },

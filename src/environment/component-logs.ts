@@ -2,6 +2,7 @@
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { masker, tailOfFile } from '../drivers/log-tail.ts';
 
 export interface ComponentLogs {
   dir: string;
@@ -11,19 +12,6 @@ export interface ComponentLogs {
   consumer(component: string): (stream: Readable) => void;
   /** The last lines a component wrote (masked), for failure messages. */
   tail(component: string, lines?: number): string;
-}
-
-const masker = (secrets: readonly string[]) => (text: string) =>
-  secrets.filter(Boolean).reduce((masked, secret) => masked.replaceAll(secret, '***'), text);
-
-/** The last lines of a log file, masked; empty when there is no file. */
-export function tailOfFile(file: string, secrets: readonly string[], lines = 20): string {
-  try {
-    const text = masker(secrets)(readFileSync(file, 'utf8')).trimEnd();
-    return text ? text.split('\n').slice(-lines).join('\n') : '';
-  } catch {
-    return '';
-  }
 }
 
 /**

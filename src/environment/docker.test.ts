@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { defaultImages } from '../config/images.ts';
-import { dockerEngine, exitCodeOf, removeContainersByRunId } from './docker.ts';
+import { dockerEngine } from '../drivers/docker-engine.ts';
+import { exitCodeOf, removeContainersByRunId } from './docker.ts';
 import { labels, newRunId, runLabels } from './run-id.ts';
 
 describe('exitCodeOf', () => {

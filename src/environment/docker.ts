@@ -1,18 +1,8 @@
-// The Docker engine, and removal of what a run left on it: every container and network a run creates
-// carries its label, so removal by label is complete even for what failed half-way.
-import { getContainerRuntimeClient } from 'testcontainers';
-import { MesE2eError } from '../errors.ts';
+// What a run left on the Docker engine: how its containers ended, and their removal. Every container
+// and network a run creates carries its label, so removal by label is complete even for what failed
+// half-way.
+import { dockerEngine } from '../drivers/docker-engine.ts';
 import { labels } from './run-id.ts';
-
-/** The Docker engine, or an environment failure that says how to get one. */
-export async function dockerEngine() {
-  return (await runtimeClient()).container.dockerode;
-}
-
-/** Where this machine reaches the ports containers publish (known before any container starts). */
-export async function dockerHost(): Promise<string> {
-  return (await runtimeClient()).info.containerRuntime.host;
-}
 
 /**
  * The exit code of the run's container for the component once it has stopped; undefined while it
@@ -24,19 +14,6 @@ export async function exitCodeOf(runId: string, component: string): Promise<numb
   const [container] = await docker.listContainers({ all: true, filters });
   if (container?.State !== 'exited' && container?.State !== 'dead') return undefined;
   return (await docker.getContainer(container.Id).inspect()).State.ExitCode;
-}
-
-async function runtimeClient() {
-  try {
-    return await getContainerRuntimeClient();
-  } catch (error) {
-    throw new MesE2eError(
-      'environment',
-      `no Docker engine answers (${(error as Error).message})`,
-      'start Docker (or point DOCKER_HOST at one); mes-e2e doctor checks the whole machine',
-      { cause: error },
-    );
-  }
 }
 
 /** Removes every container and the network labelled with the run id; returns what it removed. */

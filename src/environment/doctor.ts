@@ -8,7 +8,7 @@ import type { ResolvedComponent } from '../config/defaults.ts';
 import { defaultImages } from '../config/images.ts';
 import type { RunPlan } from '../config/load.ts';
 import { ChromiumNotFoundError, chromiumVariable, findChromium } from '../drivers/browser.ts';
-import { amqpHandshake, httpAnswers, managementOverview, sqlSelectOne } from './probes.ts';
+import { amqpHandshake, httpAnswers, managementOverview, sqlSelectOne } from '../drivers/probes.ts';
 
 export interface Check {
   name: string;

@@ -4,32 +4,16 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { RunPlan } from '../config/load.ts';
 import type { ComponentName, ProfileName } from '../config/schema.ts';
+import { dockerEngine } from '../drivers/docker-engine.ts';
+import { type ApiKey, type Endpoints, secretsIn } from '../drivers/endpoints.ts';
+import type { ProcessRecord } from '../drivers/processes.ts';
 import { MesE2eError } from '../errors.ts';
 import { createComponentLogs } from './component-logs.ts';
-import { dockerEngine } from './docker.ts';
 import { startBroker, startDatabase } from './infrastructure.ts';
 import { createDatabase, createVhost, withPath } from './isolation.ts';
-import type { ProcessRecord } from './processes.ts';
 import { labels, runLabels } from './run-id.ts';
 import { buildImages, type ServiceContext, serviceNames, startServices } from './services.ts';
 import { type Removed, removeRun, type SharedInfrastructure, sharedInfrastructure } from './teardown.ts';
-
-export interface ApiKey {
-  name: string;
-  key: string;
-  segment: 'b2c' | 'b2b';
-  requestsPerWindow?: number;
-}
-
-export interface Endpoints {
-  runId: string;
-  profile: ProfileName;
-  rabbitmq: { amqpUrl: string; managementUrl?: string | undefined; vhost: string };
-  postgres: { databaseUrl: string; database: string };
-  crm: { url: string; apiKeys: ApiKey[] };
-  mes: { url: string };
-  pricing: { url: string };
-}
 
 export interface EnvironmentRecord {
   runId: string;
@@ -72,19 +56,6 @@ export class InterruptedError extends MesE2eError {
   }
 }
 
-/** The passwords and keys of a run: never in a log or a report. */
-export function secretsOf(record: Pick<EnvironmentRecord, 'endpoints'>): string[] {
-  const { endpoints } = record;
-  const passwords = [
-    endpoints.rabbitmq.amqpUrl,
-    endpoints.rabbitmq.managementUrl,
-    endpoints.postgres.databaseUrl,
-  ]
-    .flatMap((url) => (url ? [decodeURIComponent(new URL(url).password)] : []))
-    .filter((password) => password.length >= 4);
-  return [...new Set([...passwords, ...endpoints.crm.apiKeys.map((k) => k.key)])];
-}
-
 /** Takes a recorded environment down: env down, and the end of a run. */
 export function removeEnvironment(record: EnvironmentRecord): Promise<Removed> {
   return removeRun(record.runId, {
@@ -92,7 +63,7 @@ export function removeEnvironment(record: EnvironmentRecord): Promise<Removed> {
     knownPids: record.processes.map((p) => p.pid),
     expectContainers: record.containers.length > 0,
     logFiles: record.processes.map((p) => p.logFile),
-    secrets: secretsOf(record),
+    secrets: secretsIn(record.endpoints),
   });
 }
 

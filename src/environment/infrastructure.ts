@@ -5,12 +5,14 @@ import { RabbitMQContainer } from '@testcontainers/rabbitmq';
 import type { GenericContainer, StartedTestContainer } from 'testcontainers';
 import type { ResolvedComponent } from '../config/defaults.ts';
 import type { ComponentName } from '../config/schema.ts';
+import { dockerHost } from '../drivers/docker-engine.ts';
+import { freePort } from '../drivers/ports.ts';
+import { amqpHandshake, managementOverview, sqlSelectOne } from '../drivers/probes.ts';
 import { MesE2eError } from '../errors.ts';
+import { waitUntil } from '../wait/wait-until.ts';
 import type { ComponentLogs } from './component-logs.ts';
-import { dockerHost, exitCodeOf } from './docker.ts';
-import { freePort } from './ports.ts';
-import { amqpHandshake, managementOverview, sqlSelectOne } from './probes.ts';
-import { readyOrExplain, waitUntil } from './readiness.ts';
+import { exitCodeOf } from './docker.ts';
+import { readyOrExplain } from './readiness.ts';
 import type { RunLabels } from './run-id.ts';
 
 export interface RunContext {

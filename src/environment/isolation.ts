@@ -2,8 +2,8 @@
 // database, each carrying the run's labels (vhost description, database comment) so that env prune
 // can tell whose they are.
 import pg from 'pg';
+import { ignoreDroppedConnection, managementAccess } from '../drivers/probes.ts';
 import { MesE2eError } from '../errors.ts';
-import { ignoreDroppedConnection, managementAccess } from './probes.ts';
 import { isRunId, type RunLabels } from './run-id.ts';
 
 function managementRequest(managementUrl: string) {

@@ -1,9 +1,10 @@
 // Finds what runs that died left behind, by label (containers and networks on the Docker engine,
 // processes of this machine, vhosts and databases on the shared broker and database), and removes it.
 import { hostname } from 'node:os';
-import { dockerEngine } from './docker.ts';
+import { dockerEngine } from '../drivers/docker-engine.ts';
+import { isAlive } from '../drivers/processes.ts';
 import { listRunDatabases, listRunVhosts } from './isolation.ts';
-import { findLabelledProcesses, isAlive } from './processes.ts';
+import { findLabelledProcesses } from './labelled-processes.ts';
 import { readRecordFile } from './record-file.ts';
 import { labels, type RunLabels } from './run-id.ts';
 import { removeRun, type SharedInfrastructure } from './teardown.ts';

@@ -1,8 +1,7 @@
-// Waiting for a component to get ready, and the one-paragraph failure when it does not: the
-// component, what was waited for, and the tail of its log.
+// Waiting for a component to get ready while the environment starts, and the one-paragraph failure
+// when it does not: the component, what was waited for, and the tail of its log.
 import { join } from 'node:path';
 import { MesE2eError } from '../errors.ts';
-import { eventually } from '../wait/eventually.ts';
 import type { ComponentLogs } from './component-logs.ts';
 
 export interface ReadinessContext {
@@ -33,36 +32,5 @@ export async function readyOrExplain<T>(
       `see ${join(context.logs.dir, `${component}.log`)}; raise readyTimeoutMs in the configuration if the machine is just slow`,
       { cause: error },
     );
-  }
-}
-
-/** Repeats a probe until it passes, the deadline passes, or `stop` aborts (a process that exited). */
-export async function waitUntil(
-  probe: () => Promise<void>,
-  options: {
-    within: number;
-    description: string;
-    /** The longest pause between two probes (eventually's default otherwise). */
-    maxEvery?: number;
-    stop?: AbortSignal;
-    stopReason?: () => string;
-  },
-): Promise<void> {
-  try {
-    await eventually(
-      async () => {
-        await probe();
-        return true;
-      },
-      {
-        within: options.within,
-        description: options.description,
-        maxEvery: options.maxEvery,
-        signal: options.stop,
-      },
-    );
-  } catch (error) {
-    if (options.stop?.aborted) throw new Error(options.stopReason?.() ?? 'stopped', { cause: error });
-    throw error;
   }
 }

@@ -37,8 +37,8 @@ export function runLabels(runId: string, recordFile: string | undefined): RunLab
   };
 }
 
-/** org.mes-e2e.run-id -> MES_E2E_RUN_ID */
-const variableOf = (label: string) =>
+/** The environment variable that carries a label on a process: org.mes-e2e.run-id -> MES_E2E_RUN_ID */
+export const variableOf = (label: string) =>
   `MES_E2E_${label.replace('org.mes-e2e.', '').replace('-', '_').toUpperCase()}`;
 
 /** The same labels as environment variables, for processes. */

@@ -2,10 +2,12 @@
 // run's vhost and database on shared infrastructure. Used by env down, by a failed or interrupted
 // start, by a second interrupt (force), and by env prune. Idempotent: what is gone already is skipped.
 import type { RunPlan } from '../config/load.ts';
+import { dockerEngine } from '../drivers/docker-engine.ts';
+import { isAlive, stopProcess } from '../drivers/processes.ts';
 import { maskLogFile } from './component-logs.ts';
-import { dockerEngine, removeContainersByRunId } from './docker.ts';
+import { removeContainersByRunId } from './docker.ts';
 import { deleteVhost, dropDatabase } from './isolation.ts';
-import { findLabelledProcesses, isAlive, stopProcess } from './processes.ts';
+import { findLabelledProcesses } from './labelled-processes.ts';
 import { labels } from './run-id.ts';
 
 /** Where runs get their vhost and database when the broker and database are shared (given by URL). */

@@ -6,12 +6,13 @@ import { appendFile, mkdir, rm, symlink } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { RunPlan } from '../config/load.ts';
 import { componentNames } from '../config/schema.ts';
+import { componentHandle } from '../drivers/component-handles.ts';
 import {
   type EnvironmentRecord,
   type StartedEnvironment,
   startEnvironment,
 } from '../environment/environment.ts';
-import { componentHandle } from '../environment/handles.ts';
+import { faultTargetsOf } from '../environment/fault-targets.ts';
 import { readRecord } from '../environment/record-file.ts';
 import { newRunId } from '../environment/run-id.ts';
 import { evaluateResults, type GateVerdict } from '../gate/results.ts';
@@ -51,9 +52,10 @@ export interface RunOutcome {
  */
 async function brokenComponents(record: EnvironmentRecord | undefined): Promise<string[]> {
   if (!record) return [];
+  const targets = faultTargetsOf(record);
   const checks = componentNames.map(async (component) => {
     try {
-      await componentHandle(record, component).ready(10_000);
+      await componentHandle(targets.components[component]).ready(10_000);
       return [];
     } catch (error) {
       return [`${component} is not ready at the end of the run (${(error as Error).message})`];
@@ -153,7 +155,8 @@ async function runAndJudge(state: RunState): Promise<GateVerdict> {
     failFast: plan.run.failFast,
     reportDir,
     worldParameters: {
-      environment: record(state) ?? null,
+      endpoints: record(state)?.endpoints ?? null,
+      faultTargets: record(state) ? faultTargetsOf(record(state) as EnvironmentRecord) : null,
       artifactsDir: join(reportDir, 'artifacts'),
       chromium: plan.run.chromium,
     },

@@ -47,7 +47,7 @@ export async function diagnose(world: MesWorld): Promise<Diagnosis> {
       return component ? [component] : [];
     }),
   );
-  const { managementUrl, vhost } = world.environment.endpoints.rabbitmq;
+  const { managementUrl, vhost } = world.endpoints.rabbitmq;
   const logTails: Record<string, string> = {};
   for (const component of atFault) {
     logTails[component] = await world.chaos

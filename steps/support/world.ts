@@ -1,5 +1,6 @@
-// The World of one scenario: its own orders and answers, drivers pointed at the run's environment.
-// Nothing here is shared between scenarios except the worker's bus observer, which only watches.
+// The World of one scenario: its own orders and answers, drivers pointed at the run's endpoints, and
+// the chaos driver at its fault targets. Nothing here is shared between scenarios except the worker's
+// bus observer, which only watches.
 import { type IWorldOptions, setWorldConstructor, World } from '@cucumber/cucumber';
 import type { OrderLine, Segment } from '../../fixtures/orders.ts';
 import { type BusObserver, observeBus } from '../../src/drivers/bus-observer.ts';
@@ -7,14 +8,18 @@ import { type Chaos, createChaos } from '../../src/drivers/chaos.ts';
 import { type CrmClient, createCrmClient, type HttpAnswer } from '../../src/drivers/crm-client.ts';
 import { type DashboardPage, openDashboard } from '../../src/drivers/dashboard-page.ts';
 import { createDatabaseProbe, type DatabaseProbe } from '../../src/drivers/database-probe.ts';
+import type { Endpoints } from '../../src/drivers/endpoints.ts';
+import type { FaultTargets } from '../../src/drivers/fault-targets.ts';
 import { createMesClient, type MesClient } from '../../src/drivers/mes-client.ts';
-import type { EnvironmentRecord } from '../../src/environment/environment.ts';
 import { workerBrowser } from './browser.ts';
 import { perWorker } from './per-worker.ts';
 
-/** What the runner hands every worker (a structured clone: data only). */
+/** What the runner hands every worker (a structured clone: data only): never the environment itself. */
 export interface MesWorldParameters {
-  environment: EnvironmentRecord;
+  /** Where the run's components answer. */
+  endpoints: Endpoints;
+  /** What the chaos driver may stop, pause, restart or scale out, and how. */
+  faultTargets: FaultTargets;
   /** Where screenshots and traces of failed UI scenarios go (reports/<run-id>/artifacts). */
   artifactsDir: string;
   /** The Chromium the configuration names; the system's when not given. */
@@ -60,18 +65,18 @@ export class MesWorld extends World<MesWorldParameters> {
 
   constructor(options: IWorldOptions<MesWorldParameters>) {
     super(options);
-    const { endpoints } = options.parameters.environment;
+    const { endpoints } = options.parameters;
     this.crm = createCrmClient(endpoints.crm.url);
     this.mes = createMesClient(endpoints.mes.url);
   }
 
-  get environment(): EnvironmentRecord {
-    return this.parameters.environment;
+  get endpoints(): Endpoints {
+    return this.parameters.endpoints;
   }
 
   /** Fault injection, created on first use: a scenario that breaks nothing never touches it. */
   get chaos(): Chaos {
-    this.chaosOfScenario ??= createChaos(this.environment);
+    this.chaosOfScenario ??= createChaos(this.parameters.faultTargets);
     return this.chaosOfScenario;
   }
 
@@ -84,7 +89,7 @@ export class MesWorld extends World<MesWorldParameters> {
   dashboard(): Promise<DashboardPage> {
     this.dashboardOfScenario ??= (async () => {
       const browser = await workerBrowser(this.parameters.chromium);
-      const page = await openDashboard(browser, this.environment.endpoints.mes.url);
+      const page = await openDashboard(browser, this.endpoints.mes.url);
       // Recorded from the start, kept only if the scenario fails: the After hook decides.
       await page.context.tracing.start({ screenshots: true, snapshots: true });
       await page.open();
@@ -95,7 +100,7 @@ export class MesWorld extends World<MesWorldParameters> {
 
   /** Read-only looks into the run's database (the reference services' schemas), opened on first use. */
   get database(): DatabaseProbe {
-    this.databaseOfScenario ??= createDatabaseProbe(this.environment.endpoints.postgres.databaseUrl);
+    this.databaseOfScenario ??= createDatabaseProbe(this.endpoints.postgres.databaseUrl);
     return this.databaseOfScenario;
   }
 
@@ -110,14 +115,14 @@ export class MesWorld extends World<MesWorldParameters> {
   }
 
   bus(): Promise<BusObserver> {
-    return workerBus(this.environment.endpoints.rabbitmq.amqpUrl);
+    return workerBus(this.endpoints.rabbitmq.amqpUrl);
   }
 
   /** The key of a named API client of the reference CRM (b2c-web, b2b-portal, partner-acme...). */
   apiKey(name: string): string {
-    const key = this.environment.endpoints.crm.apiKeys.find((k) => k.name === name)?.key;
+    const key = this.endpoints.crm.apiKeys.find((k) => k.name === name)?.key;
     if (!key) {
-      const known = this.environment.endpoints.crm.apiKeys.map((k) => k.name).join(', ');
+      const known = this.endpoints.crm.apiKeys.map((k) => k.name).join(', ');
       throw new Error(`no API key named "${name}" in this environment (known: ${known || 'none'})`);
     }
     return key;

@@ -2,6 +2,7 @@
 // (with the harness's own isolation functions),
 // so that test files never see each other's messages or rows.
 import { randomBytes } from 'node:crypto';
+import { managementAccess } from '../../src/drivers/probes.ts';
 import {
   createDatabase,
   createVhost,
@@ -9,7 +10,6 @@ import {
   dropDatabase,
   withPath,
 } from '../../src/environment/isolation.ts';
-import { managementAccess } from '../../src/environment/probes.ts';
 import { infrastructureVariables } from './infrastructure.ts';
 
 export interface IsolatedBackend {

@@ -2,9 +2,9 @@
 
 import { PostgreSqlContainer, type StartedPostgreSqlContainer } from '@testcontainers/postgresql';
 import { defaultImages } from '../../src/config/images.ts';
-import { freePort } from '../../src/environment/ports.ts';
-import { sqlSelectOne } from '../../src/environment/probes.ts';
-import { waitUntil } from '../../src/environment/readiness.ts';
+import { freePort } from '../../src/drivers/ports.ts';
+import { sqlSelectOne } from '../../src/drivers/probes.ts';
+import { waitUntil } from '../../src/wait/wait-until.ts';
 import { runCommand } from './run-cli.ts';
 
 export interface OwnDatabase {

@@ -1,14 +1,16 @@
 // `mes-e2e env up|status|down`: an environment that outlives the command, for a fast edit-run loop.
 import type { RunPlan } from '../../config/load.ts';
 import { type ComponentName, componentNames } from '../../config/schema.ts';
-import { dockerEngine } from '../../environment/docker.ts';
+import { dockerEngine } from '../../drivers/docker-engine.ts';
+import { readinessProbe } from '../../drivers/probes.ts';
+import { isAlive } from '../../drivers/processes.ts';
 import {
   type EnvironmentRecord,
   removeEnvironment,
   startEnvironment,
 } from '../../environment/environment.ts';
-import { probeOf } from '../../environment/handles.ts';
-import { findLabelledProcesses, isAlive } from '../../environment/processes.ts';
+import { readinessOf } from '../../environment/fault-targets.ts';
+import { findLabelledProcesses } from '../../environment/labelled-processes.ts';
 import { readRecord, recordPath, removeRecord, writeRecord } from '../../environment/record-file.ts';
 import { labels, newRunId } from '../../environment/run-id.ts';
 import type { Removed } from '../../environment/teardown.ts';
@@ -132,7 +134,7 @@ async function processStatus(
 async function componentStatuses(record: EnvironmentRecord): Promise<ComponentStatus[]> {
   return Promise.all(
     componentNames.map(async (component) => {
-      const probe = probeOf(record, component);
+      const probe = readinessProbe(readinessOf(record, component));
       const container = record.containers.find((c) => c.component === component);
       if (container) return { component, ...(await containerStatus(container.id, probe)) };
       const process = record.processes.find((p) => p.component === component);

@@ -1,12 +1,11 @@
 // Components run as processes: each started detached, as the leader of its own process group (so that
 // `env up` can exit and leave it running, and a signal reaches the children it starts), with its
-// output appended to its log file, and labelled by MES_E2E_* variables so that env down and env prune
-// find it by label, as they find containers.
+// output appended to its log file; signals to stop, kill, pause and continue it; and processes found
+// again by the variables of their environment (the run's labels), as containers are by their labels.
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import type { ComponentName } from '../config/schema.ts';
 import { eventually } from '../wait/eventually.ts';
-import { labelsFromEnv, type RunLabels } from './run-id.ts';
 
 export interface ProcessSpec {
   component: ComponentName;
@@ -127,10 +126,10 @@ export async function killProcess(pid: number): Promise<void> {
 }
 
 /**
- * Processes of this user that carry mes-e2e run labels in their environment (Linux /proc). Elsewhere
- * it finds none: processes left by dead runs must then be stopped by hand.
+ * Processes of this user whose environment has the variable `marker`, with their whole environment
+ * (Linux /proc). Elsewhere it finds none: processes left by dead runs must then be stopped by hand.
  */
-export function findLabelledProcesses(): Array<{ pid: number; labels: RunLabels }> {
+export function processEnvironments(marker: string): Array<{ pid: number; env: Record<string, string> }> {
   let entries: string[];
   try {
     entries = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
@@ -140,17 +139,26 @@ export function findLabelledProcesses(): Array<{ pid: number; labels: RunLabels 
   return entries.flatMap((name) => {
     try {
       const environ = readFileSync(`/proc/${name}/environ`, 'latin1');
-      if (!environ.includes('MES_E2E_RUN_ID=')) return [];
+      if (!environ.includes(`${marker}=`)) return [];
       const env = Object.fromEntries(
         environ
           .split('\0')
           .filter(Boolean)
           .map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]),
       );
-      return [{ pid: Number(name), labels: labelsFromEnv(env) }];
+      return env[marker] === undefined ? [] : [{ pid: Number(name), env }];
     } catch {
       // Another user's process, or one that exited while we looked.
       return [];
     }
   });
+}
+
+/** A process whose environment carries every one of the variables, with those values. */
+export function findProcess(variables: Readonly<Record<string, string>>): number | undefined {
+  const [marker] = Object.keys(variables);
+  if (marker === undefined) return undefined;
+  const matches = (env: Record<string, string>) =>
+    Object.entries(variables).every(([name, value]) => env[name] === value);
+  return processEnvironments(marker).find((p) => matches(p.env))?.pid;
 }

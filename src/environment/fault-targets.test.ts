@@ -1,6 +1,7 @@
-// Fault-injection handles on a real environment: the local profile (services as processes of this
-// machine) on the test run's broker and database. Pause freezes a service, stop ends it, start brings
-// it back under a new pid that the record follows; a component given by URL refuses.
+// The fault targets a real environment hands the chaos driver, and the driver's handles on them: the
+// local profile (services as processes of this machine) on the test run's broker and database. Pause
+// freezes a service, stop ends it, start brings it back under a new pid that the target follows; a
+// component given by URL refuses. The targets survive a structured clone, as cucumber's workers get them.
 import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,14 +9,19 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { infrastructureVariables } from '../../test/support/infrastructure.ts';
 import { loadRunPlan } from '../config/load.ts';
+import { componentHandle } from '../drivers/component-handles.ts';
+import type { FaultTargets } from '../drivers/fault-targets.ts';
+import { isAlive } from '../drivers/processes.ts';
 import { type EnvironmentRecord, type StartedEnvironment, startEnvironment } from './environment.ts';
-import { componentHandle } from './handles.ts';
-import { isAlive } from './processes.ts';
+import { faultTargetsOf } from './fault-targets.ts';
 import { newRunId } from './run-id.ts';
 
-describe('fault-injection handles', { timeout: 120_000 }, () => {
+describe('fault targets and their handles', { timeout: 120_000 }, () => {
   let environment: StartedEnvironment;
   let record: EnvironmentRecord;
+  let targets: FaultTargets;
+  const handleOf = (component: keyof FaultTargets['components']) =>
+    componentHandle(targets.components[component], targets.secrets);
 
   before(async () => {
     const plan = await loadRunPlan({
@@ -30,6 +36,7 @@ describe('fault-injection handles', { timeout: 120_000 }, () => {
     });
     environment = await startEnvironment(plan, { runId: newRunId(), onProgress: () => {} });
     record = environment.record;
+    targets = structuredClone(faultTargetsOf(record));
   });
   after(() => environment?.down());
 
@@ -41,7 +48,7 @@ describe('fault-injection handles', { timeout: 120_000 }, () => {
     );
 
   it('pauses a process so that it answers nothing, and unpauses it', async () => {
-    const pricing = componentHandle(record, 'pricing');
+    const pricing = handleOf('pricing');
     assert.equal(pricing.source, 'process');
     await pricing.pause();
     assert.equal(await probe(record.endpoints.pricing.url, 1_000), 'no answer');
@@ -50,24 +57,38 @@ describe('fault-injection handles', { timeout: 120_000 }, () => {
     assert.equal(await probe(record.endpoints.pricing.url), 200);
   });
 
-  it('stops a process, and starts it again on the same port under a new pid that the record follows', async () => {
-    const changes: number[] = [];
-    const mes = componentHandle(record, 'mes', (changed) =>
-      changes.push(changed.processes.find((p) => p.component === 'mes')?.pid ?? 0),
-    );
-    const before = record.processes.find((p) => p.component === 'mes')?.pid ?? 0;
+  it('stops a process, and starts it again on the same port under a new pid that the target follows', async () => {
+    const target = targets.components.mes;
+    if (target.source !== 'process') assert.fail('mes is a process');
+    const mes = handleOf('mes');
+    const before = target.process.pid;
     await mes.stop();
     assert.equal(isAlive(before), false);
     assert.equal(await probe(record.endpoints.mes.url, 1_000), 'no answer');
     await mes.start();
-    const now = record.processes.find((p) => p.component === 'mes')?.pid ?? 0;
-    assert.notEqual(now, before);
-    assert.deepEqual(changes, [now]);
+    assert.notEqual(target.process.pid, before);
+    assert.ok(isAlive(target.process.pid));
     assert.equal(await probe(record.endpoints.mes.url), 200);
   });
 
+  it('finds a process by its labels when another worker started it again', async () => {
+    const elsewhere = structuredClone(faultTargetsOf(record));
+    const target = elsewhere.components.pricing;
+    if (target.source !== 'process') assert.fail('pricing is a process');
+    await handleOf('pricing').restart();
+    const restarted = targets.components.pricing;
+    if (restarted.source !== 'process') assert.fail('pricing is a process');
+    // This copy still holds the old pid; the labels lead it to the process running now.
+    assert.notEqual(target.process.pid, restarted.process.pid);
+    await componentHandle(target).pause();
+    assert.equal(target.process.pid, restarted.process.pid);
+    assert.equal(await probe(record.endpoints.pricing.url, 1_000), 'no answer');
+    await componentHandle(target).unpause();
+    await componentHandle(target).ready(10_000);
+  });
+
   it('restarts a process and reads its log tail with credentials masked', async () => {
-    const crm = componentHandle(record, 'crm');
+    const crm = handleOf('crm');
     await crm.restart();
     assert.equal(await probe(record.endpoints.crm.url), 200);
     // A careless service that logs its connection string and a key: the tail must not repeat them.
@@ -80,7 +101,7 @@ describe('fault-injection handles', { timeout: 120_000 }, () => {
   });
 
   it('refuses to stop a component given by URL, and says why', async () => {
-    const rabbitmq = componentHandle(record, 'rabbitmq');
+    const rabbitmq = handleOf('rabbitmq');
     assert.equal(rabbitmq.source, 'url');
     await assert.rejects(rabbitmq.stop(), /rabbitmq is given by URL: mes-e2e does not control it/);
     await rabbitmq.ready(5_000);

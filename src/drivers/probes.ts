@@ -1,5 +1,5 @@
 // Real readiness probes, each one attempt with its own deadline: an AMQP handshake, the RabbitMQ
-// management API, SQL `select 1`, and HTTP. Callers repeat them with eventually() when they wait.
+// management API, SQL `select 1`, HTTP and TCP. Callers repeat them (waitUntil) when they wait.
 import { connect as tcpConnect } from 'node:net';
 import amqp from 'amqplib';
 import pg from 'pg';
@@ -76,4 +76,29 @@ export function tcpListening(port: number, host = '127.0.0.1'): Promise<void> {
     });
     socket.once('error', reject);
   });
+}
+
+/** One attempt at a component's readiness, as data: the environment says which, a driver probes. */
+export type Readiness =
+  | { probe: 'amqp-handshake'; url: string }
+  | { probe: 'sql-select-one'; url: string }
+  /** Answers 2xx: a health endpoint says ready. */
+  | { probe: 'http-ready'; url: string }
+  /** Answers at all: someone else's service is up. */
+  | { probe: 'http-answers'; url: string }
+  | { probe: 'tcp-listening'; port: number };
+
+export function readinessProbe(readiness: Readiness): () => Promise<void> {
+  switch (readiness.probe) {
+    case 'amqp-handshake':
+      return () => amqpHandshake(readiness.url);
+    case 'sql-select-one':
+      return () => sqlSelectOne(readiness.url);
+    case 'http-ready':
+      return () => httpReady(readiness.url);
+    case 'http-answers':
+      return () => httpAnswers(readiness.url);
+    case 'tcp-listening':
+      return () => tcpListening(readiness.port);
+  }
 }
