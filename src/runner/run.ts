@@ -135,6 +135,7 @@ const runTasksOfSuite: ReadonlyArray<Task<RunState>> = [
   {
     title: (state) =>
       `scenarios: ${state.planned.length} selected, ${state.request.plan.run.parallel} at a time`,
+    abandonOnInterrupt: true,
     async setup(state) {
       state.verdict = await runAndJudge(state);
     },

@@ -44,10 +44,13 @@ describe('runTasks', () => {
   it('stops waiting on a setup when interrupted, and still tears everything down', async () => {
     const log: Log = [];
     const interrupt = new AbortController();
-    const hanging = task('b', () => {
-      interrupt.abort();
-      return new Promise(() => {}); // cucumber has no cancel: the setup never settles
-    });
+    const hanging: Task<Log> = {
+      ...task('b', () => {
+        interrupt.abort();
+        return new Promise(() => {}); // cucumber has no cancel: the setup never settles
+      }),
+      abandonOnInterrupt: true,
+    };
     const ended = await runTasks([task('a'), hanging, task('c')], log, events(interrupt.signal));
     assert.equal(ended, 'interrupted');
     assert.deepEqual(log, ['setup a', 'setup b', 'teardown b', 'teardown a']);
@@ -78,5 +81,39 @@ describe('runTasks', () => {
     const uses: Task<Log> = { title: (log) => `environment: reusing ${log.at(-1)?.split(' ')[1]}` };
     await runTasks([found, uses], [], events(undefined, stages));
     assert.deepEqual(stages, ['find', 'environment: reusing env-1']);
+  });
+
+  it('waits for a setup that stops itself on an interrupt, so that what it half-started is removed first', async () => {
+    const log: Log = [];
+    const interrupt = new AbortController();
+    const starting = task('environment', async (progress) => {
+      interrupt.abort();
+      await Promise.resolve();
+      progress.push('environment removed what it had started');
+      throw new Error('interrupted while starting');
+    });
+    await assert.rejects(
+      runTasks([task('a'), starting, task('c')], log, events(interrupt.signal)),
+      /interrupted/,
+    );
+    assert.deepEqual(log, [
+      'setup a',
+      'setup environment',
+      'environment removed what it had started',
+      'teardown environment',
+      'teardown a',
+    ]);
+  });
+
+  it('says interrupted when the signal aborts during a setup that completes', async () => {
+    const interrupt = new AbortController();
+    const log: Log = [];
+    const ended = await runTasks(
+      [task('a', async () => interrupt.abort()), task('b')],
+      log,
+      events(interrupt.signal),
+    );
+    assert.equal(ended, 'interrupted');
+    assert.deepEqual(log, ['setup a', 'teardown a']);
   });
 });

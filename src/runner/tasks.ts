@@ -7,6 +7,12 @@ export interface Task<Context> {
   title: string | ((context: Context) => string);
   setup?(context: Context): Promise<void>;
   teardown?(context: Context): Promise<void>;
+  /**
+   * The setup has no way to stop (cucumber has no cancel): on an interrupt the run stops waiting
+   * for it and tears down. Otherwise the setup is awaited, since it watches the signal itself and
+   * removes what it had started before it settles (a half-started environment).
+   */
+  abandonOnInterrupt?: boolean;
 }
 
 export interface TaskEvents {
@@ -29,8 +35,13 @@ export async function runTasks<Context>(
       if (events.signal.aborted) return 'interrupted';
       if (task.teardown) teardowns.push(task);
       events.onStage(titleOf(task, context));
-      const interrupted = await untilAborted(task.setup?.(context) ?? Promise.resolve(), events.signal);
-      if (interrupted) return 'interrupted';
+      const setup = task.setup?.(context) ?? Promise.resolve();
+      if (task.abandonOnInterrupt) {
+        if (await untilAborted(setup, events.signal)) return 'interrupted';
+      } else {
+        await setup;
+        if (events.signal.aborted) return 'interrupted';
+      }
     }
     return 'done';
   } finally {
