@@ -344,6 +344,30 @@ describe('mes-e2e run', { timeout: 1_200_000 }, () => {
     await nothingLeftOf(runId);
   });
 
+  it('stops at SIGTERM while the environment starts, removes what it had started, and exits 130', async () => {
+    const child = spawn(process.execPath, [binPath, 'run'], {
+      cwd: project(),
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const stderr: string[] = [];
+    createInterface({ input: child.stderr }).on('line', (line) => stderr.push(line));
+    const exited = once(child, 'exit').then(([code]) => code as number | null);
+    // The services are being started: processes exist, the run's vhost and database too.
+    await eventually(
+      () => (stderr.some((line) => /starting crm, mes and pricing/.test(line)) ? true : undefined),
+      {
+        within: 60_000,
+        description: 'the services being started',
+      },
+    );
+    child.kill('SIGTERM');
+    assert.equal(await exited, 130, stderr.join('\n'));
+    const runId = /isolating the run: vhost and database (mes_e2e_\w+)/.exec(stderr.join('\n'))?.[1];
+    assert.ok(runId, stderr.join('\n'));
+    await nothingLeftOf(runId);
+  });
+
   it('exits 3 and calls the run compromised when a component dies that no scenario meant to stop', async () => {
     const child = spawn(process.execPath, [binPath, 'run', '--tags', 'not @destructive', '--json'], {
       cwd: project(),
