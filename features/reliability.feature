@@ -34,6 +34,8 @@ Feature: Reliability: nothing is lost and nothing is duplicated when parts of th
   Scenario: Orders MES takes while the database is down are recorded once it is back
     When MES is paused
     And 3 B2C customers each order 1 x LAMP
+    # The CRM has published them (its outbox is empty) before the database goes: MES takes them while it is down.
+    And the outboxes of the CRM and MES are empty within 30 seconds
     And PostgreSQL is stopped
     And MES is unpaused
     And PostgreSQL is started again
