@@ -14,7 +14,8 @@ import { labels } from './run-id.ts';
 export interface ExtraInstance {
   /** e.g. "pricing (extra, container 3f2a...)" */
   description: string;
-  stop(): Promise<void>;
+  /** Removes it; resolves to how it ended, as a component handle's stop does. */
+  stop(): Promise<string>;
 }
 
 async function extraContainer(component: ComponentName, id: string): Promise<ExtraInstance> {
@@ -34,7 +35,7 @@ async function extraContainer(component: ComponentName, id: string): Promise<Ext
   await extra.start();
   return {
     description: `${component} (extra, container ${extra.id.slice(0, 12)})`,
-    stop: () => extra.remove({ force: true }).then(() => undefined),
+    stop: () => extra.remove({ force: true }).then(() => 'killed with its container'),
   };
 }
 
