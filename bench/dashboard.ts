@@ -7,11 +7,9 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { launchChromium } from '../src/drivers/browser.ts';
 import { statistic } from '../src/gate/figures.ts';
-import { createIsolatedBackend } from '../test/support/backend.ts';
-import { globalSetup, globalTeardown } from '../test/support/infrastructure.ts';
-import { startReferenceStack } from '../test/support/reference-stack.ts';
 import { seedMesOrders } from '../test/support/seed-orders.ts';
 import { machine } from './machine.ts';
+import { startPipeline } from './pipeline-environment.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -26,11 +24,10 @@ const requests = Number(args.requests);
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
 
-await globalSetup();
-const backend = await createIsolatedBackend('bench_dashboard');
-const stack = await startReferenceStack(backend, ['mes']);
-const mesUrl = stack.mes?.url ?? process.exit(1);
-const db = new pg.Client({ connectionString: backend.databaseUrl });
+const pipeline = await startPipeline();
+const { endpoints } = pipeline.record;
+const mesUrl = endpoints.mes.url;
+const db = new pg.Client({ connectionString: endpoints.postgres.databaseUrl });
 await db.connect();
 const browser = await launchChromium();
 try {
@@ -111,7 +108,5 @@ try {
 } finally {
   await browser.close();
   await db.end();
-  await stack.stop();
-  await backend.dispose();
-  await globalTeardown();
+  await pipeline.stop();
 }

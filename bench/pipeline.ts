@@ -4,12 +4,12 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { createCrmClient } from '../src/drivers/crm-client.ts';
+import { startExtraInstance } from '../src/drivers/extra-instances.ts';
+import { faultTargetsOf } from '../src/environment/fault-targets.ts';
 import { eventually } from '../src/wait/eventually.ts';
-import { createIsolatedBackend } from '../test/support/backend.ts';
-import { globalSetup, globalTeardown } from '../test/support/infrastructure.ts';
-import { apiKeys, callCrm, serviceEnv, startReferenceStack } from '../test/support/reference-stack.ts';
-import { startService } from '../test/support/service-process.ts';
 import { machine } from './machine.ts';
+import { startPipeline } from './pipeline-environment.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -23,34 +23,30 @@ const orders = Number(args.orders);
 const concurrency = Number(args.concurrency);
 const pricingInstances = Number(args['pricing-instances']);
 
-await globalSetup();
-const backend = await createIsolatedBackend('bench');
-const stack = await startReferenceStack(backend, ['crm', 'mes', 'pricing'], {
-  // First-party channels in this run are not the subject: lift their rate limit out of the way.
-  crm: { CRM_RATE_LIMIT_REQUESTS: '1000000' },
-  pricing: { PRICING_COST_MS: args['pricing-cost-ms'] ?? '5' },
-});
+// The environment's first-party API keys (b2c-web, b2b-portal) allow 100000 orders per window: the
+// rate limit stays out of the way.
+const pipeline = await startPipeline({ pricing: { PRICING_COST_MS: args['pricing-cost-ms'] ?? '5' } });
+const { endpoints } = pipeline.record;
+const apiKey = (name: string) => endpoints.crm.apiKeys.find((k) => k.name === name)?.key;
+// The product's scale-out: more pricing processes like the first.
 const extraPricing = await Promise.all(
   Array.from({ length: pricingInstances - 1 }, () =>
-    startService(
-      'pricing',
-      serviceEnv('pricing', backend, { PRICING_COST_MS: args['pricing-cost-ms'] ?? '5' }),
-    ),
+    startExtraInstance(faultTargetsOf(pipeline.record).components.pricing),
   ),
 );
-const db = new pg.Client({ connectionString: backend.databaseUrl });
+const db = new pg.Client({ connectionString: endpoints.postgres.databaseUrl });
 await db.connect();
 try {
-  const crm = stack.crm ?? process.exit(1);
+  const crm = createCrmClient(endpoints.crm.url);
   process.stderr.write(`placing ${orders} orders with ${concurrency} clients...\n`);
   const started = performance.now();
   let next = 0;
   const client = async () => {
     while (next < orders) {
       const i = next++;
-      const key = i % 3 === 0 ? apiKeys.b2cWeb.key : apiKeys.b2bPortal.key;
-      const res = await callCrm(crm, 'POST', '/v2/orders', {
-        key,
+      const res = await crm.placeOrder({
+        version: 'v2',
+        apiKey: apiKey(i % 3 === 0 ? 'b2c-web' : 'b2b-portal'),
         body: {
           customer: { id: `bench-${i % 97}` },
           lines: [{ sku: 'CHAIR-OAK', quantity: 1 + (i % 5) }],
@@ -103,8 +99,6 @@ try {
   writeFileSync(new URL('./pipeline-results.json', import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
 } finally {
   await db.end();
-  await Promise.all(extraPricing.map((service) => service.stop()));
-  await stack.stop();
-  await backend.dispose();
-  await globalTeardown();
+  await Promise.all(extraPricing.map((instance) => instance.stop()));
+  await pipeline.stop();
 }

@@ -2,32 +2,30 @@
 // placed through the CRM, pricing slowed so that a backlog shows, one poison message dead-lettered).
 //   scripts/node24 node scripts/dashboard-screenshot.ts [--out docs/dashboard.png]
 import { parseArgs } from 'node:util';
+import { startPipeline } from '../bench/pipeline-environment.ts';
 import { launchChromium } from '../src/drivers/browser.ts';
 import { observeBus } from '../src/drivers/bus-observer.ts';
+import { createCrmClient } from '../src/drivers/crm-client.ts';
 import { openDashboard } from '../src/drivers/dashboard-page.ts';
-import { createIsolatedBackend } from '../test/support/backend.ts';
-import { globalSetup, globalTeardown } from '../test/support/infrastructure.ts';
-import { apiKeys, callCrm, startReferenceStack } from '../test/support/reference-stack.ts';
 
 const { values: args } = parseArgs({ options: { out: { type: 'string', default: 'docs/dashboard.png' } } });
 
-await globalSetup();
-const backend = await createIsolatedBackend('screenshot');
-const stack = await startReferenceStack(backend, ['crm', 'mes', 'pricing'], {
-  crm: { CRM_RATE_LIMIT_REQUESTS: '1000000' },
-  pricing: { PRICING_COST_MS: '300' },
-});
+// Pricing slowed down, so that a backlog builds up while the orders are placed.
+const pipeline = await startPipeline({ pricing: { PRICING_COST_MS: '300' } });
+const { endpoints } = pipeline.record;
+const apiKey = (name: string) => endpoints.crm.apiKeys.find((k) => k.name === name)?.key;
 const browser = await launchChromium();
-const bus = await observeBus(backend.amqpUrl);
+const bus = await observeBus(endpoints.rabbitmq.amqpUrl);
 try {
-  const crm = stack.crm ?? process.exit(1);
-  const dashboard = await openDashboard(browser, stack.mes?.url ?? '');
+  const crm = createCrmClient(endpoints.crm.url);
+  const dashboard = await openDashboard(browser, endpoints.mes.url);
   await dashboard.open();
   const skus = ['LAMP', 'CHAIR-OAK', 'DESK-OAK'];
   const place = async (i: number) => {
     const b2c = i % 3 === 0;
-    const response = await callCrm(crm, 'POST', '/v2/orders', {
-      key: b2c ? apiKeys.b2cWeb.key : apiKeys.b2bPortal.key,
+    const response = await crm.placeOrder({
+      version: 'v2',
+      apiKey: apiKey(b2c ? 'b2c-web' : 'b2b-portal'),
       body: {
         customer: { id: b2c ? `shopper-${i % 17}` : `company-${i % 5}` },
         lines: [{ sku: skus[i % skus.length] ?? 'LAMP', quantity: 1 + (i % 4) }],
@@ -62,7 +60,5 @@ try {
 } finally {
   await bus.close();
   await browser.close();
-  await stack.stop();
-  await backend.dispose();
-  await globalTeardown();
+  await pipeline.stop();
 }

@@ -11,10 +11,9 @@ import type { EnvironmentRecord } from '../src/environment/environment.ts';
 import { listRunDatabases, listRunVhosts } from '../src/environment/isolation.ts';
 import { findLabelledProcesses } from '../src/environment/labelled-processes.ts';
 import { eventually } from '../src/wait/eventually.ts';
-import { createIsolatedBackend } from './support/backend.ts';
 import { infrastructureVariables } from './support/infrastructure.ts';
-import { startReferenceStack } from './support/reference-stack.ts';
 import { envUpUntil, runIdFrom, runMesE2e } from './support/run-cli.ts';
+import { startTestEnvironment } from './support/test-environment.ts';
 
 const shared = {
   amqpUrl: process.env[infrastructureVariables.amqp] ?? '',
@@ -171,19 +170,23 @@ describe('mes-e2e env on the local profile', { timeout: 300_000 }, () => {
 
 describe('mes-e2e env on the staging profile', { timeout: 120_000 }, () => {
   it('checks components given by URL, creates nothing, and removes nothing on down', async () => {
-    // A "staging" stack somebody else runs: the reference services on a backend of their own.
-    const backend = await createIsolatedBackend('staging');
-    const stack = await startReferenceStack(backend, ['crm', 'mes', 'pricing']);
+    // A "staging" stack somebody else runs: the reference services on a vhost and database of their own.
+    const staging = await startTestEnvironment();
     try {
-      const url = (name: 'crm' | 'mes' | 'pricing') => stack[name]?.url ?? assert.fail(`${name} not started`);
+      const { endpoints } = staging.record;
+      const url = (name: 'crm' | 'mes' | 'pricing') => endpoints[name].url;
       const cwd = mkdtempSync(join(tmpdir(), 'mes-e2e-staging-'));
       writeFileSync(
         join(cwd, 'mes-e2e.config.json'),
         JSON.stringify({
           profile: 'staging',
           components: {
-            rabbitmq: { source: 'url', url: backend.amqpUrl, managementUrl: backend.managementUrl },
-            postgres: { source: 'url', url: backend.databaseUrl },
+            rabbitmq: {
+              source: 'url',
+              url: endpoints.rabbitmq.amqpUrl,
+              managementUrl: endpoints.rabbitmq.managementUrl,
+            },
+            postgres: { source: 'url', url: endpoints.postgres.databaseUrl },
             crm: { source: 'url', url: url('crm') },
             mes: { source: 'url', url: url('mes') },
             pricing: { source: 'url', url: url('pricing') },
@@ -210,8 +213,7 @@ describe('mes-e2e env on the staging profile', { timeout: 120_000 }, () => {
         'staging keeps running after env down',
       );
     } finally {
-      await stack.stop();
-      await backend.dispose();
+      await staging.stop();
     }
   });
 

@@ -9,10 +9,9 @@ import { componentHandle } from '../src/drivers/component-handles.ts';
 import { faultTargetsOf } from '../src/environment/fault-targets.ts';
 import { readRecordFile } from '../src/environment/record-file.ts';
 import { eventually } from '../src/wait/eventually.ts';
-import { createIsolatedBackend } from './support/backend.ts';
 import { dockerMissing, skipWhenMissing } from './support/needs.ts';
-import { startReferenceStack } from './support/reference-stack.ts';
 import { envUpUntil, runCommand, runIdFrom, runMesE2e } from './support/run-cli.ts';
+import { startTestEnvironment } from './support/test-environment.ts';
 
 const skip = skipWhenMissing('env tests', await dockerMissing());
 
@@ -139,9 +138,9 @@ describe('mes-e2e env', { timeout: 600_000, skip }, () => {
   });
 
   it('runs a team configuration that replaces one service by a URL and another by an image name', async () => {
-    // The team's own CRM, already running somewhere: here a reference CRM on the shared test infrastructure.
-    const backend = await createIsolatedBackend('team_crm');
-    const teamCrm = await startReferenceStack(backend, ['crm']);
+    // The team's own CRM, already running somewhere: here the reference CRM of an environment on the
+    // shared test infrastructure.
+    const team = await startTestEnvironment();
     const teamImage = 'acme-e2e/pricing:1.0';
     const built = await runCommand(
       'docker',
@@ -151,7 +150,7 @@ describe('mes-e2e env', { timeout: 600_000, skip }, () => {
       },
     );
     assert.equal(built.code, 0, built.stderr);
-    const crmUrl = teamCrm.crm?.url ?? assert.fail('crm not started');
+    const crmUrl = team.record.endpoints.crm.url;
     const cwd = project({
       components: { crm: { source: 'url', url: crmUrl }, pricing: { source: 'container', image: teamImage } },
     });
@@ -182,8 +181,7 @@ describe('mes-e2e env', { timeout: 600_000, skip }, () => {
       assert.equal(await leftovers(runId), '');
     } finally {
       await runMesE2e(['env', 'down'], { cwd, env });
-      await teamCrm.stop();
-      await backend.dispose();
+      await team.stop();
     }
   });
 

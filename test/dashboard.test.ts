@@ -7,51 +7,44 @@ import pg from 'pg';
 import type { Browser } from 'playwright';
 import { launchChromium } from '../src/drivers/browser.ts';
 import { type BusObserver, observeBus } from '../src/drivers/bus-observer.ts';
+import { createCrmClient } from '../src/drivers/crm-client.ts';
 import { type DashboardPage, openDashboard } from '../src/drivers/dashboard-page.ts';
-import { freePort } from '../src/drivers/ports.ts';
+import type { EnvironmentRecord } from '../src/environment/environment.ts';
 import { eventually } from '../src/wait/eventually.ts';
-import { createIsolatedBackend, type IsolatedBackend } from './support/backend.ts';
-import {
-  apiKeys,
-  callCrm,
-  type ReferenceStack,
-  serviceEnv,
-  startReferenceStack,
-} from './support/reference-stack.ts';
-import { startService } from './support/service-process.ts';
+import { apiKey, handleOf, startTestEnvironment, type TestEnvironment } from './support/test-environment.ts';
 
 // The management API refreshes its queue figures every few seconds, and the panel polls every two.
 const queueFiguresWithin = 30_000;
 
 describe('MES dashboard in Chromium', { timeout: 300_000 }, () => {
-  let backend: IsolatedBackend;
-  let stack: ReferenceStack;
+  let environment: TestEnvironment;
+  let record: EnvironmentRecord;
   let browser: Browser;
   let dashboard: DashboardPage;
   let bus: BusObserver;
 
-  const crm = () => stack.crm ?? assert.fail('crm not started');
-  const mesUrl = () => stack.mes?.url ?? assert.fail('mes not started');
+  const mesUrl = () => record.endpoints.mes.url;
 
   async function placeOrder(segment: 'b2c' | 'b2b', customer: string, quantity = 1): Promise<string> {
-    const key = segment === 'b2c' ? apiKeys.b2cWeb.key : apiKeys.b2bPortal.key;
-    const response = await callCrm(crm(), 'POST', '/v2/orders', {
-      key,
+    const response = await createCrmClient(record.endpoints.crm.url).placeOrder({
+      version: 'v2',
+      apiKey: apiKey(record, segment === 'b2c' ? 'b2c-web' : 'b2b-portal'),
       body: { customer: { id: customer }, lines: [{ sku: 'LAMP', quantity }], currency: 'EUR' },
     });
     assert.equal(response.status, 201, JSON.stringify(response.body));
-    return response.body.id as string;
+    return (response.body as { id: string }).id;
   }
 
   before(async () => {
-    backend = await createIsolatedBackend('dashboard');
-    // MES is restarted on the same port under an open page: a pinned port, which no outgoing
-    // connection takes while MES is down (a kernel-chosen one comes from the ephemeral range).
-    stack = await startReferenceStack(backend, ['crm', 'mes', 'pricing'], {
-      mes: { PORT: String(await freePort()) },
+    // MES is restarted under an open page: the product's process source pins each service's port
+    // (outside the ephemeral range, so no outgoing connection takes it while MES is down) and its
+    // handle starts MES again on it.
+    environment = await startTestEnvironment({
+      components: { pricing: { source: 'process', env: { PRICING_COST_MS: '5' } } },
     });
+    record = environment.record;
     browser = await launchChromium();
-    bus = await observeBus(backend.amqpUrl);
+    bus = await observeBus(record.endpoints.rabbitmq.amqpUrl);
     dashboard = await openDashboard(browser, mesUrl());
     await dashboard.open();
   });
@@ -59,8 +52,7 @@ describe('MES dashboard in Chromium', { timeout: 300_000 }, () => {
     await dashboard?.close();
     await browser?.close();
     await bus?.close();
-    await stack?.stop();
-    await backend?.dispose();
+    await environment?.stop();
   });
 
   it('shows orders placed through the CRM, then their prices, without a reload', async () => {
@@ -112,8 +104,8 @@ describe('MES dashboard in Chromium', { timeout: 300_000 }, () => {
   });
 
   it("shows the pricing queue's depth rise while pricing is stopped and fall after it starts", async () => {
-    const pricing = stack.pricing ?? assert.fail('pricing not started');
-    assert.equal(await pricing.stop(), 0);
+    const pricing = handleOf(record, 'pricing');
+    assert.equal(await pricing.stop(), 'exit code 0');
     const waiting = await Promise.all(
       Array.from({ length: 5 }, (_, i) => placeOrder('b2b', `dash-backlog-${i}`)),
     );
@@ -124,7 +116,7 @@ describe('MES dashboard in Chromium', { timeout: 300_000 }, () => {
     assert.equal(risen.consumers, 0, 'nobody consumes pricing requests');
     for (const id of waiting) await dashboard.waitForOrder(id, { state: 'Pricing', within: 10_000 });
 
-    stack.pricing = await startService('pricing', serviceEnv('pricing', backend));
+    await pricing.start();
     const fallen = await dashboard.waitForQueue('pricing.requests', (queue) => queue.messages === 0, {
       within: queueFiguresWithin,
       description: 'pricing.requests back to 0 after pricing starts',
@@ -175,12 +167,12 @@ describe('MES dashboard in Chromium', { timeout: 300_000 }, () => {
   });
 
   it('keeps following changes after MES restarts under an open page', async () => {
-    const mes = stack.mes ?? assert.fail('mes not started');
+    const mes = handleOf(record, 'mes');
     // An open event stream must not hold MES up: it stops cleanly while the page listens.
-    assert.equal(await mes.stop(), 0, 'MES exits 0 on SIGTERM with a dashboard connected');
+    assert.equal(await mes.stop(), 'exit code 0', 'MES exits 0 on SIGTERM with a dashboard connected');
     const live = dashboard.page.getByRole('status', { name: 'Live updates' });
     await live.filter({ hasText: 'reconnecting' }).waitFor({ timeout: 10_000 });
-    stack.mes = await startService('mes', serviceEnv('mes', backend, { PORT: new URL(mes.url).port }));
+    await mes.start();
     await live.filter({ hasText: 'appear as they happen' }).waitFor({ timeout: 15_000 });
     const id = await placeOrder('b2c', 'dash-after-restart');
     await dashboard.waitForOrder(id, { state: 'Priced', within: 20_000 });
@@ -188,7 +180,7 @@ describe('MES dashboard in Chromium', { timeout: 300_000 }, () => {
   });
 
   it('pages through older orders with the keyset cursor', async () => {
-    const db = new pg.Client({ connectionString: backend.databaseUrl });
+    const db = new pg.Client({ connectionString: record.endpoints.postgres.databaseUrl });
     await db.connect();
     try {
       // 60 orders older than every live one: the newest page (50 rows) cannot hold them all.

@@ -5,29 +5,29 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { createDatabaseProbe, type DatabaseProbe } from '../src/drivers/database-probe.ts';
-import { createIsolatedBackend, type IsolatedBackend } from './support/backend.ts';
-import { type ReferenceStack, startReferenceStack } from './support/reference-stack.ts';
+import { serviceNames } from '../src/environment/services.ts';
+import { handleOf, startTestEnvironment, type TestEnvironment } from './support/test-environment.ts';
 
 describe('database probe', { timeout: 120_000 }, () => {
-  let backend: IsolatedBackend;
-  let stack: ReferenceStack;
+  let environment: TestEnvironment;
   let probe: DatabaseProbe;
   let admin: pg.Client;
 
   before(async () => {
-    backend = await createIsolatedBackend('probe');
-    stack = await startReferenceStack(backend, ['crm', 'mes']); // their migrations make the schemas
-    await stack.stop();
-    probe = createDatabaseProbe(backend.databaseUrl);
-    admin = new pg.Client({ connectionString: backend.databaseUrl });
+    environment = await startTestEnvironment(); // the services' migrations make the schemas
+    const { record } = environment;
+    // Stopped before the test writes rows of its own: the CRM would publish its outbox.
+    for (const name of serviceNames)
+      assert.equal(await handleOf(record, name).stop(), 'exit code 0', `${name} stopped cleanly`);
+    probe = createDatabaseProbe(record.endpoints.postgres.databaseUrl);
+    admin = new pg.Client({ connectionString: record.endpoints.postgres.databaseUrl });
     await admin.connect();
   });
   after(async () => {
     await probe?.close();
     await admin?.end();
-    await backend?.dispose();
+    await environment?.stop();
   });
-
   it('counts the rows MES holds for an order', async () => {
     const id = randomUUID();
     assert.equal(await probe.mesRowsOf(id), 0);

@@ -1,44 +1,45 @@
 // The services ride out a PostgreSQL restart: they reconnect, messages that arrive meanwhile wait and are
-// applied once the database is back, and new orders flow again. This test brings its own database.
+// applied once the database is back, and new orders flow again. This test stops the database, so its
+// environment brings a PostgreSQL container of its own, stopped and started through the product's handle.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
+import { defaultImages } from '../src/config/images.ts';
 import { type BusObserver, observeBus } from '../src/drivers/bus-observer.ts';
+import { createCrmClient } from '../src/drivers/crm-client.ts';
 import { createMesClient } from '../src/drivers/mes-client.ts';
+import type { EnvironmentRecord } from '../src/environment/environment.ts';
 import { eventually } from '../src/wait/eventually.ts';
-import { createIsolatedBackend, type IsolatedBackend } from './support/backend.ts';
 import { dockerMissing, skipWhenMissing } from './support/needs.ts';
-import { type OwnDatabase, startOwnDatabase } from './support/own-database.ts';
-import { apiKeys, callCrm, type ReferenceStack, startReferenceStack } from './support/reference-stack.ts';
+import { serviceLog } from './support/service-log.ts';
+import { apiKey, handleOf, startTestEnvironment, type TestEnvironment } from './support/test-environment.ts';
 
 const skip = skipWhenMissing('database restart tests', await dockerMissing());
 
 describe('database restart', { timeout: 300_000, skip }, () => {
-  let database: OwnDatabase;
-  let backend: IsolatedBackend;
-  let stack: ReferenceStack;
+  let environment: TestEnvironment;
+  let record: EnvironmentRecord;
   let bus: BusObserver;
-  const crm = () => stack.crm ?? assert.fail('crm not started');
-  const mes = () => stack.mes ?? assert.fail('mes not started');
   const priced = (id: string, within: number) =>
-    createMesClient(mes().url).waitForStatus(id, 'priced', { within });
+    createMesClient(record.endpoints.mes.url).waitForStatus(id, 'priced', { within });
 
   before(async () => {
-    database = await startOwnDatabase();
-    backend = await createIsolatedBackend('db_restart', { databaseAdminUrl: database.adminUrl });
-    stack = await startReferenceStack(backend, ['crm', 'mes', 'pricing']);
-    bus = await observeBus(backend.amqpUrl);
+    environment = await startTestEnvironment({
+      components: { postgres: { source: 'container', image: defaultImages.postgres } },
+    });
+    record = environment.record;
+    bus = await observeBus(record.endpoints.rabbitmq.amqpUrl);
   });
   after(async () => {
     await bus?.close();
-    await stack?.stop();
-    await backend?.dispose();
-    await database?.dispose();
+    await environment?.stop();
   });
 
   it('applies orders that arrived while PostgreSQL was down, and takes new ones after', async () => {
-    const startedBefore = await postmasterStart(backend);
+    const database = handleOf(record, 'postgres');
+    const startedBefore = await postmasterStart(record);
+    // The container, its data and its port stay; only the server stops.
     await database.stop();
     const arrivedWhileDown = Array.from({ length: 5 }, () => randomUUID());
     for (const orderId of arrivedWhileDown) {
@@ -58,31 +59,36 @@ describe('database restart', { timeout: 300_000, skip }, () => {
     }
     // MES takes them off the queue while it cannot write them, and holds them until it can.
     await eventually(
-      () => (mes().logs.some((entry) => entry.msg === 'dependency unavailable; retrying') ? true : undefined),
+      () =>
+        serviceLog(record, 'mes').some((entry) => entry.msg === 'dependency unavailable; retrying')
+          ? true
+          : undefined,
       { within: 30_000, description: 'MES retrying an order it cannot record while PostgreSQL is down' },
     );
+    // Resolves once it accepts sessions again, on the same port.
     await database.start();
     for (const id of arrivedWhileDown) await priced(id, 60_000);
 
-    await eventually(async () => ((await fetch(`${crm().url}/health/ready`)).ok ? true : undefined), {
-      within: 30_000,
-      description: 'CRM ready again',
-    });
-    const res = await callCrm(crm(), 'POST', '/v2/orders', {
-      key: apiKeys.b2cWeb.key,
+    await eventually(
+      async () => ((await fetch(`${record.endpoints.crm.url}/health/ready`)).ok ? true : undefined),
+      { within: 30_000, description: 'CRM ready again' },
+    );
+    const res = await createCrmClient(record.endpoints.crm.url).placeOrder({
+      version: 'v2',
+      apiKey: apiKey(record, 'b2c-web'),
       body: { customer: { id: 'after-restart' }, lines: [{ sku: 'LAMP', quantity: 2 }], currency: 'EUR' },
     });
     assert.equal(res.status, 201, JSON.stringify(res.body));
-    await priced(res.body.id as string, 30_000);
+    await priced((res.body as { id: string }).id, 30_000);
     assert.ok(
-      (await postmasterStart(backend)) > startedBefore,
+      (await postmasterStart(record)) > startedBefore,
       'PostgreSQL really restarted under the services',
     );
   });
 });
 
-async function postmasterStart(backend: IsolatedBackend): Promise<number> {
-  const client = new pg.Client({ connectionString: backend.databaseUrl });
+async function postmasterStart(record: EnvironmentRecord): Promise<number> {
+  const client = new pg.Client({ connectionString: record.endpoints.postgres.databaseUrl });
   await client.connect();
   try {
     const { rows } = await client.query('select extract(epoch from pg_postmaster_start_time()) as started');

@@ -4,9 +4,10 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { createIsolatedBackend, type IsolatedBackend } from './support/backend.ts';
-import { apiKeys, type ReferenceStack, startReferenceStack } from './support/reference-stack.ts';
-import type { ServiceName } from './support/service-process.ts';
+import type { EnvironmentRecord } from '../src/environment/environment.ts';
+import { apiKey, startTestEnvironment, type TestEnvironment } from './support/test-environment.ts';
+
+type ServiceName = 'crm' | 'mes' | 'pricing';
 
 interface BadRequest {
   method: string;
@@ -27,7 +28,9 @@ interface Answer {
 
 const answerWithinMs = 10_000;
 const json = { 'content-type': 'application/json' };
-const crmKey = { 'x-api-key': apiKeys.b2cWeb.key };
+/** Stands for a CRM client's API key in the table; the environment's real key is sent (withKeys). */
+const keyOf = (client: string) => `{api-key:${client}}`;
+const crmKey = { 'x-api-key': keyOf('b2c-web') };
 const someOrderId = '00000000-0000-4000-8000-000000000000';
 const longSegment = 'a'.repeat(4_000);
 const cursorOf = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -71,7 +74,7 @@ const malformedPathCases: BadRequest[] = malformedPaths.flatMap((path) => [
 /** Headers a client may get wrong, on a GET the service answers. */
 const badHeaders: Array<{ label: string; headers: Record<string, string | string[]> }> = [
   { label: 'a 12 kB header, within node’s limit', headers: { 'x-filler': 'x'.repeat(12_000) } },
-  { label: 'two X-API-Key headers', headers: { 'x-api-key': [apiKeys.b2cWeb.key, apiKeys.b2bPortal.key] } },
+  { label: 'two X-API-Key headers', headers: { 'x-api-key': [keyOf('b2c-web'), keyOf('b2b-portal')] } },
   { label: 'a 10 kB X-API-Key', headers: { 'x-api-key': 'k'.repeat(10_000) } },
   { label: 'a Latin-1 X-API-Key', headers: { 'x-api-key': 'clé-inconnue-ÿ' } },
   { label: 'an over-long Idempotency-Key', headers: { ...crmKey, 'idempotency-key': 'i'.repeat(201) } },
@@ -323,6 +326,18 @@ const casesByService: Record<ServiceName, BadRequest[]> = {
 };
 
 /** One request on its own connection, exactly as written; an event stream's answer is its status. */
+/** The headers with every API key placeholder replaced by that client's key in the environment. */
+function withKeys(record: EnvironmentRecord, headers: BadRequest['headers'] = {}): BadRequest['headers'] {
+  const real = (value: string) =>
+    value.replace(/^\{api-key:(.+)\}$/, (_, client: string) => apiKey(record, client));
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => [
+      name,
+      Array.isArray(value) ? value.map(real) : real(value),
+    ]),
+  );
+}
+
 function send(baseUrl: string, request: BadRequest): Promise<Answer> {
   const { hostname, port } = new URL(baseUrl);
   const length =
@@ -384,27 +399,24 @@ function checkAnswer(service: ServiceName, request: BadRequest, answer: Answer):
 }
 
 describe('bad input over HTTP', { timeout: 300_000 }, () => {
-  let backend: IsolatedBackend;
-  let stack: ReferenceStack;
+  let environment: TestEnvironment;
+  let record: EnvironmentRecord;
 
   before(async () => {
-    backend = await createIsolatedBackend('http_bad_input');
     // The CRM cases all use one key: lift its rate limit, so that a 429 does not hide an answer.
-    stack = await startReferenceStack(backend, ['crm', 'mes', 'pricing'], {
-      crm: { CRM_RATE_LIMIT_REQUESTS: '1000000' },
+    environment = await startTestEnvironment({
+      components: { crm: { source: 'process', env: { CRM_RATE_LIMIT_REQUESTS: '1000000' } } },
     });
+    record = environment.record;
   });
-  after(async () => {
-    await stack?.stop();
-    await backend?.dispose();
-  });
+  after(() => environment?.stop());
 
   for (const [service, requests] of Object.entries(casesByService) as Array<[ServiceName, BadRequest[]]>) {
     describe(service, () => {
       for (const request of requests) {
         it(describeRequest(service, request), async () => {
-          const target = stack[service] ?? assert.fail(`${service} not started`);
-          const answer = await send(target.url, request).catch((error: Error) =>
+          const sent = { ...request, headers: withKeys(record, request.headers) };
+          const answer = await send(record.endpoints[service].url, sent).catch((error: Error) =>
             assert.fail(`${describeRequest(service, request)} got no answer: ${error.message}`),
           );
           checkAnswer(service, request, answer);
@@ -414,13 +426,12 @@ describe('bad input over HTTP', { timeout: 300_000 }, () => {
   }
 
   it('mes still answers 500 internal_error when its own database fails it', async () => {
-    const mes = stack.mes ?? assert.fail('mes not started');
-    const db = new pg.Client({ connectionString: backend.databaseUrl });
+    const db = new pg.Client({ connectionString: record.endpoints.postgres.databaseUrl });
     await db.connect();
     try {
       // A table gone is MES's failure, not the client's: the fixes above must not hide it as a 4xx.
       await db.query('alter table mes.orders rename to orders_gone');
-      const answer = await send(mes.url, { method: 'GET', path: '/api/orders' });
+      const answer = await send(record.endpoints.mes.url, { method: 'GET', path: '/api/orders' });
       assert.equal(answer.status, 500, `GET /api/orders answered ${answer.status} ${answer.body}`);
       assert.equal(errorBodyOf(answer.body)?.error, 'internal_error');
     } finally {

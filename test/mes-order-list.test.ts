@@ -4,9 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { type OrderFilters, orderPageQuery } from '../services/mes/src/orders.ts';
 import { createMesClient } from '../src/drivers/mes-client.ts';
-import { createIsolatedBackend, type IsolatedBackend } from './support/backend.ts';
-import { type ReferenceStack, startReferenceStack } from './support/reference-stack.ts';
 import { seedMesOrders } from './support/seed-orders.ts';
+import { startTestEnvironment, type TestEnvironment } from './support/test-environment.ts';
 
 interface PlanNode {
   'Node Type': string;
@@ -17,21 +16,18 @@ interface PlanNode {
 const nodes = (plan: PlanNode): PlanNode[] => [plan, ...(plan.Plans ?? []).flatMap(nodes)];
 
 describe('MES order list at 100k orders', { timeout: 180_000 }, () => {
-  let backend: IsolatedBackend;
-  let stack: ReferenceStack;
+  let environment: TestEnvironment;
   let db: pg.Client;
 
   before(async () => {
-    backend = await createIsolatedBackend('order_list');
-    stack = await startReferenceStack(backend, ['mes']); // runs the MES migrations
-    db = new pg.Client({ connectionString: backend.databaseUrl });
+    environment = await startTestEnvironment(); // MES runs its migrations
+    db = new pg.Client({ connectionString: environment.record.endpoints.postgres.databaseUrl });
     await db.connect();
     await seedMesOrders(db, 100_000);
   });
   after(async () => {
     await db?.end();
-    await stack?.stop();
-    await backend?.dispose();
+    await environment?.stop();
   });
 
   // Broad filters must read the index in order (a sort would touch every matching row); a filter
@@ -69,7 +65,7 @@ describe('MES order list at 100k orders', { timeout: 180_000 }, () => {
   }
 
   it('pages through a filter over HTTP newest first, with a working cursor', async () => {
-    const mes = createMesClient(stack.mes?.url ?? assert.fail('mes not started'));
+    const mes = createMesClient(environment.record.endpoints.mes.url);
     // MES answering anything but 200 fails the call.
     const first = await mes.listOrders({ status: 'priced', limit: 100 });
     assert.equal(first.orders.length, 100);

@@ -1,29 +1,29 @@
 // The whole reference pipeline on real RabbitMQ and PostgreSQL: CRM -> order.created -> MES ->
 // pricing.requested -> pricing -> pricing.completed -> MES priced.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
+import { queueFigures } from '../src/drivers/broker-queues.ts';
 import { type BusMessage, type BusObserver, observeBus } from '../src/drivers/bus-observer.ts';
+import { createCrmClient } from '../src/drivers/crm-client.ts';
+import { startExtraInstance } from '../src/drivers/extra-instances.ts';
 import { createMesClient, type MesOrder } from '../src/drivers/mes-client.ts';
+import type { EnvironmentRecord } from '../src/environment/environment.ts';
+import { faultTargetsOf } from '../src/environment/fault-targets.ts';
 import { eventually } from '../src/wait/eventually.ts';
-import { createIsolatedBackend, type IsolatedBackend } from './support/backend.ts';
-import {
-  apiKeys,
-  callCrm,
-  placeOrders,
-  type ReferenceStack,
-  serviceEnv,
-  startReferenceStack,
-} from './support/reference-stack.ts';
-import { startService } from './support/service-process.ts';
+import { placeOrders } from './support/place-orders.ts';
+import { logEntries, serviceLog } from './support/service-log.ts';
+import { apiKey, startTestEnvironment, type TestEnvironment } from './support/test-environment.ts';
 
 describe('reference pipeline', { timeout: 180_000 }, () => {
-  let backend: IsolatedBackend;
-  let stack: ReferenceStack;
+  let environment: TestEnvironment;
+  let record: EnvironmentRecord;
   let bus: BusObserver;
-  const crm = () => stack.crm ?? assert.fail('crm not started');
-  const mes = () => stack.mes ?? assert.fail('mes not started');
-  const mesApi = () => createMesClient(mes().url);
+  const crm = () => createCrmClient(record.endpoints.crm.url);
+  const mesApi = () => createMesClient(record.endpoints.mes.url);
+  const key = (name: string) => apiKey(record, name);
   const priced = (id: string, status = 'priced') => mesApi().waitForStatus(id, status, { within: 15_000 });
   /** Waits until `count` messages seen on the bus match, and returns them. */
   const seenAtLeast = (
@@ -42,19 +42,21 @@ describe('reference pipeline', { timeout: 180_000 }, () => {
     );
 
   before(async () => {
-    backend = await createIsolatedBackend('pipeline');
-    stack = await startReferenceStack(backend, ['crm', 'mes', 'pricing']);
-    bus = await observeBus(backend.amqpUrl);
+    environment = await startTestEnvironment({
+      components: { pricing: { source: 'process', env: { PRICING_COST_MS: '5' } } },
+    });
+    record = environment.record;
+    bus = await observeBus(record.endpoints.rabbitmq.amqpUrl);
   });
   after(async () => {
     await bus?.close();
-    await stack?.stop();
-    await backend?.dispose();
+    await environment?.stop();
   });
 
   it('prices a B2C v2 order and a B2B v1 order with the right totals, each hop seen once', async () => {
-    const b2c = await callCrm(crm(), 'POST', '/v2/orders', {
-      key: apiKeys.b2cWeb.key,
+    const b2c = await crm().placeOrder({
+      version: 'v2',
+      apiKey: key('b2c-web'),
       body: {
         customer: { id: 'anna' },
         lines: [
@@ -64,14 +66,15 @@ describe('reference pipeline', { timeout: 180_000 }, () => {
         currency: 'EUR',
       },
     });
-    const b2b = await callCrm(crm(), 'POST', '/v1/orders', {
-      key: apiKeys.b2bPortal.key,
+    const b2b = await crm().placeOrder({
+      version: 'v1',
+      apiKey: key('b2b-portal'),
       body: { customerId: 'acme-gmbh', items: [{ productCode: 'DESK-OAK', qty: 10 }] },
     });
     assert.equal(b2c.status, 201);
     assert.equal(b2b.status, 201);
-    const b2cId = b2c.body.id as string;
-    const b2bId = b2b.body.orderId as string;
+    const b2cId = (b2c.body as { id: string }).id;
+    const b2bId = (b2b.body as { orderId: string }).orderId;
 
     const pricedB2c = await priced(b2cId);
     const pricedB2b = await priced(b2bId);
@@ -115,25 +118,28 @@ describe('reference pipeline', { timeout: 180_000 }, () => {
     }
     const request = bus.seen().find((m) => orderIdOf(m) === b2cId && m.routingKey === 'pricing.requested');
     assert.equal(request?.priority, 8);
-    assert.equal(request?.correlationId, b2c.headers.get('x-correlation-id'));
+    assert.equal(request?.correlationId, b2c.headers['x-correlation-id']);
   });
 
   it('marks an order with an unknown SKU pricing_failed with the reason', async () => {
-    const res = await callCrm(crm(), 'POST', '/v2/orders', {
-      key: apiKeys.b2cWeb.key,
-      body: { customer: { id: 'bob' }, lines: [{ sku: 'SOFA-VELVET', quantity: 1 }], currency: 'PLN' },
+    const [id = ''] = await placeOrders(crm(), 1, {
+      apiKey: key('b2c-web'),
+      customer: 'bob',
+      sku: 'SOFA-VELVET',
+      currency: 'PLN',
     });
-    const failed = await priced(res.body.id as string, 'pricing_failed');
+    const failed = await priced(id, 'pricing_failed');
     assert.match(failed.failureReason ?? '', /unknown SKU\(s\): SOFA-VELVET/);
     assert.equal(failed.totalCents, null);
   });
 
   it('ignores a duplicated order.created: one MES row, one pricing request', async () => {
-    const res = await callCrm(crm(), 'POST', '/v2/orders', {
-      key: apiKeys.b2cWeb.key,
-      body: { customer: { id: 'dup' }, lines: [{ sku: 'LAMP', quantity: 2 }], currency: 'EUR' },
+    const [id = ''] = await placeOrders(crm(), 1, {
+      apiKey: key('b2c-web'),
+      customer: 'dup',
+      sku: 'LAMP',
+      quantity: () => 2,
     });
-    const id = res.body.id as string;
     await priced(id);
     const original = await bus.waitFor((m) => m.messageId === id && m.exchange === 'orders', {
       within: 5_000,
@@ -147,10 +153,13 @@ describe('reference pipeline', { timeout: 180_000 }, () => {
     });
     await seenAtLeast(2, (m) => m.messageId === id && m.exchange === 'orders', 5_000, 'duplicate on the bus');
     await eventually(
-      () => mes().logs.find((entry) => entry.orderId === id && entry.msg === 'duplicate order ignored'),
+      () =>
+        serviceLog(record, 'mes').find(
+          (entry) => entry.orderId === id && entry.msg === 'duplicate order ignored',
+        ),
       { within: 10_000, description: 'MES consumed the duplicate' },
     );
-    const rows = await query(backend, 'select count(*)::int as n from mes.orders where id = $1', [id]);
+    const rows = await query(record, 'select count(*)::int as n from mes.orders where id = $1', [id]);
     assert.equal(rows[0]?.n, 1);
     assert.equal(
       bus.seen().filter((m) => orderIdOf(m) === id && m.routingKey === 'pricing.requested').length,
@@ -172,17 +181,18 @@ describe('reference pipeline', { timeout: 180_000 }, () => {
     assert.match(reasons['poison-1'] ?? '', /not JSON/);
     assert.match(reasons['poison-2'] ?? '', /orderId/);
     // The management API refreshes queue figures every few seconds: wait for it to agree.
-    await waitForQueueDepth(backend, 'mes.orders.dead', 2);
-    const next = await callCrm(crm(), 'POST', '/v2/orders', {
-      key: apiKeys.b2cWeb.key,
-      body: { customer: { id: 'after-poison' }, lines: [{ sku: 'LAMP', quantity: 1 }], currency: 'EUR' },
+    await waitForQueueDepth(record, 'mes.orders.dead', 2);
+    const [next = ''] = await placeOrders(crm(), 1, {
+      apiKey: key('b2c-web'),
+      customer: 'after-poison',
+      sku: 'LAMP',
     });
-    await priced(next.body.id as string);
+    await priced(next);
   });
 
   it('lists orders newest first with filters and keyset pages that neither skip nor repeat', async () => {
     const ids = await placeOrders(crm(), 5, {
-      key: apiKeys.b2bPortal.key,
+      apiKey: key('b2b-portal'),
       customer: 'pager',
       sku: 'SHELF-OAK',
       quantity: (i) => i + 1,
@@ -209,43 +219,46 @@ describe('reference pipeline', { timeout: 180_000 }, () => {
   });
 
   it('spreads pricing work over every running pricing instance', async () => {
-    const second = await startService(
-      'pricing',
-      serviceEnv('pricing', backend, { PRICING_INSTANCE: 'pricing-2', PRICING_COST_MS: '40' }),
-    );
+    // The product's scale-out: one more pricing process like the first, logging beside it.
+    const second = await startExtraInstance(faultTargetsOf(record).components.pricing);
     try {
-      // Listening is not consuming: the consumer attaches once the broker answers, a moment later.
+      // Running is not consuming: the consumer attaches once the broker answers, a moment later.
       await eventually(
-        () => second.logs.find((entry) => entry.msg === 'consuming' && entry.queue === 'pricing.requests'),
-        { within: 15_000, description: 'pricing-2 consuming pricing.requests' },
+        () =>
+          logEntries(join(record.logDir, 'pricing-extra.log')).find(
+            (entry) => entry.msg === 'consuming' && entry.queue === 'pricing.requests',
+          ),
+        { within: 15_000, description: 'the second pricing instance consuming pricing.requests' },
       );
       const ids = await placeOrders(crm(), 12, {
-        key: apiKeys.b2bPortal.key,
+        apiKey: key('b2b-portal'),
         customer: 'spread',
         sku: 'LAMP',
       });
       for (const id of ids) await priced(id);
       const rows = await query(
-        backend,
+        record,
         "select priced_by, count(*)::int as n from mes.orders where customer_id = 'spread' group by priced_by",
       );
       assert.equal(rows.length, 2, `both instances priced orders: ${JSON.stringify(rows)}`);
     } finally {
-      assert.equal(await second.stop(), 0);
+      assert.equal(await second.stop(), 'exit code 0');
     }
   });
 
   it('never writes a password or an API key to the service logs', () => {
+    const { endpoints } = record;
     const secrets = [
-      new URL(backend.amqpUrl).password,
-      new URL(backend.databaseUrl).password,
-      ...Object.values(apiKeys).map((k) => k.key),
+      new URL(endpoints.rabbitmq.amqpUrl).password,
+      new URL(endpoints.postgres.databaseUrl).password,
+      ...endpoints.crm.apiKeys.map((k) => k.key),
     ];
-    for (const service of [stack.crm, stack.mes, stack.pricing]) {
-      const text = JSON.stringify(service?.logs) + (service?.stderr.join('\n') ?? '');
-      assert.ok((service?.logs.length ?? 0) > 5, `${service?.name} logged`);
+    // The files as the services wrote them (stdout and stderr): the product masks them only at the end.
+    for (const service of record.processes) {
+      const text = readFileSync(service.logFile, 'utf8');
+      assert.ok(serviceLog(record, service.component).length > 5, `${service.component} logged`);
       for (const secret of secrets)
-        assert.ok(!text.includes(secret), `${service?.name} logs contain a secret`);
+        assert.ok(!text.includes(secret), `${service.component} logs contain a secret`);
     }
   });
 
@@ -271,11 +284,11 @@ describe('reference pipeline', { timeout: 180_000 }, () => {
       },
       { within: 15_000, description: 'queue figures in /api/metrics' },
     );
-    const rows = await query(backend, 'select count(*)::int as n from mes.orders');
+    const rows = await query(record, 'select count(*)::int as n from mes.orders');
     assert.equal(body.orders.total, rows[0]?.n);
     assert.ok(body.orders.byStatusAndSegment.some((r) => r.status === 'pricing_failed' && r.count === 1));
     const pricedB2c = await query(
-      backend,
+      record,
       "select count(*)::int as n from mes.orders where status = 'priced' and segment = 'b2c'",
     );
     assert.equal(body.latency.createdToPricedMs.b2c?.count, pricedB2c[0]?.n);
@@ -302,11 +315,11 @@ interface MetricsBody {
 const orderIdOf = (message: BusMessage) => (message.body as { orderId?: unknown } | null)?.orderId;
 
 async function query(
-  backend: IsolatedBackend,
+  record: EnvironmentRecord,
   sql: string,
   values: unknown[] = [],
 ): Promise<Array<Record<string, number>>> {
-  const client = new pg.Client({ connectionString: backend.databaseUrl });
+  const client = new pg.Client({ connectionString: record.endpoints.postgres.databaseUrl });
   await client.connect();
   try {
     return (await client.query(sql, values)).rows;
@@ -315,15 +328,13 @@ async function query(
   }
 }
 
-function waitForQueueDepth(backend: IsolatedBackend, queue: string, depth: number): Promise<boolean> {
+function waitForQueueDepth(record: EnvironmentRecord, queue: string, depth: number): Promise<boolean> {
+  const { managementUrl = '', vhost } = record.endpoints.rabbitmq;
   return eventually(
     async () => {
-      const response = await backend.management(
-        `/queues/{vhost}/${encodeURIComponent(queue)}?columns=messages`,
-      );
-      const body = (await response.json()) as { messages?: number };
-      if (body.messages === depth) return true;
-      throw new Error(`${body.messages} messages`);
+      const messages = (await queueFigures(managementUrl, vhost)).find((q) => q.name === queue)?.messages;
+      if (messages === depth) return true;
+      throw new Error(`${messages} messages`);
     },
     { within: 15_000, description: `${queue} holding ${depth} messages` },
   );

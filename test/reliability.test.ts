@@ -1,55 +1,56 @@
 // What the pipeline promises when parts of it fail: nothing lost, nothing applied twice.
-// These tests stop the broker, so they bring a broker of their own.
+// These tests stop the broker, so their environment brings a RabbitMQ container of its own; the
+// broker and the services are stopped, killed and started through the product's handles.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
+import { defaultImages } from '../src/config/images.ts';
+import type { ComponentName } from '../src/config/schema.ts';
+import { createCrmClient } from '../src/drivers/crm-client.ts';
 import { createMesClient } from '../src/drivers/mes-client.ts';
+import type { EnvironmentRecord } from '../src/environment/environment.ts';
+import { serviceNames } from '../src/environment/services.ts';
 import { eventually } from '../src/wait/eventually.ts';
-import { createIsolatedBackend, type IsolatedBackend } from './support/backend.ts';
 import { dockerMissing, skipWhenMissing } from './support/needs.ts';
-import { type OwnBroker, startOwnBroker } from './support/own-broker.ts';
-import {
-  apiKeys,
-  callCrm,
-  placeOrders,
-  type ReferenceStack,
-  serviceEnv,
-  startReferenceStack,
-} from './support/reference-stack.ts';
-import { type ServiceProcess, startService } from './support/service-process.ts';
+import { placeOrders } from './support/place-orders.ts';
+import { serviceLog } from './support/service-log.ts';
+import { apiKey, handleOf, startTestEnvironment, type TestEnvironment } from './support/test-environment.ts';
 
 const skip = skipWhenMissing('reliability tests', await dockerMissing());
 
 describe('reliability', { timeout: 300_000, skip }, () => {
-  let broker: OwnBroker;
-  let backend: IsolatedBackend;
-  let stack: ReferenceStack;
+  let environment: TestEnvironment;
+  let record: EnvironmentRecord;
   let db: pg.Client;
-  const crm = () => stack.crm ?? assert.fail('crm not started');
-  const mes = () => stack.mes ?? assert.fail('mes not started');
+  const handle = (component: ComponentName) => handleOf(record, component);
+  const crm = () => createCrmClient(record.endpoints.crm.url);
   const orderIn = (status: string, id: string, within = 15_000) =>
-    createMesClient(mes().url).waitForStatus(id, status, { within });
+    createMesClient(record.endpoints.mes.url).waitForStatus(id, status, { within });
 
   before(async () => {
-    broker = await startOwnBroker();
-    backend = await createIsolatedBackend('reliability', { broker });
-    stack = await startReferenceStack(backend, ['crm', 'mes', 'pricing']);
-    db = new pg.Client({ connectionString: backend.databaseUrl });
+    environment = await startTestEnvironment({
+      components: {
+        rabbitmq: { source: 'container', image: defaultImages.rabbitmq },
+        // Slow enough that the order in which pricing takes its requests shows in priced_at.
+        pricing: { source: 'process', env: { PRICING_COST_MS: '50' } },
+      },
+    });
+    record = environment.record;
+    db = new pg.Client({ connectionString: record.endpoints.postgres.databaseUrl });
     await db.connect();
   });
   after(async () => {
     await db?.end();
-    await stack?.stop();
-    await backend?.dispose();
-    await broker?.dispose();
+    await environment?.stop();
   });
 
-  const placeMixedOrders = async (count: number, customer: string, crmService = crm()) => {
+  const placeMixedOrders = async (count: number, customer: string) => {
     const ids: string[] = [];
     for (let i = 0; i < count; i++) {
-      const key = i % 2 === 0 ? apiKeys.b2cWeb.key : apiKeys.b2bPortal.key;
-      const res = await callCrm(crmService, 'POST', '/v2/orders', {
-        key,
+      const key = apiKey(record, i % 2 === 0 ? 'b2c-web' : 'b2b-portal');
+      const res = await crm().placeOrder({
+        version: 'v2',
+        apiKey: key,
         body: {
           customer: { id: customer },
           lines: [{ sku: 'CHAIR-PINE', quantity: i + 1 }],
@@ -57,7 +58,7 @@ describe('reliability', { timeout: 300_000, skip }, () => {
         },
       });
       assert.equal(res.status, 201, JSON.stringify(res.body));
-      ids.push(res.body.id as string);
+      ids.push((res.body as { id: string }).id);
     }
     return ids;
   };
@@ -75,9 +76,11 @@ describe('reliability', { timeout: 300_000, skip }, () => {
   };
 
   it('accepts orders while the broker is down and delivers each exactly once when it is back', async () => {
-    await broker.stopApp();
+    // Queued messages stay in the container's volume while the broker is down.
+    await handle('rabbitmq').stop();
     await eventually(
-      async () => ((await fetch(`${crm().url}/health/ready`)).status === 503 ? true : undefined),
+      async () =>
+        (await fetch(`${record.endpoints.crm.url}/health/ready`)).status === 503 ? true : undefined,
       { within: 15_000, description: 'CRM reports the broker down' },
     );
     const ids = await placeMixedOrders(6, 'broker-down');
@@ -88,7 +91,7 @@ describe('reliability', { timeout: 300_000, skip }, () => {
     );
     assert.equal(inMes.rows[0].n, 0);
 
-    await broker.startApp();
+    await handle('rabbitmq').start();
     await expectEachPricedOnce(ids, 'broker-down');
     // The CRM marks a message sent once the broker confirms it, which may come after MES priced it.
     await eventually(
@@ -99,66 +102,67 @@ describe('reliability', { timeout: 300_000, skip }, () => {
       },
       { within: 10_000, description: 'the outbox emptied' },
     );
-    for (const service of [crm(), mes()]) {
+    for (const service of ['crm', 'mes'] as const) {
       assert.ok(
-        service.logs.some((e) => e.msg === 'broker connection lost; reconnecting'),
-        `${service.name} saw the outage`,
+        serviceLog(record, service).some((e) => e.msg === 'broker connection lost; reconnecting'),
+        `${service} saw the outage`,
       );
     }
   });
 
   it('loses nothing when the CRM is killed after commit and before publish', async () => {
-    await broker.stopApp();
+    await handle('rabbitmq').stop();
     const ids = await placeMixedOrders(4, 'crm-killed');
-    await crm().kill();
-    await broker.startApp();
-    stack.crm = await startService('crm', serviceEnv('crm', backend));
+    await handle('crm').kill();
+    await handle('rabbitmq').start();
+    await handle('crm').start();
     await expectEachPricedOnce(ids, 'crm-killed');
   });
 
   it('loses and duplicates nothing when MES is killed mid-consume', async () => {
     // Only what MES logs from here on: its earlier 'order received' lines are of other tests' orders.
-    const logsBefore = mes().logs.length;
+    const logsBefore = serviceLog(record, 'mes').length;
     const placing = placeMixedOrders(20, 'mes-killed');
     await eventually(
       () =>
-        mes()
-          .logs.slice(logsBefore)
+        serviceLog(record, 'mes')
+          .slice(logsBefore)
           .find((e) => e.msg === 'order received' && typeof e.orderId === 'string'),
       {
         within: 20_000,
         description: 'MES consuming',
       },
     );
-    await mes().kill();
+    await handle('mes').kill();
     const ids = await placing;
-    stack.mes = await startService('mes', serviceEnv('mes', backend));
+    await handle('mes').start();
     await expectEachPricedOnce(ids, 'mes-killed');
   });
 
   it('keeps requests queued while pricing is down and prices them when it is back', async () => {
-    await stack.pricing?.kill();
+    await handle('pricing').kill();
     const ids = await placeMixedOrders(3, 'pricing-down');
     for (const id of ids) await orderIn('pricing', id);
-    stack.pricing = await startService('pricing', serviceEnv('pricing', backend));
+    await handle('pricing').start();
     await expectEachPricedOnce(ids, 'pricing-down');
   });
 
   it('prices a new B2C order ahead of a backlog of B2B orders', async () => {
-    await stack.pricing?.kill();
+    await handle('pricing').kill();
     const b2b = await placeOrders(crm(), 6, {
-      key: apiKeys.b2bPortal.key,
+      apiKey: apiKey(record, 'b2b-portal'),
       customer: 'backlog',
       sku: 'DESK-OAK',
     });
     for (const id of b2b) await orderIn('pricing', id);
-    const b2c = await callCrm(crm(), 'POST', '/v2/orders', {
-      key: apiKeys.b2cWeb.key,
-      body: { customer: { id: 'vip' }, lines: [{ sku: 'LAMP', quantity: 1 }], currency: 'EUR' },
+    const [b2c = ''] = await placeOrders(crm(), 1, {
+      apiKey: apiKey(record, 'b2c-web'),
+      customer: 'vip',
+      sku: 'LAMP',
     });
-    await orderIn('pricing', b2c.body.id as string);
-    stack.pricing = await startService('pricing', serviceEnv('pricing', backend, { PRICING_COST_MS: '50' }));
-    await orderIn('priced', b2c.body.id as string);
+    await orderIn('pricing', b2c);
+    await handle('pricing').start();
+    await orderIn('priced', b2c);
     for (const id of b2b) await orderIn('priced', id, 30_000);
     const { rows } = await db.query(
       `select id, segment from mes.orders where customer_id in ('backlog', 'vip') order by priced_at, id`,
@@ -167,15 +171,15 @@ describe('reliability', { timeout: 300_000, skip }, () => {
   });
 
   it('stops every service gracefully on SIGTERM with exit code 0', async () => {
-    const services = [stack.crm, stack.mes, stack.pricing].filter(
-      (s): s is ServiceProcess => s !== undefined,
-    );
-    const codes = await Promise.all(services.map((service) => service.stop()));
-    assert.deepEqual(codes, [0, 0, 0]);
-    for (const service of services)
+    const logsBefore = serviceNames.map((service) => serviceLog(record, service).length);
+    const endings = await Promise.all(serviceNames.map((service) => handle(service).stop()));
+    assert.deepEqual(endings, ['exit code 0', 'exit code 0', 'exit code 0']);
+    for (const [i, service] of serviceNames.entries())
       assert.ok(
-        service.logs.some((e) => e.msg === 'stopped'),
-        `${service.name} logged stopped`,
+        serviceLog(record, service)
+          .slice(logsBefore[i])
+          .some((e) => e.msg === 'stopped'),
+        `${service} logged stopped`,
       );
   });
 });

@@ -5,64 +5,65 @@ import { describe, it } from 'node:test';
 import amqp from 'amqplib';
 import pg from 'pg';
 import { type BusMessage, type BusObserver, observeBus } from '../src/drivers/bus-observer.ts';
-import { createMesClient } from '../src/drivers/mes-client.ts';
+import { type CrmClient, createCrmClient } from '../src/drivers/crm-client.ts';
+import { createMesClient, type MesClient } from '../src/drivers/mes-client.ts';
+import type { EnvironmentRecord } from '../src/environment/environment.ts';
+import type { ServiceName } from '../src/environment/services.ts';
 import { eventually } from '../src/wait/eventually.ts';
-import { createIsolatedBackend, type IsolatedBackend } from './support/backend.ts';
-import {
-  apiKeys,
-  callCrm,
-  placeOrders,
-  type ReferenceStack,
-  startReferenceStack,
-} from './support/reference-stack.ts';
+import { placeOrders } from './support/place-orders.ts';
 import { repoRoot, runCommand } from './support/run-cli.ts';
-import type { ServiceName, ServiceProcess } from './support/service-process.ts';
+import { type LogEntry, serviceLog } from './support/service-log.ts';
+import { apiKey, type Components, handleOf, startTestEnvironment } from './support/test-environment.ts';
 
 interface Pipeline {
-  backend: IsolatedBackend;
-  stack: ReferenceStack;
-  service(name: ServiceName): ServiceProcess;
+  record: EnvironmentRecord;
+  crm: CrmClient;
+  mes: MesClient;
+  key(name: string): string;
+  /** What the service has logged so far. */
+  log(name: ServiceName): LogEntry[];
   /** Ready messages of a queue right now (passive declare: not the management API's delayed figures). */
   readyMessages(queue: string): Promise<number>;
 }
 
-/** Starts the services on a backend of their own, runs `work`, and stops everything again. */
+/** Starts an environment with these settings of the services, runs `work`, and stops everything again. */
 async function withPipeline(
-  label: string,
-  names: readonly ServiceName[],
-  extra: Partial<Record<ServiceName, Record<string, string>>>,
+  settings: Partial<Record<ServiceName, Record<string, string>>>,
   work: (pipeline: Pipeline) => Promise<void>,
 ): Promise<void> {
-  const backend = await createIsolatedBackend(label);
-  let stack: ReferenceStack | undefined;
+  const services = { ...settings, pricing: { PRICING_COST_MS: '5', ...settings.pricing } };
+  const components: Components = Object.fromEntries(
+    Object.entries(services).map(([name, env]) => [name, { source: 'process', env }]),
+  );
+  const environment = await startTestEnvironment({ components });
+  const { record } = environment;
   let connection: amqp.ChannelModel | undefined;
   try {
-    stack = await startReferenceStack(backend, names, extra);
-    connection = await amqp.connect(backend.amqpUrl);
+    connection = await amqp.connect(record.endpoints.rabbitmq.amqpUrl);
     const channel = await connection.createChannel();
-    const started = stack;
     await work({
-      backend,
-      stack: started,
-      service: (name) => started[name] ?? assert.fail(`${name} not started`),
+      record,
+      crm: createCrmClient(record.endpoints.crm.url),
+      mes: createMesClient(record.endpoints.mes.url),
+      key: (name) => apiKey(record, name),
+      log: (name) => serviceLog(record, name),
       readyMessages: async (queue) => (await channel.checkQueue(queue)).messageCount,
     });
   } finally {
     await connection?.close();
-    await stack?.stop();
-    await backend.dispose();
+    await environment.stop();
   }
 }
 
 const orderIdOf = (message: BusMessage) => (message.body as { orderId?: unknown } | null)?.orderId;
 
-function assertFaultWarning(service: ServiceProcess, expected: string | undefined): void {
-  const warnings = service.logs.filter((entry) => String(entry.msg).startsWith('fault injected:'));
+function assertFaultWarning(p: Pipeline, service: ServiceName, expected: string | undefined): void {
+  const warnings = p.log(service).filter((entry) => String(entry.msg).startsWith('fault injected:'));
   if (expected === undefined) {
-    assert.deepEqual(warnings, [], `${service.name} warns of no fault`);
+    assert.deepEqual(warnings, [], `${service} warns of no fault`);
     return;
   }
-  assert.equal(warnings.length, 1, `${service.name} warns once: ${JSON.stringify(warnings)}`);
+  assert.equal(warnings.length, 1, `${service} warns once: ${JSON.stringify(warnings)}`);
   assert.equal(warnings[0]?.level, 40, 'as a warning');
   assert.equal(warnings[0]?.fault, expected);
 }
@@ -77,13 +78,13 @@ describe('PRICING_FAULT=drop-b2b', { timeout: 120_000 }, () => {
   async function probe(fault: string | undefined) {
     let outcome: { b2bResults: string[]; b2bStatus: string; pricingQueues: number[] } | undefined;
     const pricingEnv = { PRICING_PREFETCH: '1', ...(fault ? { PRICING_FAULT: fault } : {}) };
-    await withPipeline('fault_pricing', ['crm', 'mes', 'pricing'], { pricing: pricingEnv }, async (p) => {
-      assertFaultWarning(p.service('pricing'), fault && `PRICING_FAULT=${fault}`);
-      const bus: BusObserver = await observeBus(p.backend.amqpUrl);
-      const mes = createMesClient(p.service('mes').url);
+    await withPipeline({ pricing: pricingEnv }, async (p) => {
+      assertFaultWarning(p, 'pricing', fault && `PRICING_FAULT=${fault}`);
+      const bus: BusObserver = await observeBus(p.record.endpoints.rabbitmq.amqpUrl);
+      const { mes } = p;
       try {
-        const [b2b = ''] = await placeOrders(p.service('crm'), 1, {
-          key: apiKeys.b2bPortal.key,
+        const [b2b = ''] = await placeOrders(p.crm, 1, {
+          apiKey: p.key('b2b-portal'),
           customer: 'probe-b2b',
           sku: 'DESK-OAK',
         });
@@ -95,8 +96,8 @@ describe('PRICING_FAULT=drop-b2b', { timeout: 120_000 }, () => {
           within: 15_000,
           description: 'pricing took the B2B request off its queue',
         });
-        const [b2c = ''] = await placeOrders(p.service('crm'), 1, {
-          key: apiKeys.b2cWeb.key,
+        const [b2c = ''] = await placeOrders(p.crm, 1, {
+          apiKey: p.key('b2c-web'),
           customer: 'probe-b2c',
           sku: 'LAMP',
         });
@@ -154,16 +155,17 @@ describe('MES_FAULT=ack-before-commit', { timeout: 120_000 }, () => {
    * failover would). Returns the order's id once the lock is released.
    */
   async function dropConnectionWhileRecording(p: Pipeline): Promise<string> {
-    const locker = new pg.Client({ connectionString: p.backend.databaseUrl });
+    const databaseUrl = p.record.endpoints.postgres.databaseUrl;
+    const locker = new pg.Client({ connectionString: databaseUrl });
     // A second session: inside a transaction pg_stat_activity is a snapshot that never changes.
-    const observer = new pg.Client({ connectionString: p.backend.databaseUrl });
+    const observer = new pg.Client({ connectionString: databaseUrl });
     await Promise.all([locker.connect(), observer.connect()]);
     try {
       await locker.query('begin');
       // Blocks writes to the table, not reads: the MES API keeps answering.
       await locker.query('lock table mes.orders in share mode');
-      const [id = ''] = await placeOrders(p.service('crm'), 1, {
-        key: apiKeys.b2cWeb.key,
+      const [id = ''] = await placeOrders(p.crm, 1, {
+        apiKey: p.key('b2c-web'),
         customer: 'connection-dropped',
         sku: 'LAMP',
       });
@@ -187,7 +189,7 @@ describe('MES_FAULT=ack-before-commit', { timeout: 120_000 }, () => {
   }
 
   async function rowsFor(p: Pipeline, id: string) {
-    const client = new pg.Client({ connectionString: p.backend.databaseUrl });
+    const client = new pg.Client({ connectionString: p.record.endpoints.postgres.databaseUrl });
     await client.connect();
     try {
       const mes = await client.query('select status from mes.orders where id = $1', [id]);
@@ -199,57 +201,56 @@ describe('MES_FAULT=ack-before-commit', { timeout: 120_000 }, () => {
   }
 
   it('off: the order whose connection dropped is recorded and priced after a retry', async () => {
-    await withPipeline('fault_mes_off', ['crm', 'mes', 'pricing'], {}, async (p) => {
-      assertFaultWarning(p.service('mes'), undefined);
+    await withPipeline({}, async (p) => {
+      assertFaultWarning(p, 'mes', undefined);
       const id = await dropConnectionWhileRecording(p);
-      await createMesClient(p.service('mes').url).waitForStatus(id, 'priced', { within: 30_000 });
+      await p.mes.waitForStatus(id, 'priced', { within: 30_000 });
     });
   });
 
   it('on: the order whose connection dropped is lost: acked, never recorded, not dead-lettered', async () => {
-    await withPipeline(
-      'fault_mes_on',
-      ['crm', 'mes', 'pricing'],
-      { mes: { MES_FAULT: 'ack-before-commit' } },
-      async (p) => {
-        assertFaultWarning(p.service('mes'), 'MES_FAULT=ack-before-commit');
-        const id = await dropConnectionWhileRecording(p);
-        // Stopped, MES holds no delivery: a message it had not acked would be back in the queue now
-        // (the broker requeues before it confirms the channel's close, which MES waits for).
-        assert.equal(await p.service('mes').stop(), 0);
-        assert.equal(await p.readyMessages('mes.orders'), 0, 'the broker no longer has the order');
-        assert.equal(await p.readyMessages('mes.orders.dead'), 0, 'nor was it dead-lettered');
-        assert.deepEqual(await rowsFor(p, id), { inMes: 0, publishedByCrm: true }, 'MES never recorded it');
-      },
-    );
+    await withPipeline({ mes: { MES_FAULT: 'ack-before-commit' } }, async (p) => {
+      assertFaultWarning(p, 'mes', 'MES_FAULT=ack-before-commit');
+      const id = await dropConnectionWhileRecording(p);
+      // Stopped, MES holds no delivery: a message it had not acked would be back in the queue now
+      // (the broker requeues before it confirms the channel's close, which MES waits for).
+      assert.equal(await handleOf(p.record, 'mes').stop(), 'exit code 0');
+      assert.equal(await p.readyMessages('mes.orders'), 0, 'the broker no longer has the order');
+      assert.equal(await p.readyMessages('mes.orders.dead'), 0, 'nor was it dead-lettered');
+      assert.deepEqual(await rowsFor(p, id), { inMes: 0, publishedByCrm: true }, 'MES never recorded it');
+    });
   });
 });
 
 describe('CRM_RATE_LIMIT=off', { timeout: 60_000 }, () => {
-  /** Statuses of limit + 3 orders from the partner key, well inside one rate-limit window. */
+  /** The partner key's allowance, and the statuses of that many + 3 orders from it, well inside one window. */
   async function partnerBurst(crmEnv: Record<string, string>, fault: string | undefined) {
     const statuses: number[] = [];
+    let limit = 0;
     const env = { CRM_RATE_LIMIT_WINDOW_MS: '3600000', ...crmEnv };
-    await withPipeline('fault_crm', ['crm'], { crm: env }, async (p) => {
-      assertFaultWarning(p.service('crm'), fault);
+    await withPipeline({ crm: env }, async (p) => {
+      assertFaultWarning(p, 'crm', fault);
+      limit =
+        p.record.endpoints.crm.apiKeys.find((k) => k.name === 'partner-acme')?.requestsPerWindow ??
+        assert.fail('partner-acme has no limit');
       const body = { customer: { id: 'burst' }, lines: [{ sku: 'LAMP', quantity: 1 }], currency: 'EUR' };
-      for (let i = 0; i < apiKeys.partner.requestsPerWindow + 3; i++)
+      for (let i = 0; i < limit + 3; i++)
         statuses.push(
-          (await callCrm(p.service('crm'), 'POST', '/v2/orders', { key: apiKeys.partner.key, body })).status,
+          (await p.crm.placeOrder({ version: 'v2', apiKey: p.key('partner-acme'), body })).status,
         );
     });
-    return statuses;
+    return { limit, statuses };
   }
+  const times = (count: number, status: number) => Array.from({ length: count }, () => status);
 
   it('on (the default): the partner key gets 429 after its limit', async () => {
-    assert.deepEqual(await partnerBurst({ CRM_RATE_LIMIT: 'on' }, undefined), [201, 201, 201, 429, 429, 429]);
+    const { limit, statuses } = await partnerBurst({ CRM_RATE_LIMIT: 'on' }, undefined);
+    assert.deepEqual(statuses, [...times(limit, 201), 429, 429, 429]);
   });
 
   it('off: the partner key never gets 429', async () => {
-    assert.deepEqual(
-      await partnerBurst({ CRM_RATE_LIMIT: 'off' }, 'CRM_RATE_LIMIT=off'),
-      [201, 201, 201, 201, 201, 201],
-    );
+    const { limit, statuses } = await partnerBurst({ CRM_RATE_LIMIT: 'off' }, 'CRM_RATE_LIMIT=off');
+    assert.deepEqual(statuses, times(limit + 3, 201));
   });
 });
 

@@ -27,6 +27,8 @@ export type ResolvedComponent = { readyTimeoutMs?: number | undefined } & (
   | { name: ComponentName; source: 'url'; url: string; managementUrl: string | undefined }
 );
 
+export type ProcessComponent = Extract<ResolvedComponent, { source: 'process' }>;
+
 type Env = Readonly<Record<string, string | undefined>>;
 const referenceServices = ['crm', 'mes', 'pricing'] as const;
 

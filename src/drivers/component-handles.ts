@@ -13,8 +13,12 @@ import { findProcess, isAlive, killProcess, signalProcess, spawnProcess, stopPro
 export interface ComponentHandle {
   component: ComponentName;
   source: FaultTarget['source'];
-  /** Graceful stop (SIGTERM, then SIGKILL after the grace period). */
-  stop(): Promise<void>;
+  /**
+   * Graceful stop (SIGTERM, then SIGKILL after the grace period). Resolves to how it ended ('exit
+   * code 0'), as far as mes-e2e can tell: a process it did not start itself only says whether
+   * SIGTERM was enough.
+   */
+  stop(): Promise<string>;
   /** SIGKILL: no chance to finish anything, as when a machine dies. */
   kill(): Promise<void>;
   /** Starts it again and resolves once it is ready. */
@@ -40,7 +44,11 @@ function containerHandle(
   return {
     component: target.component,
     source: 'container',
-    stop: async () => void (await (await container()).stop({ t: 15 })),
+    stop: async () => {
+      const stopped = await container();
+      await stopped.stop({ t: 15 });
+      return `exit code ${(await stopped.inspect()).State.ExitCode}`;
+    },
     kill: async () => void (await (await container()).kill()),
     start: async () => {
       await (await container()).start();

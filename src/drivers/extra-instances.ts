@@ -11,7 +11,8 @@ import { spawnProcess, stopProcess } from './processes.ts';
 export interface ExtraInstance {
   /** e.g. "pricing (extra, container 3f2a...)" */
   description: string;
-  stop(): Promise<void>;
+  /** Removes it; resolves to how it ended, as a component handle's stop does. */
+  stop(): Promise<string>;
 }
 
 async function extraContainer(target: ContainerTarget): Promise<ExtraInstance> {
@@ -31,7 +32,7 @@ async function extraContainer(target: ContainerTarget): Promise<ExtraInstance> {
   await extra.start();
   return {
     description: `${target.component} (extra, container ${extra.id.slice(0, 12)})`,
-    stop: () => extra.remove({ force: true }).then(() => undefined),
+    stop: () => extra.remove({ force: true }).then(() => 'killed with its container'),
   };
 }
 

@@ -6,6 +6,8 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import type { ComponentName } from '../config/schema.ts';
 import { eventually } from '../wait/eventually.ts';
+import { waitUntil } from '../wait/wait-until.ts';
+import { httpReady, tcpListening } from './probes.ts';
 
 export interface ProcessSpec {
   component: ComponentName;
@@ -31,6 +33,12 @@ export interface RunningProcess {
   exitSignal: AbortSignal;
 }
 
+/**
+ * This process's children by pid, with how each ended ('exit code 0', 'killed by SIGTERM'): a stop
+ * can say more of its own children than that they are gone. Few per run, so never pruned.
+ */
+const children = new Map<number, { ended: Promise<string>; hasEnded(): boolean }>();
+
 export async function spawnProcess(spec: ProcessSpec): Promise<RunningProcess> {
   const [command, ...args] = spec.command;
   if (!command) throw new Error(`${spec.component}: empty command`);
@@ -44,10 +52,14 @@ export async function spawnProcess(spec: ProcessSpec): Promise<RunningProcess> {
       detached: true,
       stdio: ['ignore', log, log],
     });
-    child.once('exit', (code, signal) => {
-      status = signal ? `killed by ${signal}` : `exit code ${code}`;
-      exited.abort();
-    });
+    const ended = new Promise<string>((resolve) =>
+      child.once('exit', (code, signal) => {
+        status = signal ? `killed by ${signal}` : `exit code ${code}`;
+        exited.abort();
+        resolve(status);
+      }),
+    );
+    if (child.pid) children.set(child.pid, { ended, hasEnded: () => status !== undefined });
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
       child.once('error', (error) =>
@@ -109,16 +121,44 @@ export function processExit(pid: number, within: number, after: string): Promise
   });
 }
 
-/** SIGTERM, then SIGKILL if it has not exited within the deadline. Resolves once it is gone. */
-export async function stopProcess(pid: number, graceMs = 15_000): Promise<void> {
+/** What a process waits for to count as ready: its readyUrl answering 2xx, else its port accepting connections. */
+export const readinessOf = (spec: ProcessSpec): string =>
+  spec.readyUrl ? `GET ${spec.readyUrl} answering 2xx` : `port ${spec.port} accepting connections`;
+
+/** Resolves once the process is ready (see readinessOf); fails at the deadline, or at once when it ends first. */
+export function processReady(
+  running: RunningProcess,
+  options: { within: number; maxEvery?: number },
+): Promise<void> {
+  const { readyUrl, port, component, pid } = running.record;
+  return waitUntil(() => (readyUrl ? httpReady(readyUrl) : tcpListening(port)), {
+    within: options.within,
+    maxEvery: options.maxEvery,
+    description: `${component} (pid ${pid})`,
+    stop: running.exitSignal,
+    stopReason: () => `the process ended (${running.exitStatus()}) before it was ready`,
+  });
+}
+
+/**
+ * SIGTERM, then SIGKILL if it has not exited within the grace period. Resolves once it is gone, to
+ * how it ended: the exit status for a child of this process ('exit code 0'), whether SIGTERM was
+ * enough for any other.
+ */
+export async function stopProcess(pid: number, graceMs = 15_000): Promise<string> {
+  // A child that ended already is not the process that has its pid now.
+  const child = children.get(pid)?.hasEnded() === false ? children.get(pid) : undefined;
   // A stopped (paused) process cannot act on SIGTERM until it continues.
   signalProcess(pid, 'SIGCONT');
-  if (!signalProcess(pid, 'SIGTERM')) return;
+  if (!signalProcess(pid, 'SIGTERM')) return 'not running';
   try {
     await processExit(pid, graceMs, 'SIGTERM');
   } catch {
     await killProcess(pid);
+    return `killed by SIGKILL: still running ${graceMs} ms after SIGTERM`;
   }
+  // Gone already, but perhaps not yet reaped: its exit event is a moment away.
+  return child ? await child.ended : 'exited after SIGTERM';
 }
 
 export async function killProcess(pid: number): Promise<void> {

@@ -1,13 +1,19 @@
 // The services of a run (CRM, MES, pricing), each from its source: a container on the run's network
 // (the reference images built from services/*/Dockerfile), a process of this machine, or a URL.
 import { GenericContainer, type WaitStrategy } from 'testcontainers';
-import type { ResolvedComponent } from '../config/defaults.ts';
+import type { ProcessComponent, ResolvedComponent } from '../config/defaults.ts';
 import { defaultImages } from '../config/images.ts';
 import type { RunPlan } from '../config/load.ts';
 import { dockerHost } from '../drivers/docker-engine.ts';
 import { freePort } from '../drivers/ports.ts';
-import { httpAnswers, httpReady, tcpListening } from '../drivers/probes.ts';
-import { type ProcessRecord, spawnProcess } from '../drivers/processes.ts';
+import { httpAnswers, httpReady } from '../drivers/probes.ts';
+import {
+  type ProcessRecord,
+  type ProcessSpec,
+  processReady,
+  readinessOf,
+  spawnProcess,
+} from '../drivers/processes.ts';
 import { MesE2eError } from '../errors.ts';
 import { waitUntil } from '../wait/wait-until.ts';
 import { type Broker, type Database, type RunContext, startRunContainer } from './infrastructure.ts';
@@ -40,7 +46,6 @@ export interface ServiceContext extends RunContext {
 }
 
 type Container = Extract<ResolvedComponent, { source: 'container' }>;
-type Process = Extract<ResolvedComponent, { source: 'process' }>;
 
 /** What a service needs to reach the broker and database, from where it runs. */
 function wiring(context: ServiceContext, where: 'network' | 'host'): Record<string, string> {
@@ -141,49 +146,53 @@ async function startContainer(context: ServiceContext, name: ServiceName, compon
   return url;
 }
 
-async function startProcess(context: ServiceContext, name: ServiceName, component: Process) {
+/**
+ * A process component as the process source runs it: its command, on a free port of this machine,
+ * with HOST and PORT set and then `env` (the run's wiring and settings), logging to `logFile`.
+ */
+export async function processSpecOf(
+  component: ProcessComponent,
+  env: Record<string, string>,
+  logFile: string,
+): Promise<ProcessSpec> {
   const port = await freePort();
-  const readyUrl = component.readyUrl?.replaceAll('{port}', String(port));
-  context.checkpoint();
-  const running = await context.track(
-    spawnProcess({
-      component: name,
-      command: component.command,
-      cwd: component.cwd,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        ...wiring(context, 'host'),
-        ...context.serviceEnv[name],
-        ...component.env,
-        ...labelsAsEnv(context.labelsOf(name)),
-      },
-      port,
-      readyUrl,
-      logFile: context.logs.file(name),
-    }),
+  return {
+    component: component.name,
+    command: component.command,
+    cwd: component.cwd,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      ...env,
+    },
+    port,
+    readyUrl: component.readyUrl?.replaceAll('{port}', String(port)),
+    logFile,
+  };
+}
+
+async function startProcess(context: ServiceContext, name: ServiceName, component: ProcessComponent) {
+  const spec = await processSpecOf(
+    component,
+    {
+      ...wiring(context, 'host'),
+      ...context.serviceEnv[name],
+      ...component.env,
+      ...labelsAsEnv(context.labelsOf(name)),
+    },
+    context.logs.file(name),
   );
+  context.checkpoint();
+  const running = await context.track(spawnProcess(spec));
   context.processes.push(running.record);
   const timeoutMs = context.timeoutOf(name);
-  await readyOrExplain(
-    context,
-    name,
-    readyUrl ? `GET ${readyUrl} answering 2xx` : `port ${port} accepting connections`,
-    timeoutMs,
-    async () => {
-      await context.dependenciesReady;
-      await waitUntil(() => (readyUrl ? httpReady(readyUrl) : tcpListening(port)), {
-        within: timeoutMs,
-        maxEvery: readinessPollMs,
-        description: `${name} (pid ${running.record.pid})`,
-        stop: running.exitSignal,
-        stopReason: () => `the process ended (${running.exitStatus()}) before it was ready`,
-      });
-    },
-  );
-  return `http://127.0.0.1:${port}`;
+  await readyOrExplain(context, name, readinessOf(spec), timeoutMs, async () => {
+    await context.dependenciesReady;
+    await processReady(running, { within: timeoutMs, maxEvery: readinessPollMs });
+  });
+  return `http://127.0.0.1:${spec.port}`;
 }
 
 async function useUrl(context: ServiceContext, name: ServiceName, url: string) {

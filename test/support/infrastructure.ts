@@ -1,11 +1,16 @@
 // Global test set-up: one RabbitMQ and one PostgreSQL for the whole test run (containers when Docker
 // answers, URLs from the environment otherwise), handed to test files through environment variables.
-
-import { PostgreSqlContainer, type StartedPostgreSqlContainer } from '@testcontainers/postgresql';
-import { RabbitMQContainer, type StartedRabbitMQContainer } from '@testcontainers/rabbitmq';
+// The containers are the product's own (startBroker, startDatabase): the same images, settings and
+// readiness checks a run gets, on a Docker network of the test run's.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { getContainerRuntimeClient } from 'testcontainers';
 import { defaultImages } from '../../src/config/images.ts';
-import { brokerStatisticsConfig } from '../../src/environment/infrastructure.ts';
+import { dockerEngine } from '../../src/drivers/docker-engine.ts';
+import { createComponentLogs } from '../../src/environment/component-logs.ts';
+import { type RunContext, startBroker, startDatabase } from '../../src/environment/infrastructure.ts';
 
 /** Variables a user sets to run the tests against a broker and database they already have. */
 export const infrastructureVariables = {
@@ -14,7 +19,46 @@ export const infrastructureVariables = {
   database: 'MES_E2E_TEST_DATABASE_URL',
 } as const;
 
-let started: Array<StartedRabbitMQContainer | StartedPostgreSqlContainer> = [];
+/** Not a run's labels: env prune, which removes what dead runs left, never takes these. */
+const testLabels = { 'org.mes-e2e.purpose': 'test' };
+
+let removeStarted: () => Promise<void> = async () => {};
+
+/** A run context of the test run's own: a network, a log folder, a password, no run labels. */
+async function testRunContext(): Promise<RunContext> {
+  const name = `mes-e2e-test-${randomBytes(4).toString('hex')}`;
+  const docker = await dockerEngine();
+  const network = await docker.createNetwork({ Name: name, Labels: testLabels, CheckDuplicate: true });
+  const logDir = mkdtempSync(join(tmpdir(), 'mes-e2e-test-infrastructure-'));
+  const password = 'mes-e2e-test';
+  const context: RunContext = {
+    runId: name,
+    logs: createComponentLogs(logDir, [password]),
+    onProgress: () => {},
+    labelsOf: () => testLabels,
+    timeoutOf: () => 90_000,
+    network: name,
+    password,
+    containers: [],
+    checkpoint: () => {},
+    track: (creation) => creation,
+  };
+  removeStarted = async () => {
+    // Those on the network: one that never got ready is not among context.containers.
+    const attached = await docker.listContainers({ all: true, filters: { network: [name] } });
+    await Promise.all(
+      attached.map(({ Id }) =>
+        docker
+          .getContainer(Id)
+          .remove({ force: true, v: true })
+          .catch(() => {}),
+      ),
+    );
+    await network.remove().catch(() => {});
+    rmSync(logDir, { recursive: true, force: true });
+  };
+  return context;
+}
 
 export async function globalSetup(): Promise<void> {
   const given = Object.values(infrastructureVariables).filter((name) => process.env[name]);
@@ -39,31 +83,32 @@ export async function globalSetup(): Promise<void> {
       { cause: error },
     );
   }
-  const password = 'mes-e2e-test';
-  const [rabbit, postgres] = await Promise.all([
-    new RabbitMQContainer(defaultImages.rabbitmq)
-      .withEnvironment({ RABBITMQ_DEFAULT_USER: 'mes', RABBITMQ_DEFAULT_PASS: password })
-      .withCopyContentToContainer([brokerStatisticsConfig])
-      .withLabels({ 'org.mes-e2e.purpose': 'test' })
-      .withStartupTimeout(90_000)
-      .start(),
-    new PostgreSqlContainer(defaultImages.postgres)
-      .withUsername('mes')
-      .withPassword(password)
-      .withDatabase('postgres')
-      .withLabels({ 'org.mes-e2e.purpose': 'test' })
-      .withStartupTimeout(90_000)
-      .start(),
-  ]);
-  started = [rabbit, postgres];
-  const host = rabbit.getHost();
-  process.env[infrastructureVariables.amqp] = `amqp://mes:${password}@${host}:${rabbit.getMappedPort(5672)}`;
-  process.env[infrastructureVariables.management] =
-    `http://mes:${password}@${host}:${rabbit.getMappedPort(15672)}`;
-  process.env[infrastructureVariables.database] = postgres.getConnectionUri();
+  const context = await testRunContext();
+  try {
+    const [broker, database] = await Promise.all([
+      startBroker(context, { name: 'rabbitmq', source: 'container', image: defaultImages.rabbitmq, env: {} }),
+      startDatabase(context, {
+        name: 'postgres',
+        source: 'container',
+        image: defaultImages.postgres,
+        env: {},
+      }),
+    ]);
+    // Both settled before any removal: a container still starting would be left behind.
+    const failed = (await Promise.allSettled([broker.ready, database.ready])).find(
+      (start) => start.status === 'rejected',
+    );
+    if (failed) throw failed.reason;
+    process.env[infrastructureVariables.amqp] = broker.endpoints.amqpUrl;
+    process.env[infrastructureVariables.management] = broker.endpoints.managementUrl ?? '';
+    process.env[infrastructureVariables.database] = database.endpoints.url;
+  } catch (error) {
+    await removeStarted();
+    throw error;
+  }
 }
 
 export async function globalTeardown(): Promise<void> {
-  await Promise.all(started.map((container) => container.stop()));
-  started = [];
+  await removeStarted();
+  removeStarted = async () => {};
 }
