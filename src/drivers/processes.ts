@@ -145,6 +145,19 @@ export function processReady(
  * how it ended: the exit status for a child of this process ('exit code 0'), whether SIGTERM was
  * enough for any other.
  */
+/**
+ * How a child that is gone ended. Its exit event is a moment away once it is reaped, but the child is
+ * unref'd (env up may leave it running): the timer holds the event loop open for that moment, and
+ * bounds the wait should the event never come.
+ */
+function endedOrGone(ended: Promise<string>): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  const gone = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve('exited after SIGTERM'), 2_000);
+  });
+  return Promise.race([ended, gone]).finally(() => clearTimeout(timer));
+}
+
 export async function stopProcess(pid: number, graceMs = 15_000): Promise<string> {
   // A child that ended already is not the process that has its pid now.
   const child = children.get(pid)?.hasEnded() === false ? children.get(pid) : undefined;
@@ -158,7 +171,7 @@ export async function stopProcess(pid: number, graceMs = 15_000): Promise<string
     return `killed by SIGKILL: still running ${graceMs} ms after SIGTERM`;
   }
   // Gone already, but perhaps not yet reaped: its exit event is a moment away.
-  return child ? await child.ended : 'exited after SIGTERM';
+  return child ? await endedOrGone(child.ended) : 'exited after SIGTERM';
 }
 
 export async function killProcess(pid: number): Promise<void> {
