@@ -1,8 +1,10 @@
 // The mes-e2e executable answers --version and --help, and turns usage errors into exit code 2.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { repoRoot, runMesE2e } from './support/run-cli.ts';
+import { binPath, repoRoot, runMesE2e } from './support/run-cli.ts';
 
 const { version } = JSON.parse(readFileSync(`${repoRoot}/package.json`, 'utf8')) as { version: string };
 
@@ -25,5 +27,19 @@ describe('mes-e2e executable', () => {
     assert.equal(result.code, 2);
     assert.match(result.stderr, /unknown option '--no-such-flag'/);
     assert.match(result.stderr, /mes-e2e --help/);
+  });
+
+  // A pipeline step killed mid-run leaves mes-e2e writing into closed pipes. It once answered the
+  // stderr EPIPE with a crash report on stderr, which failed again, and spun at full CPU for minutes.
+  it('exits promptly when the reader of both its outputs has gone', async () => {
+    const child = spawn(process.execPath, [binPath, '--no-such-flag'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    child.stderr.destroy();
+    const deadline = AbortSignal.timeout(20_000);
+    const [code] = (await once(child, 'exit', { signal: deadline }).catch((error: unknown) => {
+      child.kill('SIGKILL');
+      throw new Error(`mes-e2e still running 20 s after its reader went away: ${String(error)}`);
+    })) as [number | null];
+    assert.equal(code, 2, 'the usage error keeps its exit code when nobody reads it');
   });
 });

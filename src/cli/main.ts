@@ -9,13 +9,32 @@ if (!process.env.DOCKER_HOST) process.env.TESTCONTAINERS_HOST_OVERRIDE ??= 'loca
 
 const interrupted = new AbortController();
 const forceActions: Array<() => Promise<void>> = [];
+
+// When the reader of stdout or stderr goes away (`mes-e2e list | head`, a CI step killed mid-run),
+// nothing more is written; a run cleans up as on SIGTERM. Writing a report of the failed write to the
+// same closed pipe would fail again, endlessly.
+let readerGone = false;
+const say = (stream: NodeJS.WriteStream) => (text: string) => {
+  if (!readerGone) stream.write(text);
+};
+const stdout = say(process.stdout);
+const stderr = say(process.stderr);
+const onOutputError = (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+  if (readerGone) return;
+  readerGone = true;
+  interrupted.abort();
+};
+process.stdout.on('error', onOutputError);
+process.stderr.on('error', onOutputError);
+
 const onSignal = (signal: NodeJS.Signals) => {
   if (!interrupted.signal.aborted) {
-    process.stderr.write(`mes-e2e: ${signal}: cleaning up (again to force)\n`);
+    stderr(`mes-e2e: ${signal}: cleaning up (again to force)\n`);
     interrupted.abort();
     return;
   }
-  process.stderr.write('mes-e2e: forcing removal\n');
+  stderr('mes-e2e: forcing removal\n');
   void Promise.allSettled(forceActions.map((action) => action())).then(() =>
     process.exit(exitCodeOf('interrupted')),
   );
@@ -26,11 +45,10 @@ process.on('SIGTERM', onSignal);
 // A bug must not leave a run's containers, processes, vhost and database behind: clean up, then fail.
 let crashed = false;
 const onCrash = (error: unknown) => {
+  if (crashed) return;
   crashed = true;
   process.exitCode = exitCodeOf('usage-error');
-  process.stderr.write(
-    `mes-e2e: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\nmes-e2e: removing what this run started\n`,
-  );
+  stderr(`mes-e2e: internal error: ${describeError(error)}\nmes-e2e: removing what this run started\n`);
   interrupted.abort();
   void Promise.allSettled(forceActions.map((action) => action())).then(() =>
     process.exit(exitCodeOf('usage-error')),
@@ -38,19 +56,14 @@ const onCrash = (error: unknown) => {
 };
 process.on('uncaughtException', onCrash);
 process.on('unhandledRejection', onCrash);
-// `mes-e2e list | head`: a reader that goes away is not an error.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw error;
-});
 
 try {
   const code = await runCli({
     argv: process.argv.slice(2),
     cwd: process.cwd(),
     env: process.env,
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
+    stdout,
+    stderr,
     isTTY: process.stdout.isTTY === true,
     interrupts: { signal: interrupted.signal, onForce: (action) => forceActions.push(action) },
     // Loaded on demand: most commands never ask, and testcontainers is slow to import.
@@ -67,8 +80,10 @@ try {
   // Cucumber has no cancel: after an interrupt its workers may still be busy, and only an exit stops them.
   if (interrupted.signal.aborted && !crashed) process.exit(process.exitCode);
 } catch (error) {
-  process.stderr.write(
-    `mes-e2e: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
+  stderr(`mes-e2e: internal error: ${describeError(error)}\n`);
   process.exitCode = exitCodeOf('usage-error');
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }
