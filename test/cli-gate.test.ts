@@ -74,6 +74,20 @@ describe('mes-e2e gate', { timeout: 600_000 }, () => {
     assert.deepEqual(judged.summary?.counts, whole.counts);
   });
 
+  // gate once read the configuration as if no Docker engine answered (the local profile), and refused
+  // a file that run accepted on the same machine.
+  it('reads the configuration as run does on the same machine', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mes-e2e-gate-config-'));
+    const config = join(dir, 'mes-e2e.config.json');
+    writeFileSync(
+      config,
+      JSON.stringify({ components: { mes: { source: 'container', env: { LOG: '1' } } } }),
+    );
+    const judged = await gate(cwd, [whole.reports], ['--config', config]);
+    assert.equal(judged.code, 0, judged.stderr);
+    assert.equal(judged.summary?.verdict, 'PROMOTE');
+  });
+
   it('promotes each clean shard on its own: the check for the other shards belongs to the gate', () => {
     assert.equal(shard1.verdict, 'PROMOTE', shard1.reasons.join('\n'));
     assert.equal(shard2.verdict, 'PROMOTE', shard2.reasons.join('\n'));

@@ -67,9 +67,11 @@ async function nothingLeftOf(runId: string): Promise<void> {
 // A describe's timeout bounds the whole block, not each test: this one is a backstop for a file
 // of about fifteen CLI runs (4.5 minutes here); each run has its own deadline (timeoutMs).
 describe('mes-e2e run', { timeout: 1_200_000 }, () => {
-  it('runs the shipped suite on a fresh environment, writes the reports, promotes, and removes the environment', async () => {
+  // The whole shipped suite runs in .ci/run (`npx mes-e2e run` on a fresh clone) and in the release
+  // workflow; here its smoke scenarios are enough to prove what a run does around them.
+  it('runs shipped scenarios on a fresh environment, writes the reports, promotes, and removes the environment', async () => {
     const cwd = project();
-    const result = await runMesE2e(['run', '--json'], { cwd, env, timeoutMs: 180_000 });
+    const result = await runMesE2e(['run', '--tags', '@smoke', '--json'], { cwd, env, timeoutMs: 180_000 });
     assert.equal(result.code, 0, result.stdout + result.stderr);
     const summary = JSON.parse(result.stdout) as Summary;
     assert.equal(summary.verdict, 'PROMOTE');
@@ -208,13 +210,14 @@ describe('mes-e2e run', { timeout: 1_200_000 }, () => {
 
   it('holds @perf figures to the policy budget: normal pricing passes it, deliberately slowed pricing blocks', async () => {
     const policy = { budgets: [{ figure: 'created_to_priced_ms.b2c', statistic: 'p95', max: 2000 }] };
-    const normal = await runMesE2e(['run', '--tags', '@perf and not @destructive', '--json'], {
+    const burst = `${repoRoot}features/performance.feature:7`;
+    const normal = await runMesE2e(['run', burst, '--json'], {
       cwd: project({ policy }),
       env,
       timeoutMs: 300_000,
     });
     assert.equal(normal.code, 0, normal.stdout + normal.stderr);
-    const slowed = await runMesE2e(['run', '--tags', '@perf and not @destructive', '--json'], {
+    const slowed = await runMesE2e(['run', burst, '--json'], {
       cwd: project({
         policy,
         components: { pricing: { source: 'process', env: { PRICING_COST_MS: '300' } } },
@@ -290,8 +293,10 @@ describe('mes-e2e run', { timeout: 1_200_000 }, () => {
     const up = await runMesE2e(['env', 'up'], { cwd, env, timeoutMs: 120_000 });
     assert.equal(up.code, 0, up.stderr);
     try {
-      const serial = await runMesE2e(['run', '--json'], { cwd, env, timeoutMs: 300_000 });
-      const parallel = await runMesE2e(['run', '--parallel', '2', '--retry', '1', '--json'], {
+      // Enough scenarios for two workers, one of them @destructive (it kills MES).
+      const tags = ['--tags', '@smoke or @rate-limit or @breaks-mes'];
+      const serial = await runMesE2e(['run', ...tags, '--json'], { cwd, env, timeoutMs: 300_000 });
+      const parallel = await runMesE2e(['run', ...tags, '--parallel', '2', '--retry', '1', '--json'], {
         cwd,
         env,
         timeoutMs: 300_000,
@@ -308,6 +313,10 @@ describe('mes-e2e run', { timeout: 1_200_000 }, () => {
       };
       assert.deepEqual(outcomes(parallel.stdout), outcomes(serial.stdout));
       const intervals = scenarioIntervals((JSON.parse(parallel.stdout) as Summary).reports);
+      assert.ok(
+        intervals.some((i) => i.destructive),
+        'a @destructive scenario took part',
+      );
       assert.ok(new Set(intervals.map((i) => i.workerId)).size === 2, 'two workers took part');
       for (const destructive of intervals.filter((i) => i.destructive)) {
         const beside = intervals.filter(

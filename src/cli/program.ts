@@ -186,14 +186,7 @@ export function buildProgram(io: CliIo, out: Output, setOutcome: (outcome: Outco
         options: PlanOptions & { results: string[]; policy?: string; out?: string; allRuns?: boolean },
       ) => {
         const { gate } = await import('./commands/gate.ts');
-        const gatePlan = await loadRunPlan({
-          cwd: io.cwd,
-          env: io.env,
-          configPath: options.config,
-          dockerAnswers: async () => false,
-          policyFile: options.policy,
-        });
-        setOutcome(await gate(gatePlan, io, out, options));
+        setOutcome(await gate(await plan(options, { policyFile: options.policy }), io, out, options));
       },
     );
 
@@ -205,13 +198,7 @@ export function buildProgram(io: CliIo, out: Output, setOutcome: (outcome: Outco
     .option('--open', 'serve the report to a browser until interrupted')
     .action(async (run: string | undefined, options: PlanOptions & { open?: boolean }) => {
       const { report } = await import('./commands/report.ts');
-      const reportPlan = await loadRunPlan({
-        cwd: io.cwd,
-        env: io.env,
-        configPath: options.config,
-        dockerAnswers: async () => false,
-      });
-      await report(reportPlan, io.cwd, out, {
+      await report(await plan(options), io.cwd, out, {
         run,
         open: options.open === true,
         env: io.env,
