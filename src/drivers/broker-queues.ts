@@ -31,3 +31,35 @@ export async function queueFigures(managementUrl: string, vhost: string): Promis
       consumers: Number(queue.consumers ?? 0),
     }));
 }
+
+export interface QueueBinding {
+  exchange: string;
+  routingKey: string;
+  arguments: Record<string, unknown>;
+}
+
+/**
+ * The exchanges (and keys) that route into a queue, default exchange left out: binding a queue of our
+ * own the same way shows every message that lands in it without taking any from it.
+ */
+export async function queueBindings(
+  managementUrl: string,
+  vhost: string,
+  queue: string,
+): Promise<QueueBinding[]> {
+  const { origin, authorization } = managementAccess(managementUrl);
+  const response = await axios.get<Array<Record<string, unknown>>>(
+    `${origin}/api/queues/${encodeURIComponent(vhost)}/${encodeURIComponent(queue)}/bindings`,
+    { headers: { authorization }, timeout: 5_000, validateStatus: () => true },
+  );
+  if (response.status === 404) throw new Error(`there is no queue "${queue}" in vhost "${vhost}"`);
+  if (response.status !== 200)
+    throw new Error(`the management API answered ${response.status} for queue "${queue}"`);
+  return response.data
+    .filter((binding) => binding.source !== '')
+    .map((binding) => ({
+      exchange: String(binding.source),
+      routingKey: String(binding.routing_key ?? ''),
+      arguments: (binding.arguments ?? {}) as Record<string, unknown>,
+    }));
+}

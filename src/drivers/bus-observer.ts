@@ -2,24 +2,9 @@
 // to every exchange of the pipeline (and to the dead-letter exchanges), so it receives a copy of
 // every message of the run and steals none. Waits resolve on the message, not on a timer.
 import amqp, { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
-import { DeadlineExceededError } from '../wait/eventually.ts';
+import { type BusMessage, busMessageOf, createMessageLog, type MessageMatch } from './message-log.ts';
 
-export interface BusMessage {
-  exchange: string;
-  routingKey: string;
-  headers: Readonly<Record<string, unknown>>;
-  /** Parsed JSON, or the raw text when the body is not JSON (a poison message). */
-  body: unknown;
-  priority: number | undefined;
-  messageId: string | undefined;
-  /** The producer's correlation id (AMQP property): one request's messages share it. */
-  correlationId: string | undefined;
-  /** 2 when the producer sent it persistent (a durable queue keeps it across a broker restart). */
-  deliveryMode: number | undefined;
-  seenAt: number;
-}
-
-export type MessageMatch = (message: BusMessage) => boolean;
+export type { BusMessage, MessageMatch };
 
 export interface BusObserver {
   /** Every message seen so far, oldest first. */
@@ -43,15 +28,6 @@ export const observedExchanges = {
   topic: ['orders', 'pricing'],
   fanout: ['mes.orders.dead', 'pricing.requests.dead', 'mes.pricing-results.dead'],
 } as const;
-
-function parseBody(content: Buffer): unknown {
-  const text = content.toString('utf8');
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
 
 async function bindEverything(channel: Channel, queue: string): Promise<void> {
   // Declared as the services declare them, so observing first is harmless and never unroutable.
@@ -79,56 +55,17 @@ export async function observeBus(amqpUrl: string): Promise<BusObserver> {
   let confirming: Promise<amqp.ConfirmChannel> | undefined;
   const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
   await bindEverything(channel, queue);
-  const messages: BusMessage[] = [];
-  const waiters = new Set<(message: BusMessage) => void>();
+  const log = createMessageLog();
   await channel.consume(
     queue,
     (delivery: ConsumeMessage | null) => {
-      if (!delivery) return;
-      const message: BusMessage = {
-        exchange: delivery.fields.exchange,
-        routingKey: delivery.fields.routingKey,
-        headers: delivery.properties.headers ?? {},
-        body: parseBody(delivery.content),
-        priority: delivery.properties.priority,
-        messageId: delivery.properties.messageId,
-        correlationId: delivery.properties.correlationId,
-        deliveryMode: delivery.properties.deliveryMode,
-        seenAt: Date.now(),
-      };
-      messages.push(message);
-      for (const waiter of waiters) waiter(message);
+      if (delivery) log.add(busMessageOf(delivery));
     },
     { noAck: true },
   );
   return {
-    seen: () => messages,
-    waitFor: (match, { within, description }) =>
-      new Promise((resolve, reject) => {
-        const already = messages.find(match);
-        if (already) return resolve(already);
-        const waiter = (message: BusMessage) => {
-          if (!match(message)) return;
-          finish();
-          resolve(message);
-        };
-        // The deadline of the wait, not a pause: the wait ends as soon as the message arrives.
-        const deadline = setTimeout(() => {
-          finish();
-          reject(
-            new DeadlineExceededError(
-              description,
-              within,
-              `${messages.length} message(s) on the bus, none matching`,
-            ),
-          );
-        }, within);
-        const finish = () => {
-          clearTimeout(deadline);
-          waiters.delete(waiter);
-        };
-        waiters.add(waiter);
-      }),
+    seen: log.seen,
+    waitFor: log.waitFor,
     async publish(exchange, routingKey, content, options = {}) {
       confirming ??= connection.createConfirmChannel();
       const confirm = await confirming;

@@ -1,17 +1,11 @@
 // The CRM as a client sees it: its versioned HTTP API over axios, every answer returned (status,
 // headers, body, time taken) for the scenario to judge, never thrown for a 4xx or 5xx.
 import axios from 'axios';
+import type { HttpAnswer } from './http-client.ts';
+
+export type { HttpAnswer };
 
 export type ApiVersion = 'v1' | 'v2';
-
-export interface HttpAnswer<T = unknown> {
-  status: number;
-  headers: Readonly<Record<string, string>>;
-  body: T;
-  /** When the answer arrived (epoch ms) and how long the call took. */
-  answeredAt: number;
-  elapsedMs: number;
-}
 
 export interface PlaceOrderRequest {
   version: ApiVersion | string;

@@ -30,3 +30,27 @@ export function secretsIn(endpoints: Endpoints): string[] {
     .filter((password) => password.length >= 4);
   return [...new Set([...passwords, ...endpoints.crm.apiKeys.map((k) => k.key)])];
 }
+
+/**
+ * The base URL of a component that answers HTTP, by the name the run's endpoints give it. The one
+ * place generic steps learn where a named component is: when components become open-ended (any
+ * names, from the configuration), only this function changes.
+ */
+export function httpBaseUrlOf(endpoints: Endpoints, component: string): string {
+  const withUrls: Record<string, string> = {
+    crm: endpoints.crm.url,
+    mes: endpoints.mes.url,
+    pricing: endpoints.pricing.url,
+  };
+  const url = Object.hasOwn(withUrls, component) ? withUrls[component] : undefined;
+  if (url) return url;
+  throw new Error(
+    `no component named "${component}" answers HTTP in this run; the components with a URL: ${Object.keys(withUrls).join(', ')}`,
+  );
+}
+
+/**
+ * Whether the run created the broker it talks to (its own container or process, or its own vhost on
+ * a shared one). Under the staging profile everything is someone else's: nothing may be declared there.
+ */
+export const runOwnsBroker = (endpoints: Endpoints): boolean => endpoints.profile !== 'staging';

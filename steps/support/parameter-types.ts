@@ -37,3 +37,10 @@ defineParameterType({
       text as 'CRM'
     ],
 });
+
+/** An HTTP method as generic steps write it. */
+defineParameterType({
+  name: 'httpMethod',
+  regexp: /GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS/,
+  transformer: (text: string) => text,
+});

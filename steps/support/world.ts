@@ -12,6 +12,7 @@ import type { Endpoints } from '../../src/drivers/endpoints.ts';
 import type { FaultTargets } from '../../src/drivers/fault-targets.ts';
 import { createMesClient, type MesClient } from '../../src/drivers/mes-client.ts';
 import { workerBrowser } from './browser.ts';
+import { GenericSession } from './generic-session.ts';
 import { perWorker } from './per-worker.ts';
 
 /** What the runner hands every worker (a structured clone: data only): never the environment itself. */
@@ -59,6 +60,8 @@ export class MesWorld extends World<MesWorldParameters> {
   readonly poisonIds: string[] = [];
   /** Orders looked for on the dashboard, with when it first showed each (undefined: not yet). */
   readonly dashboardSaw = new Map<string, number | undefined>();
+  /** What the generic steps remember, send and watch in this scenario. */
+  readonly generic: GenericSession;
   private chaosOfScenario: Chaos | undefined;
   private dashboardOfScenario: Promise<DashboardPage> | undefined;
   private databaseOfScenario: DatabaseProbe | undefined;
@@ -68,6 +71,7 @@ export class MesWorld extends World<MesWorldParameters> {
     const { endpoints } = options.parameters;
     this.crm = createCrmClient(endpoints.crm.url);
     this.mes = createMesClient(endpoints.mes.url);
+    this.generic = new GenericSession(endpoints);
   }
 
   get endpoints(): Endpoints {
