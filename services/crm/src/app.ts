@@ -101,6 +101,8 @@ export async function buildCrmApp(options: CrmAppOptions): Promise<FastifyInstan
       `/${version}/orders`,
       {
         schema: {
+          operationId: `placeOrder${version.toUpperCase()}`,
+          summary: 'Place an order; the answer carries its id, and order.created follows on the bus',
           tags,
           deprecated,
           headers: IdempotencyHeaders,
@@ -134,7 +136,16 @@ export async function buildCrmApp(options: CrmAppOptions): Promise<FastifyInstan
     );
     api.get(
       `/${version}/orders/:id`,
-      { schema: { tags, deprecated, params: OrderParams, response: { 200: orderSchema, '4xx': ErrorBody } } },
+      {
+        schema: {
+          operationId: `getOrder${version.toUpperCase()}`,
+          summary: 'One order placed with this API key',
+          tags,
+          deprecated,
+          params: OrderParams,
+          response: { 200: orderSchema, '4xx': ErrorBody },
+        },
+      },
       async (request, reply) => {
         addVersionHeaders(reply);
         const { id } = request.params as { id: string };
