@@ -6,8 +6,11 @@ import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigurationError } from '../errors.ts';
 import { defaultPolicy, type Policy } from '../gate/policy.ts';
+import type { Contracts } from './contracts.ts';
 import { profileDefaults, type ResolvedComponent } from './defaults.ts';
 import { describeIssues } from './issues.ts';
+import type { Journey } from './journey.ts';
+import { loadPipeline } from './pipeline.ts';
 import { mergeRunSettings, type RunFlags, type RunPreset, type RunSettings } from './run-settings.ts';
 import {
   type ComponentConfig,
@@ -42,6 +45,10 @@ export interface RunPlan {
   selection: Selection;
   /** Components given by URL: the scenarios that break them are left out of the selection. */
   leftOut: readonly ComponentName[];
+  /** The pipeline's OpenAPI and AsyncAPI documents, checked and dereferenced (plain JSON). */
+  contracts: Contracts;
+  /** The hops of one order, resolved against the contracts. */
+  journey: Journey;
 }
 
 export interface LoadOptions {
@@ -231,6 +238,12 @@ export async function loadRunPlan(options: LoadOptions): Promise<RunPlan> {
     components[name] = component;
   }
   if (problems.length > 0) throw new ConfigurationError(configFile, problems);
+  const { contracts, journey } = await loadPipeline({
+    config,
+    configFile,
+    configDir,
+    components: Object.keys(components),
+  });
 
   const run = mergeRunSettings({
     cwd: options.cwd,
@@ -271,5 +284,7 @@ export async function loadRunPlan(options: LoadOptions): Promise<RunPlan> {
     run,
     selection,
     leftOut,
+    contracts,
+    journey,
   });
 }

@@ -1,5 +1,6 @@
 // The configuration file's shape (mes-e2e.config.json or .ts): strict, so a typo is an error, not a silent default.
 import { z } from 'zod';
+import { parseJsonPath } from './json-path.ts';
 
 export const componentNames = ['rabbitmq', 'postgres', 'crm', 'mes', 'pricing'] as const;
 export type ComponentName = (typeof componentNames)[number];
@@ -74,6 +75,91 @@ export const PolicyConfig = z.strictObject({
 });
 export type PolicyConfig = z.infer<typeof PolicyConfig>;
 
+/** A contract document: a file, relative to the configuration file (URLs are not read yet). */
+const ContractFile = z
+  .string()
+  .min(1)
+  .refine((value) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(value), {
+    error: 'expected a file (relative to the configuration file); URLs are not read yet',
+  });
+
+export const ContractsConfig = z.strictObject({
+  /** An OpenAPI 3 document per HTTP component, by component name. */
+  openapi: z.record(z.string(), ContractFile).optional(),
+  /** The bus's AsyncAPI 3 document. */
+  asyncapi: ContractFile.optional(),
+});
+export type ContractsConfig = z.infer<typeof ContractsConfig>;
+
+/** A singular JSON path (`$.id`, `$.customer['id']`, `$.lines[0].sku`): one value, never a set. */
+const JsonPath = z.string().superRefine((value, context) => {
+  const parsed = parseJsonPath(value);
+  if ('problem' in parsed)
+    context.addIssue({ code: 'custom', message: `not a JSON path: ${parsed.problem}` });
+});
+const HopName = z.string().min(1).optional();
+const Component = z.string().min(1);
+const StateValues = z.array(z.string().min(1));
+
+const JourneyHop = z
+  .strictObject({
+    name: HopName,
+    /** The component responsible for this hop: the one a failure here points at. */
+    component: Component,
+    /** A bus hop: an operation of the AsyncAPI document (its messages, on its channel)... */
+    operation: z.string().min(1).optional(),
+    /** ...or one message of it, on whichever channel carries it. */
+    message: z.string().min(1).optional(),
+    /** Where the business id sits in the payload; the message's correlationId otherwise. */
+    id: JsonPath.optional(),
+    /** A hop seen in the state read back: when it happened, at this JSON path of the answer. */
+    at: JsonPath.optional(),
+  })
+  .superRefine((hop, context) => {
+    const kinds = [hop.operation, hop.message, hop.at].filter((value) => value !== undefined).length;
+    if (kinds !== 1)
+      context.addIssue({
+        code: 'custom',
+        message:
+          'expected exactly one of "operation" or "message" (a hop on the bus) or "at" (a hop seen in the state read back)',
+      });
+    if (hop.at !== undefined && hop.id !== undefined)
+      context.addIssue({ code: 'custom', path: ['id'], message: 'a hop seen in the state has no "id"' });
+  });
+
+export const JourneyConfig = z.strictObject({
+  /** The HTTP operation that creates an order, and where its answer has the business id. */
+  create: z.strictObject({
+    name: HopName,
+    component: Component,
+    operationId: z.string().min(1),
+    id: JsonPath,
+  }),
+  /** The hops after it, in order. */
+  hops: z.array(JourneyHop),
+  /** The state read back: an operation with the id as a path parameter, and what its answer says. */
+  state: z.strictObject({
+    name: HopName,
+    component: Component,
+    operationId: z.string().min(1),
+    /** The path parameter that takes the id; needed only when the operation has more than one. */
+    idParameter: z.string().min(1).optional(),
+    id: JsonPath,
+    state: JsonPath,
+    total: JsonPath.optional(),
+    /** When the last hop happened; without it, when a done or failed state was read. */
+    at: JsonPath.optional(),
+    /** Which values of `state` mean which stage; done and failed end the journey. */
+    states: z.strictObject({
+      received: StateValues,
+      inProgress: StateValues,
+      done: StateValues.min(1, 'expected at least one state value'),
+      failed: StateValues.min(1, 'expected at least one state value'),
+    }),
+  }),
+});
+export type JourneyConfig = z.infer<typeof JourneyConfig>;
+
 const Paths = z.array(z.string().min(1)).min(1, 'expected at least one path');
 
 export const ConfigFile = z.strictObject({
@@ -99,6 +185,10 @@ export const ConfigFile = z.strictObject({
   chromium: z.string().min(1).optional(),
   readyTimeoutMs: z.number().int().min(1_000).max(3_600_000).optional(),
   components: Components.optional(),
+  /** The pipeline's contracts; the reference stack's (services/reference.config.json) otherwise. */
+  contracts: ContractsConfig.optional(),
+  /** The hops of one order, in order; the reference stack's otherwise. */
+  journey: JourneyConfig.optional(),
   profiles: z
     .strictObject(
       Object.fromEntries(

@@ -30,6 +30,13 @@ export function printPlan(plan: RunPlan, out: Output, asJson: boolean): void {
     `run:           ${run.parallel} at a time, ${run.retry} retries${run.failFast ? ', fail-fast' : ''}, steps up to ${run.stepTimeoutMs / 1000} s`,
   );
   out.line(`scenarios:     ${selection.tags || 'all'} in ${selection.paths.join(', ')}`);
+  const { contracts, journey } = plan;
+  const openapi = Object.entries(contracts.openapi).map(([name, { file }]) => `${name} ${file}`);
+  out.line(`contracts:     AsyncAPI ${contracts.asyncapi.file}; OpenAPI ${openapi.join(', ') || 'none'}`);
+  const hops = [journey.create, ...journey.hops, journey.state].map(
+    (hop) => `${hop.name} (${hop.component})`,
+  );
+  out.line(`journey:       ${hops.join(' -> ')}`);
   out.line();
   for (const component of Object.values(plan.components)) {
     out.line(

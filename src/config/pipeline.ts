@@ -1,0 +1,78 @@
+// The pipeline's description in the plan: its contracts and its journey, from the configuration or,
+// for what it does not give, from the reference stack's own configuration (services/reference.config.json,
+// written with the same keys a team writes). Every document is read and checked before anything starts.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { ConfigurationError } from '../errors.ts';
+import { type Contracts, contractSources, readAsyncApi, readOpenApi } from './contracts.ts';
+import { servicesDir } from './defaults.ts';
+import { describeIssues } from './issues.ts';
+import { type Journey, resolveJourney } from './journey.ts';
+import { ConfigFile } from './schema.ts';
+
+/** The reference stack's contracts and journey, as a configuration file would give them. */
+export const referenceConfigFile = join(servicesDir, 'reference.config.json');
+
+export interface Pipeline {
+  contracts: Contracts;
+  journey: Journey;
+}
+
+function readReference(): ConfigFile {
+  const raw = JSON.parse(readFileSync(referenceConfigFile, 'utf8')) as unknown;
+  const parsed = ConfigFile.safeParse(raw, { reportInput: true });
+  if (!parsed.success)
+    throw new ConfigurationError(referenceConfigFile, describeIssues(parsed.error.issues, raw));
+  return parsed.data;
+}
+
+export async function loadPipeline(options: {
+  config: ConfigFile;
+  configFile: string | undefined;
+  configDir: string;
+  /** The components the plan has: the journey may name only these. */
+  components: readonly string[];
+}): Promise<Pipeline> {
+  const { config, configDir } = options;
+  const reference = readReference();
+  const given = contractSources(config.contracts ?? {}, configDir);
+  const fallback = contractSources(reference.contracts ?? {}, dirname(referenceConfigFile));
+  const fromFile = (key: string, isGiven: boolean) => (isGiven ? key : `${key} (default)`);
+  const problems: string[] = [];
+
+  const openapiFiles = given.openapi ?? fallback.openapi ?? {};
+  for (const name of Object.keys(openapiFiles))
+    if (!options.components.includes(name))
+      problems.push(
+        `contracts.openapi.${name}: no component "${name}" in the configuration; it has: ${options.components.join(', ')}`,
+      );
+  const asyncapiFile = given.asyncapi ?? fallback.asyncapi;
+  const [asyncapi, ...openapis] = await Promise.all([
+    asyncapiFile
+      ? readAsyncApi(asyncapiFile, fromFile('contracts.asyncapi', given.asyncapi !== undefined))
+      : Promise.resolve('contracts.asyncapi: no AsyncAPI document is named'),
+    ...Object.entries(openapiFiles).map(async ([name, file]) => {
+      const read = await readOpenApi(
+        file,
+        fromFile(`contracts.openapi.${name}`, given.openapi !== undefined),
+      );
+      return [name, read] as const;
+    }),
+  ]);
+  const openapi: Contracts['openapi'] = {};
+  for (const [name, read] of openapis) {
+    if (typeof read === 'string') problems.push(read);
+    else (openapi as Record<string, (typeof openapi)[string]>)[name] = read;
+  }
+  if (typeof asyncapi === 'string') problems.push(asyncapi);
+  const file = options.configFile ?? referenceConfigFile;
+  if (problems.length > 0 || typeof asyncapi === 'string') throw new ConfigurationError(file, problems);
+
+  const contracts: Contracts = { openapi, asyncapi };
+  const journeyConfig = config.journey ?? reference.journey;
+  if (!journeyConfig) throw new ConfigurationError(file, ['journey: no journey is described']);
+  const journey = resolveJourney(journeyConfig, contracts, options.components, problems);
+  if (!journey || problems.length > 0)
+    throw new ConfigurationError(config.journey ? file : referenceConfigFile, problems);
+  return { contracts, journey };
+}
