@@ -3,6 +3,7 @@
 // that the plan can be frozen and cloned to workers. A problem is a line naming the key and the file.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { ContractCache } from './contract-cache.ts';
 import type { ContractsConfig } from './schema.ts';
 
 /** A JSON value as the parsers return it, with every $ref replaced by what it points at. */
@@ -69,13 +70,19 @@ function theAsyncApiParser(): Promise<AsyncApiParser> {
 }
 
 /** The AsyncAPI 3 document in `file`, dereferenced, or a problem naming `key` and the file. */
-export async function readAsyncApi(file: string, key: string): Promise<ContractDocument | string> {
+export async function readAsyncApi(
+  file: string,
+  key: string,
+  cache?: ContractCache,
+): Promise<ContractDocument | string> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     return `${key}: cannot read the AsyncAPI document ${file}: ${(error as Error).message}`;
   }
+  const known = cache?.get('asyncapi', text);
+  if (known) return { file, document: known };
   const parser = await theAsyncApiParser();
   const { document, diagnostics } = await parser.parse(text, { source: file });
   // Severity 0 is an error; warnings and hints (e.g. "a newer version exists") do not stop a run.
@@ -92,14 +99,28 @@ export async function readAsyncApi(file: string, key: string): Promise<ContractD
   if (!version.startsWith('3.'))
     return `${key}: ${file} is AsyncAPI ${version}; expected an AsyncAPI 3 document (asyncapi: 3.0.0)`;
   try {
-    return { file, document: plainJson(document.json(), '#') as JsonObject };
+    const plain = plainJson(document.json(), '#') as JsonObject;
+    cache?.set('asyncapi', text, plain);
+    return { file, document: plain };
   } catch (error) {
     return `${key}: ${file}: ${(error as Error).message}`;
   }
 }
 
 /** The OpenAPI 3 document in `file`, validated and dereferenced, or a problem naming `key` and the file. */
-export async function readOpenApi(file: string, key: string): Promise<ContractDocument | string> {
+export async function readOpenApi(
+  file: string,
+  key: string,
+  cache?: ContractCache,
+): Promise<ContractDocument | string> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    return `${key}: cannot read the OpenAPI document ${file}: ${(error as Error).message}`;
+  }
+  const known = cache?.get('openapi', text);
+  if (known) return { file, document: known };
   const { default: SwaggerParser } = await import('@apidevtools/swagger-parser');
   let document: JsonObject;
   try {
@@ -118,7 +139,9 @@ export async function readOpenApi(file: string, key: string): Promise<ContractDo
   if (!version?.startsWith('3.'))
     return `${key}: ${file} is ${version ? `OpenAPI ${version}` : 'Swagger 2.0'}; expected an OpenAPI 3 document`;
   try {
-    return { file, document: plainJson(document, '#') as JsonObject };
+    const plain = plainJson(document, '#') as JsonObject;
+    cache?.set('openapi', text, plain);
+    return { file, document: plain };
   } catch (error) {
     return `${key}: ${file}: ${(error as Error).message}`;
   }

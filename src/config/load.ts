@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigurationError } from '../errors.ts';
 import { defaultPolicy, type Policy } from '../gate/policy.ts';
+import { contractCache, contractCacheDir } from './contract-cache.ts';
 import type { Contracts } from './contracts.ts';
 import { profileDefaults, type ResolvedComponent } from './defaults.ts';
 import { describeIssues } from './issues.ts';
@@ -243,6 +244,7 @@ export async function loadRunPlan(options: LoadOptions): Promise<RunPlan> {
     configFile,
     configDir,
     components: Object.keys(components),
+    cache: contractCache(contractCacheDir(options.env)),
   });
 
   const run = mergeRunSettings({

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ConfigurationError } from '../errors.ts';
+import type { ContractCache } from './contract-cache.ts';
 import { type Contracts, contractSources, readAsyncApi, readOpenApi } from './contracts.ts';
 import { servicesDir } from './defaults.ts';
 import { describeIssues } from './issues.ts';
@@ -32,6 +33,8 @@ export async function loadPipeline(options: {
   configDir: string;
   /** The components the plan has: the journey may name only these. */
   components: readonly string[];
+  /** Documents checked before, by their content; without it every document is checked again. */
+  cache?: ContractCache;
 }): Promise<Pipeline> {
   const { config, configDir } = options;
   const reference = readReference();
@@ -49,12 +52,17 @@ export async function loadPipeline(options: {
   const asyncapiFile = given.asyncapi ?? fallback.asyncapi;
   const [asyncapi, ...openapis] = await Promise.all([
     asyncapiFile
-      ? readAsyncApi(asyncapiFile, fromFile('contracts.asyncapi', given.asyncapi !== undefined))
+      ? readAsyncApi(
+          asyncapiFile,
+          fromFile('contracts.asyncapi', given.asyncapi !== undefined),
+          options.cache,
+        )
       : Promise.resolve('contracts.asyncapi: no AsyncAPI document is named'),
     ...Object.entries(openapiFiles).map(async ([name, file]) => {
       const read = await readOpenApi(
         file,
         fromFile(`contracts.openapi.${name}`, given.openapi !== undefined),
+        options.cache,
       );
       return [name, read] as const;
     }),
