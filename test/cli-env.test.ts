@@ -137,7 +137,7 @@ describe('mes-e2e env', { timeout: 600_000, skip }, () => {
     assert.match(after.stdout, /no environment is up/);
   });
 
-  it('runs a team configuration that replaces one service by a URL and another by an image name', async () => {
+  it('runs a team configuration that replaces one service by a URL and another by an image with its own port and readiness', async () => {
     // The team's own CRM, already running somewhere: here the reference CRM of an environment on the
     // shared test infrastructure.
     const team = await startTestEnvironment();
@@ -152,7 +152,11 @@ describe('mes-e2e env', { timeout: 600_000, skip }, () => {
     assert.equal(built.code, 0, built.stderr);
     const crmUrl = team.record.endpoints.crm.url;
     const cwd = project({
-      components: { crm: { source: 'url', url: crmUrl }, pricing: { source: 'container', image: teamImage } },
+      components: {
+        crm: { source: 'url', url: crmUrl },
+        // Serves on 8080 (the wiring's "{port}"), and is ready when its log says so.
+        pricing: { source: 'container', image: teamImage, port: 8080, ready: { log: 'listening' } },
+      },
     });
     try {
       const up = await runMesE2e(['env', 'up', '--profile', 'containers'], { cwd, env, timeoutMs: 300_000 });
@@ -164,7 +168,9 @@ describe('mes-e2e env', { timeout: 600_000, skip }, () => {
       const status = await runMesE2e(['env', 'status', '--json'], { cwd, env });
       assert.equal(status.code, 0, status.stdout);
       const components = (
-        JSON.parse(status.stdout) as { components: Array<{ component: string; detail: string }> }
+        JSON.parse(status.stdout) as {
+          components: Array<{ component: string; detail: string; healthy: boolean }>;
+        }
       ).components;
       assert.equal(components.find((c) => c.component === 'crm')?.detail, `answers at ${crmUrl}`);
       const image = await runCommand('docker', [
@@ -177,6 +183,22 @@ describe('mes-e2e env', { timeout: 600_000, skip }, () => {
         '{{.Image}}',
       ]);
       assert.equal(image.stdout.trim(), teamImage);
+      const ports = await runCommand('docker', [
+        'ps',
+        '--filter',
+        `label=org.mes-e2e.run-id=${runId}`,
+        '--filter',
+        'label=org.mes-e2e.component=pricing',
+        '--format',
+        '{{.Ports}}',
+      ]);
+      assert.match(ports.stdout, /->8080\/tcp/, 'the port the configuration gives is published');
+      assert.match(up.stderr, /pricing ready in .*\(log line "listening"\)/, up.stderr);
+      assert.equal(
+        components.find((c) => c.component === 'pricing')?.healthy,
+        true,
+        JSON.stringify(components),
+      );
       assert.equal((await runMesE2e(['env', 'down'], { cwd, env })).code, 0);
       assert.equal(await leftovers(runId), '');
     } finally {

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { packageRoot } from '../package-root.ts';
 import { defaultImages } from './images.ts';
-import type { ComponentName, ProfileName } from './schema.ts';
+import type { ComponentName, ProfileName, ReadyCheck } from './schema.ts';
 
 /** services/ of this package: the reference stack's sources and Dockerfiles. */
 export const servicesDir = `${join(packageRoot, 'services')}/`;
@@ -14,7 +14,11 @@ export type ResolvedComponent = { readyTimeoutMs?: number | undefined } & (
       image: string;
       /** Set when the image is built from a Dockerfile rather than taken as it is. */
       build?: { context: string; dockerfile: string };
+      /** Values may be templates (src/config/templates.ts), filled in at start. */
       env: Readonly<Record<string, string>>;
+      /** A service's port inside the container, and how it shows it is ready (the broker and database know their own). */
+      port?: number;
+      ready?: ReadyCheck;
     }
   | {
       name: ComponentName;
@@ -31,6 +35,36 @@ export type ProcessComponent = Extract<ResolvedComponent, { source: 'process' }>
 
 type Env = Readonly<Record<string, string | undefined>>;
 const referenceServices = ['crm', 'mes', 'pricing'] as const;
+type ReferenceService = (typeof referenceServices)[number];
+
+/**
+ * How the reference services are wired, written as a team writes its own: the variables they read,
+ * templated from the run's endpoints. A service given another image keeps this wiring unless its
+ * configuration says otherwise.
+ */
+const referenceWiring: Readonly<Record<string, string>> = {
+  AMQP_URL: '{rabbitmq.amqpUrl}',
+  DATABASE_URL: '{postgres.url}',
+  RABBITMQ_MANAGEMENT_URL: '{rabbitmq.managementUrl}',
+  RABBITMQ_VHOST: '{rabbitmq.vhost}',
+  PORT: '{port}',
+};
+
+const referenceShapes: Record<ReferenceService, { port: number; ready: ReadyCheck }> = {
+  crm: { port: 3000, ready: { http: '/health/ready' } },
+  mes: { port: 3001, ready: { http: '/health/ready' } },
+  pricing: { port: 3002, ready: { http: '/health/ready' } },
+};
+
+/** What a service of this name is wired with when its configuration gives only an image. */
+export function referenceShapeOf(
+  name: ComponentName,
+): { port: number; ready: ReadyCheck; env: Readonly<Record<string, string>> } | undefined {
+  const shape = (referenceShapes as Partial<Record<ComponentName, { port: number; ready: ReadyCheck }>>)[
+    name
+  ];
+  return shape && { ...shape, env: referenceWiring };
+}
 
 function containerDefaults(): Partial<Record<ComponentName, ResolvedComponent>> {
   const services = Object.fromEntries(
@@ -41,7 +75,8 @@ function containerDefaults(): Partial<Record<ComponentName, ResolvedComponent>> 
         source: 'container',
         image: `mes-e2e/${name}:local`,
         build: { context: servicesDir, dockerfile: `${name}/Dockerfile` },
-        env: {},
+        env: referenceWiring,
+        ...referenceShapes[name],
       },
     ]),
   );
@@ -61,7 +96,7 @@ function localDefaults(env: Env): Partial<Record<ComponentName, ResolvedComponen
         source: 'process',
         command: [process.execPath, `${name}/src/server.ts`],
         cwd: servicesDir,
-        env: {},
+        env: referenceWiring,
         readyUrl: 'http://127.0.0.1:{port}/health/ready',
       },
     ]),

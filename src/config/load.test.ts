@@ -122,7 +122,17 @@ describe('loadRunPlan', () => {
       name: 'pricing',
       source: 'container',
       image: 'acme/pricing:2.1',
-      env: { PRICING_COST_MS: '1' },
+      // The image keeps the wiring of the slot it replaces, as templates filled in at start.
+      env: {
+        AMQP_URL: '{rabbitmq.amqpUrl}',
+        DATABASE_URL: '{postgres.url}',
+        RABBITMQ_MANAGEMENT_URL: '{rabbitmq.managementUrl}',
+        RABBITMQ_VHOST: '{rabbitmq.vhost}',
+        PORT: '{port}',
+        PRICING_COST_MS: '1',
+      },
+      port: 3002,
+      ready: { http: '/health/ready' },
       readyTimeoutMs: undefined,
     });
     assert.equal(
@@ -130,6 +140,62 @@ describe('loadRunPlan', () => {
       'mirror.local/rabbitmq:4-management',
     );
     assert.equal(plan.components.mes.source, 'container');
+  });
+
+  it("takes a container's port, readiness and templated variables, and names a template that names nothing", async () => {
+    const team = await load(
+      project({
+        'mes-e2e.config.json': JSON.stringify({
+          components: {
+            pricing: {
+              source: 'container',
+              image: 'acme/pricing:2.1',
+              port: 8080,
+              ready: { log: 'pricing ready' },
+              env: { BUS: '{rabbitmq.amqpUrl}' },
+            },
+          },
+        }),
+      }),
+    );
+    const pricing = team.components.pricing;
+    assert.ok(pricing.source === 'container');
+    assert.deepEqual(
+      [pricing.port, pricing.ready, pricing.env.BUS],
+      [8080, { log: 'pricing ready' }, '{rabbitmq.amqpUrl}'],
+    );
+    await assert.rejects(
+      load(
+        project({
+          'mes-e2e.config.json': JSON.stringify({
+            components: {
+              pricing: {
+                source: 'container',
+                image: 'a/b:1',
+                env: { BUS: '{rabitmq.amqpUrl}' },
+                ready: { tcp: 1 },
+              },
+            },
+          }),
+        }),
+      ),
+      (error: Error) => {
+        assert.match(error.message, /components\.pricing\.ready: expected \{ "http": "\/health" \}/);
+        return true;
+      },
+    );
+    await assert.rejects(
+      load(
+        project({
+          'mes-e2e.config.json': JSON.stringify({
+            components: {
+              pricing: { source: 'container', image: 'a/b:1', env: { BUS: '{rabitmq.amqpUrl}' } },
+            },
+          }),
+        }),
+      ),
+      /components\.pricing\.env\.BUS: "\{rabitmq\.amqpUrl\}" names nothing the run knows/,
+    );
   });
 
   it('applies a profile section only to that profile', async () => {

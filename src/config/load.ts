@@ -8,7 +8,7 @@ import { ConfigurationError } from '../errors.ts';
 import { defaultPolicy, type Policy } from '../gate/policy.ts';
 import { contractCache, contractCacheDir } from './contract-cache.ts';
 import type { Contracts } from './contracts.ts';
-import { profileDefaults, type ResolvedComponent } from './defaults.ts';
+import { profileDefaults, type ResolvedComponent, referenceShapeOf } from './defaults.ts';
 import { describeIssues } from './issues.ts';
 import type { Journey } from './journey.ts';
 import { loadPipeline } from './pipeline.ts';
@@ -23,6 +23,7 @@ import {
   profileNames,
 } from './schema.ts';
 import { type Selection, selectionOf } from './selection.ts';
+import { unknownNames } from './templates.ts';
 
 export const configFileNames = ['mes-e2e.config.ts', 'mes-e2e.config.mjs', 'mes-e2e.config.json'] as const;
 
@@ -121,12 +122,27 @@ function resolveComponent(
   if (!override) return base;
   const readyTimeoutMs = override.readyTimeoutMs ?? base?.readyTimeoutMs;
   switch (override.source) {
-    case 'container':
+    case 'container': {
+      const shape = referenceShapeOf(name);
+      const fromBase = base?.source === 'container' ? base : undefined;
+      const shaped = {
+        port: override.port ?? fromBase?.port ?? shape?.port,
+        ready: override.ready ?? fromBase?.ready ?? shape?.ready,
+        readyTimeoutMs,
+      };
+      // Another image keeps the wiring its slot had (the variables a service of that name reads).
+      const wiring = base && base.source !== 'url' ? base.env : (shape?.env ?? {});
       if (override.image)
-        return { name, source: 'container', image: override.image, env: override.env ?? {}, readyTimeoutMs };
-      if (base?.source === 'container')
-        return { ...base, env: { ...base.env, ...override.env }, readyTimeoutMs };
+        return {
+          name,
+          source: 'container',
+          image: override.image,
+          env: { ...wiring, ...override.env },
+          ...shaped,
+        };
+      if (fromBase) return { ...fromBase, env: { ...fromBase.env, ...override.env }, ...shaped };
       return undefined;
+    }
     case 'process':
       if (!override.command) {
         if (base?.source !== 'process') return undefined;
@@ -224,8 +240,7 @@ export async function loadRunPlan(options: LoadOptions): Promise<RunPlan> {
     let component = resolveComponent(name, defaults[name], config.components?.[name], configDir);
     component = resolveComponent(name, component, config.profiles?.[profile]?.components?.[name], configDir);
     const image = options.env[imageVariable(name)];
-    if (image && component?.source === 'container')
-      component = { name, source: 'container', image, env: component.env };
+    if (image && component?.source === 'container') component = { ...component, image, build: undefined };
     if (!component) {
       const given =
         config.profiles?.[profile]?.components?.[name]?.source ?? config.components?.[name]?.source;
@@ -236,6 +251,7 @@ export async function loadRunPlan(options: LoadOptions): Promise<RunPlan> {
       );
       continue;
     }
+    if (component.source !== 'url') problems.push(...unknownNames(component.env, `components.${name}.env`));
     components[name] = component;
   }
   if (problems.length > 0) throw new ConfigurationError(configFile, problems);

@@ -13,11 +13,28 @@ const HttpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }
 /** How long this component may take to get ready; the top-level readyTimeoutMs otherwise. */
 const ReadyTimeout = z.number().int().min(1_000).max(3_600_000).optional();
 
+/** How a container shows it is ready: an HTTP path answering 2xx, its port accepting connections, or a log line. */
+export const ReadyCheck = z.union(
+  [
+    z.strictObject({ http: z.string().regex(/^\//, 'expected a path that starts with /') }),
+    z.strictObject({ tcp: z.literal(true) }),
+    z.strictObject({ log: z.string().min(1) }),
+  ],
+  {
+    error: 'expected { "http": "/health" }, { "tcp": true } or { "log": "a line it logs once ready" }',
+  },
+);
+export type ReadyCheck = z.infer<typeof ReadyCheck>;
+
 const ContainerSource = z.strictObject({
   source: z.literal('container'),
   readyTimeoutMs: ReadyTimeout,
   /** An image to run; without it, a reference service is built from services/<name>/Dockerfile. */
   image: z.string().min(1).optional(),
+  /** The port it serves on inside the container; the reference services' own port otherwise. */
+  port: z.number().int().min(1).max(65_535).optional(),
+  ready: ReadyCheck.optional(),
+  /** Values may name the run's endpoints: "{rabbitmq.amqpUrl}", "{postgres.url}", "{port}" (see README). */
   env: Env.optional(),
 });
 

@@ -86,7 +86,7 @@ export type Readiness =
   | { probe: 'http-ready'; url: string }
   /** Answers at all: someone else's service is up. */
   | { probe: 'http-answers'; url: string }
-  | { probe: 'tcp-listening'; port: number };
+  | { probe: 'tcp-listening'; port: number; host?: string };
 
 export function readinessProbe(readiness: Readiness): () => Promise<void> {
   switch (readiness.probe) {
@@ -99,6 +99,6 @@ export function readinessProbe(readiness: Readiness): () => Promise<void> {
     case 'http-answers':
       return () => httpAnswers(readiness.url);
     case 'tcp-listening':
-      return () => tcpListening(readiness.port);
+      return () => tcpListening(readiness.port, readiness.host);
   }
 }

@@ -6,6 +6,7 @@ import type { RunPlan } from '../config/load.ts';
 import type { ComponentName, ProfileName } from '../config/schema.ts';
 import { dockerEngine } from '../drivers/docker-engine.ts';
 import { type ApiKey, type Endpoints, secretsIn } from '../drivers/endpoints.ts';
+import type { Readiness } from '../drivers/probes.ts';
 import type { ProcessRecord } from '../drivers/processes.ts';
 import { MesE2eError } from '../errors.ts';
 import { createComponentLogs } from './component-logs.ts';
@@ -23,6 +24,8 @@ export interface EnvironmentRecord {
   endpoints: Endpoints;
   containers: Array<{ component: ComponentName; id: string }>;
   processes: ProcessRecord[];
+  /** How each service container is probed after a restart (its readiness check); older records lack it. */
+  readiness?: Partial<Record<ComponentName, Readiness>>;
   /** The broker and database shared with other runs, where the run's vhost and database live. */
   shared: SharedInfrastructure;
 }
@@ -105,6 +108,7 @@ export async function startEnvironment(plan: RunPlan, options: StartOptions): Pr
     password,
     containers: [],
     processes: [],
+    readiness: {},
     // A short rate-limit window: a scenario that uses up a partner's allowance can run again soon.
     serviceEnv: {
       crm: { CRM_API_KEYS: JSON.stringify(apiKeys), CRM_RATE_LIMIT_WINDOW_MS: '10000' },
@@ -201,6 +205,7 @@ export async function startEnvironment(plan: RunPlan, options: StartOptions): Pr
       },
       containers: context.containers,
       processes: context.processes,
+      readiness: context.readiness,
       shared,
     };
     handedOver = true;

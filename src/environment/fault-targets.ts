@@ -17,6 +17,8 @@ export function readinessOf(record: EnvironmentRecord, component: ComponentName)
     case 'postgres':
       return { probe: 'sql-select-one', url: endpoints.postgres.databaseUrl };
     default: {
+      const recorded = record.readiness?.[component];
+      if (recorded) return recorded;
       const process = record.processes.find((p) => p.component === component);
       if (process && !process.readyUrl) return { probe: 'tcp-listening', port: process.port };
       const url = endpoints[component].url;

@@ -1,12 +1,14 @@
 // The services of a run (CRM, MES, pricing), each from its source: a container on the run's network
 // (the reference images built from services/*/Dockerfile), a process of this machine, or a URL.
-import { GenericContainer, type WaitStrategy } from 'testcontainers';
+import { GenericContainer, Wait, type WaitStrategy } from 'testcontainers';
 import type { ProcessComponent, ResolvedComponent } from '../config/defaults.ts';
 import { defaultImages } from '../config/images.ts';
 import type { RunPlan } from '../config/load.ts';
+import type { ReadyCheck } from '../config/schema.ts';
+import { fillTemplates, type TemplateName } from '../config/templates.ts';
 import { dockerHost } from '../drivers/docker-engine.ts';
 import { freePort } from '../drivers/ports.ts';
-import { httpAnswers, httpReady } from '../drivers/probes.ts';
+import { httpAnswers, httpReady, type Readiness } from '../drivers/probes.ts';
 import {
   type ProcessRecord,
   type ProcessSpec,
@@ -21,8 +23,7 @@ import { withPath } from './isolation.ts';
 import { readyOrExplain } from './readiness.ts';
 import { labelsAsEnv } from './run-id.ts';
 
-export const servicePorts = { crm: 3000, mes: 3001, pricing: 3002 } as const;
-export type ServiceName = keyof typeof servicePorts;
+export type ServiceName = 'crm' | 'mes' | 'pricing';
 export const serviceNames: readonly ServiceName[] = ['crm', 'mes', 'pricing'];
 
 /** Readiness is polled at most this far apart: the environment is ready soon after its last service. */
@@ -34,6 +35,8 @@ export interface ServiceContext extends RunContext {
   database: Database;
   /** The run's vhost and database on the broker and database. */
   isolatedAs: string;
+  /** How each container is probed again after a restart, as its readiness check says. */
+  readiness: Partial<Record<ServiceName, Readiness>>;
   /** Per-service settings the harness decides (API keys and the like). */
   serviceEnv: Record<ServiceName, Record<string, string>>;
   /** Processes started so far, for removal and for the record. */
@@ -47,17 +50,25 @@ export interface ServiceContext extends RunContext {
 
 type Container = Extract<ResolvedComponent, { source: 'container' }>;
 
-/** What a service needs to reach the broker and database, from where it runs. */
-function wiring(context: ServiceContext, where: 'network' | 'host'): Record<string, string> {
+/** What a service's environment templates name, as seen from where it runs. */
+function templateValues(
+  context: ServiceContext,
+  where: 'network' | 'host',
+  port: number,
+): Partial<Record<TemplateName, string>> {
   const { broker, database, isolatedAs } = context;
   const fromNetwork = where === 'network';
   const amqp = (fromNetwork ? broker.inNetwork?.amqpUrl : undefined) ?? broker.amqpUrl;
   const management = (fromNetwork ? broker.inNetwork?.managementUrl : undefined) ?? broker.managementUrl;
   const databaseUrl = (fromNetwork ? database.inNetwork?.url : undefined) ?? database.url;
   return {
-    AMQP_URL: withPath(amqp, isolatedAs),
-    DATABASE_URL: withPath(databaseUrl, isolatedAs),
-    ...(management ? { RABBITMQ_MANAGEMENT_URL: management, RABBITMQ_VHOST: isolatedAs } : {}),
+    'rabbitmq.amqpUrl': withPath(amqp, isolatedAs),
+    'rabbitmq.managementUrl': management,
+    'rabbitmq.vhost': isolatedAs,
+    'postgres.url': withPath(databaseUrl, isolatedAs),
+    'postgres.database': isolatedAs,
+    'run.id': context.runId,
+    port: String(port),
   };
 }
 
@@ -124,24 +135,79 @@ function readyWhenHealthy(context: ServiceContext, name: ServiceName, readyUrl: 
   };
 }
 
+/** Waits for the broker, database and isolation first: a readiness deadline counts from then. */
+function afterDependencies(context: ServiceContext, strategy: WaitStrategy): WaitStrategy {
+  return {
+    async waitUntilReady(container, boundPorts, startTime) {
+      await context.dependenciesReady;
+      await strategy.waitUntilReady(container, boundPorts, startTime);
+    },
+    withStartupTimeout(startupTimeoutMs) {
+      strategy.withStartupTimeout(startupTimeoutMs);
+      return this;
+    },
+    isStartupTimeoutSet: () => strategy.isStartupTimeoutSet(),
+    getStartupTimeout: () => strategy.getStartupTimeout(),
+  };
+}
+
+/** How the container's readiness is waited for at start, and probed again after a restart. */
+function readinessAt(
+  context: ServiceContext,
+  name: ServiceName,
+  ready: ReadyCheck,
+  port: number,
+  host: { url: string; host: string; port: number },
+): { waitedFor: string; strategy: WaitStrategy; readiness: Readiness } {
+  if ('http' in ready) {
+    const url = `${host.url}${ready.http}`;
+    return {
+      waitedFor: `GET ${ready.http} on port ${port} answering 2xx`,
+      strategy: readyWhenHealthy(context, name, url),
+      readiness: { probe: 'http-ready', url },
+    };
+  }
+  // Docker accepts connections on a published port before the container listens: after a restart
+  // only a connection from this machine can be checked, so tcp and log checks are weaker there.
+  const afterRestart: Readiness = { probe: 'tcp-listening', port: host.port, host: host.host };
+  if ('tcp' in ready)
+    return {
+      waitedFor: `port ${port} accepting connections in the container`,
+      strategy: afterDependencies(context, Wait.forListeningPorts()),
+      readiness: afterRestart,
+    };
+  return {
+    waitedFor: `log line "${ready.log}"`,
+    strategy: afterDependencies(context, Wait.forLogMessage(ready.log)),
+    readiness: afterRestart,
+  };
+}
+
 async function startContainer(context: ServiceContext, name: ServiceName, component: Container) {
-  const containerPort = servicePorts[name];
+  const containerPort = component.port;
+  const ready = component.ready;
+  if (containerPort === undefined || ready === undefined)
+    throw new MesE2eError(
+      'usage',
+      `components.${name}: a container needs its "port" and "ready" check`,
+      'give them in the configuration',
+    );
   const [hostPort, host] = await Promise.all([freePort(), dockerHost()]);
   const url = `http://${host}:${hostPort}`;
+  const check = readinessAt(context, name, ready, containerPort, { url, host, port: hostPort });
+  context.readiness[name] = check.readiness;
   await startRunContainer(
     context,
     name,
-    `GET /health/ready on port ${containerPort} answering 2xx`,
+    check.waitedFor,
     new GenericContainer(component.image)
       .withEnvironment({
-        ...wiring(context, 'network'),
-        PORT: String(containerPort),
+        ...fillTemplates(component.env, templateValues(context, 'network', containerPort)),
         ...context.serviceEnv[name],
-        ...component.env,
       })
       // A fixed host port: a restart by a fault-injection handle keeps the endpoint valid.
       .withExposedPorts({ container: containerPort, host: hostPort })
-      .withWaitStrategy(readyWhenHealthy(context, name, `${url}/health/ready`)),
+      .withWaitStrategy(check.strategy),
   );
   return url;
 }
@@ -154,8 +220,9 @@ export async function processSpecOf(
   component: ProcessComponent,
   env: Record<string, string>,
   logFile: string,
+  port?: number,
 ): Promise<ProcessSpec> {
-  const port = await freePort();
+  port ??= await freePort();
   return {
     component: component.name,
     command: component.command,
@@ -174,15 +241,16 @@ export async function processSpecOf(
 }
 
 async function startProcess(context: ServiceContext, name: ServiceName, component: ProcessComponent) {
+  const port = await freePort();
   const spec = await processSpecOf(
     component,
     {
-      ...wiring(context, 'host'),
+      ...fillTemplates(component.env, templateValues(context, 'host', port)),
       ...context.serviceEnv[name],
-      ...component.env,
       ...labelsAsEnv(context.labelsOf(name)),
     },
     context.logs.file(name),
+    port,
   );
   context.checkpoint();
   const running = await context.track(spawnProcess(spec));

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { fillTemplates, namesIn, unknownNames } from './templates.ts';
+
+describe('environment templates', () => {
+  it('fills in every name the run knows, and leaves other text alone', () => {
+    const filled = fillTemplates(
+      { AMQP: '{rabbitmq.amqpUrl}', DB: 'db={postgres.url};port={port}', JSON: '{"a":1}', PLAIN: 'x' },
+      { 'rabbitmq.amqpUrl': 'amqp://h/run', 'postgres.url': 'postgres://h/run', port: '8080' },
+    );
+    assert.deepEqual(filled, {
+      AMQP: 'amqp://h/run',
+      DB: 'db=postgres://h/run;port=8080',
+      JSON: '{"a":1}',
+      PLAIN: 'x',
+    });
+  });
+
+  it('leaves out a variable whose value the run does not have', () => {
+    assert.deepEqual(
+      fillTemplates({ MGMT: '{rabbitmq.managementUrl}', RUN: '{run.id}' }, { 'run.id': 'r1' }),
+      {
+        RUN: 'r1',
+      },
+    );
+  });
+
+  it('names the key, the unknown name and the names that exist', () => {
+    const [problem, ...rest] = unknownNames(
+      { AMQP_URL: '{rabitmq.amqpUrl}', OK: '{port}' },
+      'components.mes.env',
+    );
+    assert.deepEqual(rest, []);
+    assert.match(
+      problem ?? '',
+      /^components\.mes\.env\.AMQP_URL: "\{rabitmq\.amqpUrl\}" names nothing the run knows/,
+    );
+    assert.match(problem ?? '', /\{rabbitmq\.amqpUrl\}, .*\{port\}/);
+    assert.deepEqual(namesIn('{a}-{b.c}'), ['a', 'b.c']);
+  });
+});
