@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { queueFigures } from '../src/drivers/broker-queues.ts';
-import { type BusMessage, type BusObserver, observeBus } from '../src/drivers/bus-observer.ts';
+import type { BusMessage, BusObserver } from '../src/drivers/bus-observer.ts';
 import { createCrmClient } from '../src/drivers/crm-client.ts';
 import { startExtraInstance } from '../src/drivers/extra-instances.ts';
 import { createMesClient, type MesOrder } from '../src/drivers/mes-client.ts';
@@ -46,7 +46,7 @@ describe('reference pipeline', { timeout: 180_000 }, () => {
       components: { pricing: { source: 'process', env: { PRICING_COST_MS: '5' } } },
     });
     record = environment.record;
-    bus = await observeBus(record.endpoints.rabbitmq.amqpUrl);
+    bus = await environment.observeBus();
   });
   after(async () => {
     await bus?.close();
