@@ -4,7 +4,9 @@ import { type DataTable, Then, When } from '@cucumber/cucumber';
 import { linesFromTable, type Segment } from '../fixtures/orders.ts';
 import type { BusHop } from '../src/config/journey.ts';
 import type { MesOrder } from '../src/drivers/mes-client.ts';
+import { readState } from '../src/drivers/state-reader.ts';
 import { isOfHop } from '../src/journey/bus-watch.ts';
+import { isDone } from '../src/journey/hops.ts';
 import { eventually } from '../src/wait/eventually.ts';
 import { withWhereItStopped } from './support/journey.ts';
 import { placeOrder, recordCreatedToPriced } from './support/orders.ts';
@@ -99,8 +101,10 @@ Then(
     const notYet = new Set(ids);
     const allPriced = eventually(
       async () => {
+        // Read with the journey's state operation: "priced" is the state the journey calls done.
         for (const id of [...notYet])
-          if ((await this.mes.findOrder(id))?.status === 'priced') notYet.delete(id);
+          if (isDone(this.journey, await readState(this.endpoints, this.journey.state, id)))
+            notYet.delete(id);
         if (notYet.size > 0) throw new Error(`${notYet.size} of ${ids.length} not priced yet`);
         return true;
       },

@@ -64,6 +64,19 @@ function momentOf(value: unknown): number | undefined {
   return Number.isNaN(parsed) ? undefined : parsed;
 }
 
+/** The state value of a state read back (at the journey's `state` JSON path), if it has one. */
+export function stateValueOf(journey: Journey, body: unknown): string | undefined {
+  const value = lookup(body, journey.state.state);
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Whether the state read back is one the journey calls done. */
+export function isDone(journey: Journey, state: StateRead): boolean {
+  if (state.outcome !== 'found') return false;
+  const value = stateValueOf(journey, state.body);
+  return value !== undefined && journey.state.states.done.includes(value);
+}
+
 type Sighting = { at: number | undefined } | { unknown: string };
 
 export function journeyOf(
@@ -103,8 +116,8 @@ export function journeyOf(
     }
     hops.push({ hop: hop.name, component: hop.component, sighting });
   }
-  const stateValue = lookup(stateBody, journey.state.state);
-  const done = typeof stateValue === 'string' && journey.state.states.done.includes(stateValue);
+  const stateValue = stateValueOf(journey, stateBody);
+  const done = isDone(journey, state);
   hops.push({
     hop: journey.state.name,
     component: journey.state.component,
@@ -119,7 +132,7 @@ export function journeyOf(
                   (state.outcome === 'found' ? state.readAt : undefined))
                 : undefined,
             },
-    ...(typeof stateValue === 'string' ? { state: stateValue } : {}),
+    ...(stateValue === undefined ? {} : { state: stateValue }),
   });
   for (const seen of alsoSeen) hops.push({ ...seen, sighting: { at: seen.at } });
 

@@ -25,7 +25,9 @@ export interface Diagnosis {
   logTails: Record<string, string>;
 }
 
-const isDeadLetter = (message: BusMessage) => message.exchange.endsWith('.dead');
+/** A message on one of the dead-letter exchanges the AsyncAPI document names. */
+const isDeadLetter = (world: MesWorld) => (message: BusMessage) =>
+  world.parameters.deadLetterExchanges.includes(message.exchange);
 
 export async function diagnose(world: MesWorld): Promise<Diagnosis> {
   const bus = (await world.bus()).seen();
@@ -58,7 +60,7 @@ export async function diagnose(world: MesWorld): Promise<Diagnosis> {
     queues: managementUrl
       ? await queueFigures(managementUrl, vhost).catch((error: Error) => `unavailable: ${error.message}`)
       : 'unavailable: no management API URL',
-    deadLetters: bus.filter(isDeadLetter).map((message) => ({
+    deadLetters: bus.filter(isDeadLetter(world)).map((message) => ({
       exchange: message.exchange,
       routingKey: message.routingKey,
       reason: message.headers['x-rejection-reason'],
