@@ -7,8 +7,10 @@ import { join } from 'node:path';
 import { defaultImages } from '../src/config/images.ts';
 import { loadRunPlan } from '../src/config/load.ts';
 import type { ConfigFile } from '../src/config/schema.ts';
+import type { BusObserver } from '../src/drivers/bus-observer.ts';
 import { type EnvironmentRecord, startEnvironment } from '../src/environment/environment.ts';
 import { newRunId } from '../src/environment/run-id.ts';
+import { deadLetterExchangesOf, observeJourneyBus } from '../src/journey/bus-watch.ts';
 
 // As the CLI does: mes-e2e removes what it starts itself, and the reaper's image cannot be pulled
 // on machines without a registry.
@@ -17,6 +19,8 @@ if (!process.env.DOCKER_HOST) process.env.TESTCONTAINERS_HOST_OVERRIDE ??= 'loca
 
 export interface Pipeline {
   record: EnvironmentRecord;
+  /** A bus observer of the plan's journey (and dead-letter exchanges) on the pipeline's broker. */
+  observeBus(): Promise<BusObserver>;
   /** Removes everything the environment started, and its logs. */
   stop(): Promise<void>;
 }
@@ -45,6 +49,12 @@ export async function startPipeline(
   });
   return {
     record: environment.record,
+    observeBus: () =>
+      observeJourneyBus(
+        plan.journey,
+        deadLetterExchangesOf(plan.contracts.asyncapi.document),
+        environment.record.endpoints,
+      ),
     async stop() {
       await environment.down();
       rmSync(project, { recursive: true, force: true });

@@ -4,7 +4,6 @@
 import { parseArgs } from 'node:util';
 import { startPipeline } from '../bench/pipeline-environment.ts';
 import { launchChromium } from '../src/drivers/browser.ts';
-import { observeBus } from '../src/drivers/bus-observer.ts';
 import { createCrmClient } from '../src/drivers/crm-client.ts';
 import { openDashboard } from '../src/drivers/dashboard-page.ts';
 
@@ -15,7 +14,7 @@ const pipeline = await startPipeline({ pricing: { PRICING_COST_MS: '300' } });
 const { endpoints } = pipeline.record;
 const apiKey = (name: string) => endpoints.crm.apiKeys.find((k) => k.name === name)?.key;
 const browser = await launchChromium();
-const bus = await observeBus(endpoints.rabbitmq.amqpUrl);
+const bus = await pipeline.observeBus();
 try {
   const crm = createCrmClient(endpoints.crm.url);
   const dashboard = await openDashboard(browser, endpoints.mes.url);

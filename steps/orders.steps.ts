@@ -2,7 +2,11 @@
 import assert from 'node:assert/strict';
 import { type DataTable, Then, When } from '@cucumber/cucumber';
 import { linesFromTable, type Segment } from '../fixtures/orders.ts';
+import type { BusHop } from '../src/config/journey.ts';
 import type { MesOrder } from '../src/drivers/mes-client.ts';
+import { readState } from '../src/drivers/state-reader.ts';
+import { isOfHop } from '../src/journey/bus-watch.ts';
+import { isDone } from '../src/journey/hops.ts';
 import { eventually } from '../src/wait/eventually.ts';
 import { withWhereItStopped } from './support/journey.ts';
 import { placeOrder, recordCreatedToPriced } from './support/orders.ts';
@@ -59,32 +63,18 @@ Then(
   },
 );
 
-/** The hops of one order on the bus: each must be seen exactly once (no loss, no duplicate). */
-const hops = ['order.created', 'pricing.requested', 'pricing.completed'] as const;
-
+/** The journey's bus hops: each must be seen exactly once per order (no loss, no duplicate). */
 Then('every hop of the order is seen on the bus exactly once', async function (this: MesWorld) {
   const id = this.lastOrderId();
   const bus = await this.bus();
-  const mine = (routingKey: string) =>
-    bus
-      .seen()
-      .filter(
-        (m) =>
-          (m.routingKey === routingKey || m.routingKey.startsWith(`${routingKey}.`)) &&
-          (m.body as { orderId?: string } | null)?.orderId === id,
-      );
-  // The last hop arrives before MES shows the price; waiting for it covers a slow observer.
-  await bus.waitFor(
-    (m) => m.routingKey === 'pricing.completed' && (m.body as { orderId?: string }).orderId === id,
-    {
-      within: 10_000,
-      description: `pricing.completed for ${id}`,
-    },
-  );
-  const counts = Object.fromEntries(hops.map((hop) => [hop, mine(hop).length]));
+  const hops = this.journey.hops.filter((hop): hop is BusHop => hop.kind === 'bus');
+  const last = hops.at(-1) ?? assert.fail('the journey has no hop on the bus');
+  // The last hop arrives before the state is done; waiting for it covers a slow observer.
+  await bus.waitFor((m) => isOfHop(last, id, m), { within: 10_000, description: `${last.name} for ${id}` });
+  const seen = bus.seen();
   assert.deepEqual(
-    counts,
-    Object.fromEntries(hops.map((hop) => [hop, 1])),
+    Object.fromEntries(hops.map((hop) => [hop.name, seen.filter((m) => isOfHop(hop, id, m)).length])),
+    Object.fromEntries(hops.map((hop) => [hop.name, 1])),
     `messages per hop for order ${id}`,
   );
 });
@@ -111,8 +101,10 @@ Then(
     const notYet = new Set(ids);
     const allPriced = eventually(
       async () => {
+        // Read with the journey's state operation: "priced" is the state the journey calls done.
         for (const id of [...notYet])
-          if ((await this.mes.findOrder(id))?.status === 'priced') notYet.delete(id);
+          if (isDone(this.journey, await readState(this.endpoints, this.journey.state, id)))
+            notYet.delete(id);
         if (notYet.size > 0) throw new Error(`${notYet.size} of ${ids.length} not priced yet`);
         return true;
       },

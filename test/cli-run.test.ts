@@ -176,7 +176,7 @@ describe('mes-e2e run', { timeout: 1_200_000 }, () => {
     assert.equal(summary.counts.failed, 1, summary.reasons.join('\n'));
     assert.match(
       summary.reasons.join('\n'),
-      /B2B order .* FAILED: .*stopped before "pricing\.completed on the bus" \(last seen: pricing\.requested on the bus\)/,
+      /B2B order .* FAILED: .*stopped before "pricing\.completed on the bus" \(last seen: pricing\.requested on the bus; responsible: pricing\)/,
     );
     const diagnosis =
       attachments(summary.reports, 'diagnosis.json')[0] ?? assert.fail('no diagnosis attached');

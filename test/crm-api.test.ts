@@ -1,7 +1,7 @@
 // The CRM's public API against real PostgreSQL and RabbitMQ: versions, validation, keys, limits, idempotency.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type BusMessage, type BusObserver, observeBus } from '../src/drivers/bus-observer.ts';
+import type { BusMessage, BusObserver } from '../src/drivers/bus-observer.ts';
 import {
   type ApiVersion,
   createCrmClient,
@@ -35,7 +35,7 @@ describe('CRM API', { timeout: 120_000 }, () => {
       components: { crm: { source: 'process', env: { CRM_RATE_LIMIT_WINDOW_MS: '60000' } } },
     });
     record = environment.record;
-    bus = await observeBus(record.endpoints.rabbitmq.amqpUrl);
+    bus = await environment.observeBus();
   });
   after(async () => {
     await bus?.close();

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import type { Browser } from 'playwright';
 import { launchChromium } from '../src/drivers/browser.ts';
-import { type BusObserver, observeBus } from '../src/drivers/bus-observer.ts';
+import type { BusObserver } from '../src/drivers/bus-observer.ts';
 import { createCrmClient } from '../src/drivers/crm-client.ts';
 import { type DashboardPage, openDashboard } from '../src/drivers/dashboard-page.ts';
 import type { EnvironmentRecord } from '../src/environment/environment.ts';
@@ -44,7 +44,7 @@ describe('MES dashboard in Chromium', { timeout: 300_000 }, () => {
     });
     record = environment.record;
     browser = await launchChromium();
-    bus = await observeBus(record.endpoints.rabbitmq.amqpUrl);
+    bus = await environment.observeBus();
     dashboard = await openDashboard(browser, mesUrl());
     await dashboard.open();
   });

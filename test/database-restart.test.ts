@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { defaultImages } from '../src/config/images.ts';
-import { type BusObserver, observeBus } from '../src/drivers/bus-observer.ts';
+import type { BusObserver } from '../src/drivers/bus-observer.ts';
 import { createCrmClient } from '../src/drivers/crm-client.ts';
 import { createMesClient } from '../src/drivers/mes-client.ts';
 import type { EnvironmentRecord } from '../src/environment/environment.ts';
@@ -29,7 +29,7 @@ describe('database restart', { timeout: 300_000, skip }, () => {
       components: { postgres: { source: 'container', image: defaultImages.postgres } },
     });
     record = environment.record;
-    bus = await observeBus(record.endpoints.rabbitmq.amqpUrl);
+    bus = await environment.observeBus();
   });
   after(async () => {
     await bus?.close();

@@ -4,9 +4,15 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import amqp from 'amqplib';
 import pg from 'pg';
 import { queueFigures } from '../src/drivers/broker-queues.ts';
-import { type BusMessage, type BusObserver, observeBus } from '../src/drivers/bus-observer.ts';
+import {
+  type BusMessage,
+  type BusObserver,
+  ObserverBlindError,
+  observeBus,
+} from '../src/drivers/bus-observer.ts';
 import { createCrmClient } from '../src/drivers/crm-client.ts';
 import { startExtraInstance } from '../src/drivers/extra-instances.ts';
 import { createMesClient, type MesOrder } from '../src/drivers/mes-client.ts';
@@ -46,7 +52,7 @@ describe('reference pipeline', { timeout: 180_000 }, () => {
       components: { pricing: { source: 'process', env: { PRICING_COST_MS: '5' } } },
     });
     record = environment.record;
-    bus = await observeBus(record.endpoints.rabbitmq.amqpUrl);
+    bus = await environment.observeBus();
   });
   after(async () => {
     await bus?.close();
@@ -296,6 +302,53 @@ describe('reference pipeline', { timeout: 180_000 }, () => {
       (body.latency.createdToPricedMs.b2c?.p95 ?? -1) >= (body.latency.createdToPricedMs.b2c?.p50 ?? 0),
     );
     assert.ok(body.throughput.pricedPerMinute.reduce((sum, m) => sum + m.count, 0) >= 9);
+  });
+
+  it("the bus observer declares nothing on a broker that is not the run's, and checks before declaring on the run's", async () => {
+    const { amqpUrl } = record.endpoints.rabbitmq;
+    const absent = `journey-observer-${Date.now()}`;
+    const exists = async (exchange: string) => {
+      const connection = await amqp.connect(amqpUrl);
+      connection.on('error', () => {});
+      try {
+        const channel = await connection.createChannel();
+        channel.on('error', () => {});
+        return await channel.checkExchange(exchange).then(
+          () => true,
+          () => false,
+        );
+      } finally {
+        await connection.close().catch(() => {});
+      }
+    };
+    const { managementUrl = '', vhost } = record.endpoints.rabbitmq;
+    const queues = async () => (await queueFigures(managementUrl, vhost)).map((q) => q.name).sort();
+    const queuesBefore = await queues();
+    const blind = await observeBus(amqpUrl, {
+      bindings: [{ exchange: absent, bindingKey: '#', type: 'topic' }],
+      mayDeclare: false,
+      owner: "profile staging: every component is someone else's",
+    });
+    try {
+      assert.match(blind.blind ?? '', /profile staging/);
+      assert.equal(blind.since, undefined);
+      await assert.rejects(
+        blind.waitFor(() => true, { within: 5_000, description: 'anything' }),
+        ObserverBlindError,
+      );
+      assert.equal(await exists(absent), false, 'no exchange declared');
+      assert.deepEqual(await queues(), queuesBefore, 'no queue declared');
+    } finally {
+      await blind.close();
+    }
+    // An existing exchange is only checked: asserting "orders" as a fanout would close the channel.
+    const own = await observeBus(amqpUrl, {
+      bindings: [{ exchange: 'orders', bindingKey: '', type: 'fanout' }],
+      mayDeclare: true,
+      owner: 'the run',
+    });
+    assert.ok(own.isOpen() && own.since !== undefined && own.blind === undefined);
+    await own.close();
   });
 });
 

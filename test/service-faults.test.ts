@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import amqp from 'amqplib';
 import pg from 'pg';
-import { type BusMessage, type BusObserver, observeBus } from '../src/drivers/bus-observer.ts';
+import type { BusMessage, BusObserver } from '../src/drivers/bus-observer.ts';
 import { type CrmClient, createCrmClient } from '../src/drivers/crm-client.ts';
 import { createMesClient, type MesClient } from '../src/drivers/mes-client.ts';
 import type { EnvironmentRecord } from '../src/environment/environment.ts';
@@ -17,6 +17,8 @@ import { apiKey, type Components, handleOf, startTestEnvironment } from './suppo
 
 interface Pipeline {
   record: EnvironmentRecord;
+  /** A bus observer of the reference journey on the pipeline's broker. */
+  observeBus(): Promise<BusObserver>;
   crm: CrmClient;
   mes: MesClient;
   key(name: string): string;
@@ -43,6 +45,7 @@ async function withPipeline(
     const channel = await connection.createChannel();
     await work({
       record,
+      observeBus: environment.observeBus,
       crm: createCrmClient(record.endpoints.crm.url),
       mes: createMesClient(record.endpoints.mes.url),
       key: (name) => apiKey(record, name),
@@ -80,7 +83,7 @@ describe('PRICING_FAULT=drop-b2b', { timeout: 120_000 }, () => {
     const pricingEnv = { PRICING_PREFETCH: '1', ...(fault ? { PRICING_FAULT: fault } : {}) };
     await withPipeline({ pricing: pricingEnv }, async (p) => {
       assertFaultWarning(p, 'pricing', fault && `PRICING_FAULT=${fault}`);
-      const bus: BusObserver = await observeBus(p.record.endpoints.rabbitmq.amqpUrl);
+      const bus: BusObserver = await p.observeBus();
       const { mes } = p;
       try {
         const [b2b = ''] = await placeOrders(p.crm, 1, {

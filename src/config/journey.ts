@@ -19,6 +19,8 @@ export interface BusChannel {
   id: string;
   /** The AsyncAPI channel address: a routing key (with {parameters}), or a queue name. */
   address: string | null;
+  /** The values each {parameter} of the address may take, when the document lists them (its enum). */
+  parameters?: Readonly<Record<string, readonly string[]>>;
   exchange?: { name: string; type: string | undefined };
   queue?: string;
 }
@@ -176,9 +178,15 @@ function busChannel(id: string, channel: JsonObject): BusChannel {
   const amqp = objectAt(objectAt(channel.bindings)?.amqp);
   const exchange = objectAt(amqp?.exchange);
   const queue = objectAt(amqp?.queue);
+  const parameters: Record<string, string[]> = {};
+  for (const [name, parameter] of Object.entries(objectAt(channel.parameters) ?? {})) {
+    const values = objectAt(parameter)?.enum;
+    if (Array.isArray(values)) parameters[name] = values.map(String);
+  }
   return {
     id,
     address: typeof channel.address === 'string' ? channel.address : null,
+    ...(Object.keys(parameters).length > 0 ? { parameters } : {}),
     ...(amqp?.is !== 'queue' && exchange && typeof exchange.name === 'string'
       ? {
           exchange: {

@@ -75,11 +75,17 @@ describe('the plan carries the contracts and the journey', () => {
     const [created, received, requested, priced] = plan.journey.hops;
     assert.ok(created?.kind === 'bus' && requested?.kind === 'bus' && priced?.kind === 'bus');
     assert.deepEqual(created.channels, [
-      { id: 'orderCreated', address: 'order.created.{segment}', exchange: { name: 'orders', type: 'topic' } },
+      {
+        id: 'orderCreated',
+        address: 'order.created.{segment}',
+        parameters: { segment: ['b2c', 'b2b'] },
+        exchange: { name: 'orders', type: 'topic' },
+      },
     ]);
     assert.deepEqual(created.id, { in: 'payload', path: '$.orderId' }, "from the message's correlationId");
     assert.equal(requested.channels[0]?.address, 'pricing.requested');
     assert.deepEqual(priced.messages, ['pricingCompleted', 'pricingFailed']);
+    assert.deepEqual(priced.channels[0]?.parameters, { outcome: ['completed', 'failed'] });
     assert.deepEqual(received, { kind: 'state', name: 'MES received', component: 'mes', at: '$.receivedAt' });
     assert.equal(plan.journey.state.path, '/api/orders/{id}');
     assert.equal(plan.journey.state.idParameter, 'id');

@@ -1,6 +1,8 @@
 // Watches the pipeline's bus without taking part: an exclusive, auto-deleted queue of its own bound
-// to every exchange of the pipeline (and to the dead-letter exchanges), so it receives a copy of
-// every message of the run and steals none. Waits resolve on the message, not on a timer.
+// to the exchanges and routing keys it is given (the journey's bus hops and the dead-letter
+// exchanges), so it receives a copy of those messages and steals none. Waits resolve on the message,
+// not on a timer. On a broker the run did not create it declares nothing, so it sees nothing: it says
+// why instead, and whoever reads it calls what it would have seen "unknown".
 import amqp, { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
 import { type BusMessage, busMessageOf, createMessageLog, type MessageMatch } from './message-log.ts';
 
@@ -18,30 +20,69 @@ export interface BusObserver {
     content: Buffer,
     options?: amqp.Options.Publish,
   ): Promise<void>;
+  /** When copies began to arrive (epoch ms): a message published before may have been missed. */
+  readonly since: number | undefined;
+  /** Why the observer sees nothing (it may not declare a queue on this broker); undefined when it watches. */
+  readonly blind: string | undefined;
   /** False once the connection is gone (the broker restarted): the observer must be opened again. */
   isOpen(): boolean;
   close(): Promise<void>;
 }
 
-/** The pipeline's exchanges: topic exchanges bound with '#', fanout dead-letter exchanges. */
-export const observedExchanges = {
-  topic: ['orders', 'pricing'],
-  fanout: ['mes.orders.dead', 'pricing.requests.dead', 'mes.pricing-results.dead'],
-} as const;
+/** One binding of the observer's queue: a topic pattern, a direct key, or '' for fanout and headers. */
+export interface ObservedBinding {
+  exchange: string;
+  bindingKey: string;
+  type: string;
+}
 
-async function bindEverything(channel: Channel, queue: string): Promise<void> {
-  // Declared as the services declare them, so observing first is harmless and never unroutable.
-  for (const exchange of observedExchanges.topic) {
-    await channel.assertExchange(exchange, 'topic', { durable: true });
-    await channel.bindQueue(queue, exchange, '#');
-  }
-  for (const exchange of observedExchanges.fanout) {
-    await channel.assertExchange(exchange, 'fanout', { durable: true });
-    await channel.bindQueue(queue, exchange, '');
+export interface ObserveOptions {
+  bindings: readonly ObservedBinding[];
+  /** False when the broker is someone else's (the staging profile): nothing may be declared there. */
+  mayDeclare: boolean;
+  /** Whose the broker is, for saying why nothing is watched. */
+  owner: string;
+}
+
+export class ObserverBlindError extends Error {
+  readonly code = 'OBSERVER_BLIND';
+  constructor(what: string, why: string) {
+    super(`${what}: the bus is not watched (${why})`);
+    this.name = 'ObserverBlindError';
   }
 }
 
-export async function observeBus(amqpUrl: string): Promise<BusObserver> {
+/** Whether the exchange exists: a passive check, on a channel of its own (a 404 closes the channel). */
+async function exchangeExists(connection: ChannelModel, exchange: string): Promise<boolean> {
+  const channel = await connection.createChannel();
+  channel.on('error', () => {});
+  try {
+    await channel.checkExchange(exchange);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await channel.close().catch(() => {});
+  }
+}
+
+async function bindEverything(
+  connection: ChannelModel,
+  channel: Channel,
+  queue: string,
+  bindings: readonly ObservedBinding[],
+): Promise<void> {
+  for (const binding of bindings) {
+    // The run's own broker: an exchange the services have not declared yet is declared as the
+    // contract types it (durable, as the services declare theirs), so observing first is harmless and
+    // never unroutable. One that exists is left as it is: asserting it with other arguments would fail.
+    if (!(await exchangeExists(connection, binding.exchange)))
+      await channel.assertExchange(binding.exchange, binding.type, { durable: true });
+    await channel.bindQueue(queue, binding.exchange, binding.bindingKey);
+  }
+}
+
+export async function observeBus(amqpUrl: string, options: ObserveOptions): Promise<BusObserver> {
   const connection: ChannelModel = await amqp.connect(amqpUrl);
   let open = true;
   connection.on('close', () => {
@@ -51,21 +92,33 @@ export async function observeBus(amqpUrl: string): Promise<BusObserver> {
   connection.on('error', () => {
     open = false;
   });
-  const channel = await connection.createChannel();
   let confirming: Promise<amqp.ConfirmChannel> | undefined;
-  const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
-  await bindEverything(channel, queue);
   const log = createMessageLog();
-  await channel.consume(
-    queue,
-    (delivery: ConsumeMessage | null) => {
-      if (delivery) log.add(busMessageOf(delivery));
-    },
-    { noAck: true },
-  );
+  const blind = options.mayDeclare
+    ? undefined
+    : `the observer needs a queue of its own, and the broker is not the run's (${options.owner}): nothing is declared there`;
+  let since: number | undefined;
+  if (!blind) {
+    const channel = await connection.createChannel();
+    const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
+    await bindEverything(connection, channel, queue, options.bindings);
+    // From here on every message of the bindings is copied to the queue (consumed just below).
+    since = Date.now();
+    await channel.consume(
+      queue,
+      (delivery: ConsumeMessage | null) => {
+        if (delivery) log.add(busMessageOf(delivery));
+      },
+      { noAck: true },
+    );
+  }
   return {
     seen: log.seen,
-    waitFor: log.waitFor,
+    waitFor: blind
+      ? (_match, { description }) => Promise.reject(new ObserverBlindError(description, blind))
+      : log.waitFor,
+    since,
+    blind,
     async publish(exchange, routingKey, content, options = {}) {
       confirming ??= connection.createConfirmChannel();
       const confirm = await confirming;

@@ -17,6 +17,7 @@ import { readRecord } from '../environment/record-file.ts';
 import { newRunId } from '../environment/run-id.ts';
 import { evaluateResults, type GateVerdict } from '../gate/results.ts';
 import { compromisedEnvelope, parseShardText } from '../gate/run-identity.ts';
+import { deadLetterExchangesOf } from '../journey/bus-watch.ts';
 import { writeRunReports } from '../report/write-reports.ts';
 import { runScenarios } from './cucumber-run.ts';
 import { createProgress, type ScenarioFinished } from './progress.ts';
@@ -160,6 +161,8 @@ async function runAndJudge(state: RunState): Promise<GateVerdict> {
       faultTargets: record(state) ? faultTargetsOf(record(state) as EnvironmentRecord) : null,
       artifactsDir: join(reportDir, 'artifacts'),
       chromium: plan.run.chromium,
+      journey: plan.journey,
+      deadLetterExchanges: deadLetterExchangesOf(plan.contracts.asyncapi.document),
     },
     identity: {
       name: plan.run.name ?? runId,

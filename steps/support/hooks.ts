@@ -48,7 +48,7 @@ After(waitsUpTo(restoreWithinMs), async function (this: MesWorld, { result, pick
       orderId: order.id ?? `(rejected: ${order.answer.status})`,
       customerId: order.customerId,
       segment: order.segment,
-      hops: await journeyNow(this, order, bus),
+      ...(await journeyNow(this, order, bus)),
     })),
   );
   await this.attach(JSON.stringify(journeys, null, 2), {

@@ -1,70 +1,41 @@
-// The journey of an order: when each hop of the pipeline was seen, from the CRM's answer to MES
-// showing the price. Attached to the scenario, and named in a failure to say where the order stopped.
+// The journey of an order as the scenario sees it now: the journey description's hops (src/journey)
+// from the bus observer's messages, the state read back with the journey's state operation, and the
+// dashboard when the scenario looked there. Attached to the scenario, and named in a failure.
 import type { BusMessage } from '../../src/drivers/bus-observer.ts';
-import type { MesOrder } from '../../src/drivers/mes-client.ts';
+import { readState } from '../../src/drivers/state-reader.ts';
+import { journeyOf, type OrderJourney, whereItStopped } from '../../src/journey/hops.ts';
 import type { MesWorld, PlacedOrder } from './world.ts';
 
-export interface JourneyHop {
-  hop: string;
-  at: string | undefined;
-  /** Milliseconds after the CRM answered. */
-  afterMs: number | undefined;
-}
-
-const orderIdOf = (message: BusMessage) => (message.body as { orderId?: string } | null)?.orderId;
-
-export function journeyOf(
-  order: PlacedOrder,
-  bus: readonly BusMessage[],
-  mes: MesOrder | undefined,
-  /** When the dashboard showed each order; only orders a scenario looked for there have this hop. */
-  dashboardSaw?: ReadonlyMap<string, number | undefined>,
-): JourneyHop[] {
-  const mine = bus.filter((message) => order.id !== undefined && orderIdOf(message) === order.id);
-  const firstSeen = (routingKey: (key: string) => boolean) =>
-    mine.find((m) => routingKey(m.routingKey))?.seenAt;
-  const moments: Array<[string, number | undefined]> = [
-    ['CRM answered', order.answer.answeredAt],
-    ['order.created on the bus', firstSeen((key) => key.startsWith('order.created.'))],
-    ['MES received', mes ? Date.parse(mes.receivedAt) : undefined],
-    ['pricing.requested on the bus', firstSeen((key) => key === 'pricing.requested')],
-    [
-      'pricing.completed on the bus',
-      firstSeen((key) => key === 'pricing.completed' || key === 'pricing.failed'),
-    ],
-    ['MES shows the price', mes?.pricedAt ? Date.parse(mes.pricedAt) : undefined],
-  ];
-  if (order.id && dashboardSaw?.has(order.id))
-    moments.push(['dashboard shows it', dashboardSaw.get(order.id)]);
-  return moments.map(([hop, at]) => ({
-    hop,
-    at: at === undefined ? undefined : new Date(at).toISOString(),
-    afterMs: at === undefined ? undefined : at - order.answer.answeredAt,
-  }));
-}
-
-/** "stopped after <hop>": the last hop seen, for a failure message. */
-export function whereItStopped(journey: readonly JourneyHop[]): string {
-  const missing = journey.find((hop) => hop.at === undefined);
-  if (!missing) return 'it went through every hop';
-  const reached = journey.filter((hop) => hop.at !== undefined).at(-1);
-  return `it stopped before "${missing.hop}"${reached ? ` (last seen: ${reached.hop})` : ''}`;
-}
+export type { JourneyHop, OrderJourney } from '../../src/journey/hops.ts';
 
 /**
- * The order's journey as the scenario sees it now: the bus messages seen so far (or `bus`, read once
- * for many orders), MES's record of it, and the dashboard when the scenario looked for it there.
+ * The order's journey now: the bus messages seen so far (or `bus`, read once for many orders), the
+ * state read back, and the dashboard (the reference MES serves it) when the scenario looked for it there.
  */
 export async function journeyNow(
   world: MesWorld,
   order: PlacedOrder,
   bus?: readonly BusMessage[],
-): Promise<JourneyHop[]> {
+): Promise<OrderJourney> {
+  const observer = await world.bus();
+  const { journey } = world;
+  const state = order.id
+    ? await readState(world.endpoints, journey.state, order.id)
+    : ({ outcome: 'not found' } as const);
+  const { answeredAt, elapsedMs } = order.answer;
   return journeyOf(
-    order,
-    bus ?? (await world.bus()).seen(),
-    order.id ? await world.mes.findOrder(order.id).catch(() => undefined) : undefined,
-    world.dashboardSaw,
+    journey,
+    { id: order.id, sentAt: answeredAt - elapsedMs, answeredAt },
+    {
+      messages: bus ?? observer.seen(),
+      since: observer.since,
+      blind: observer.blind,
+      unwatchable: world.busWatch.unwatchable,
+    },
+    state,
+    order.id && world.dashboardSaw.has(order.id)
+      ? [{ hop: 'dashboard shows it', component: 'mes', at: world.dashboardSaw.get(order.id) }]
+      : [],
   );
 }
 

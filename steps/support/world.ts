@@ -3,6 +3,7 @@
 // bus observer, which only watches.
 import { type IWorldOptions, setWorldConstructor, World } from '@cucumber/cucumber';
 import type { OrderLine, Segment } from '../../fixtures/orders.ts';
+import type { Journey } from '../../src/config/journey.ts';
 import { type BusObserver, observeBus } from '../../src/drivers/bus-observer.ts';
 import { type Chaos, createChaos } from '../../src/drivers/chaos.ts';
 import { type CrmClient, createCrmClient, type HttpAnswer } from '../../src/drivers/crm-client.ts';
@@ -11,6 +12,7 @@ import { createDatabaseProbe, type DatabaseProbe } from '../../src/drivers/datab
 import type { Endpoints } from '../../src/drivers/endpoints.ts';
 import type { FaultTargets } from '../../src/drivers/fault-targets.ts';
 import { createMesClient, type MesClient } from '../../src/drivers/mes-client.ts';
+import { type BusWatch, busWatchOf, observeOptionsOf } from '../../src/journey/bus-watch.ts';
 import { workerBrowser } from './browser.ts';
 import { GenericSession } from './generic-session.ts';
 import { perWorker } from './per-worker.ts';
@@ -25,6 +27,11 @@ export interface MesWorldParameters {
   artifactsDir: string;
   /** The Chromium the configuration names; the system's when not given. */
   chromium?: string;
+  /** The hops of one order (the plan's journey, resolved against the contracts): what the bus observer
+   * watches, what an order's journey is made of, and whose log explains where an order stopped. */
+  journey: Journey;
+  /** The dead-letter exchanges the AsyncAPI document names: watched beside the journey's bus hops. */
+  deadLetterExchanges: readonly string[];
 }
 
 export interface PlacedOrder {
@@ -43,7 +50,9 @@ const busOfThisWorker = perWorker<BusObserver>(
   (bus) => bus.close(),
 );
 
-export const workerBus = (amqpUrl: string) => busOfThisWorker.get(() => observeBus(amqpUrl));
+/** The worker's observer, bound as the journey says (one journey per run, so one per worker). */
+export const workerBus = (endpoints: Endpoints, watch: BusWatch) =>
+  busOfThisWorker.get(() => observeBus(endpoints.rabbitmq.amqpUrl, observeOptionsOf(watch, endpoints)));
 
 export const closeWorkerBus = () => busOfThisWorker.close();
 
@@ -65,6 +74,7 @@ export class MesWorld extends World<MesWorldParameters> {
   private chaosOfScenario: Chaos | undefined;
   private dashboardOfScenario: Promise<DashboardPage> | undefined;
   private databaseOfScenario: DatabaseProbe | undefined;
+  private busWatchOfScenario: BusWatch | undefined;
 
   constructor(options: IWorldOptions<MesWorldParameters>) {
     super(options);
@@ -118,8 +128,19 @@ export class MesWorld extends World<MesWorldParameters> {
     return this.dashboardOfScenario;
   }
 
+  /** The journey of one order, as the plan describes it. */
+  get journey(): Journey {
+    return this.parameters.journey;
+  }
+
+  /** What the bus observer binds to for the journey, and the bus hops it cannot watch. */
+  get busWatch(): BusWatch {
+    this.busWatchOfScenario ??= busWatchOf(this.journey, this.parameters.deadLetterExchanges);
+    return this.busWatchOfScenario;
+  }
+
   bus(): Promise<BusObserver> {
-    return workerBus(this.endpoints.rabbitmq.amqpUrl);
+    return workerBus(this.endpoints, this.busWatch);
   }
 
   /** The key of a named API client of the reference CRM (b2c-web, b2b-portal, partner-acme...). */

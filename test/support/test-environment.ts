@@ -6,11 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadRunPlan } from '../../src/config/load.ts';
 import type { ComponentName, ConfigFile, ProfileName } from '../../src/config/schema.ts';
+import type { BusObserver } from '../../src/drivers/bus-observer.ts';
 import { type ComponentHandle, componentHandle } from '../../src/drivers/component-handles.ts';
 import { isAlive } from '../../src/drivers/processes.ts';
 import { type EnvironmentRecord, startEnvironment } from '../../src/environment/environment.ts';
 import { faultTargetsOf } from '../../src/environment/fault-targets.ts';
 import { newRunId } from '../../src/environment/run-id.ts';
+import { deadLetterExchangesOf, observeJourneyBus } from '../../src/journey/bus-watch.ts';
 import { infrastructureVariables } from './infrastructure.ts';
 
 /** Components as a configuration file gives them: a service's settings, a broker of its own. */
@@ -19,6 +21,8 @@ export type Components = NonNullable<ConfigFile['components']>;
 export interface TestEnvironment {
   /** What the product recorded: endpoints, API keys, the service processes and their log files. */
   record: EnvironmentRecord;
+  /** A bus observer of the plan's journey (and dead-letter exchanges) on this environment's broker. */
+  observeBus(): Promise<BusObserver>;
   /**
    * Stops the services still running with SIGTERM, removes the environment, and fails unless each
    * service exited 0: a stuck or failing shutdown is a bug of the service.
@@ -60,6 +64,12 @@ export async function startTestEnvironment(
   const { record } = environment;
   return {
     record,
+    observeBus: () =>
+      observeJourneyBus(
+        plan.journey,
+        deadLetterExchangesOf(plan.contracts.asyncapi.document),
+        record.endpoints,
+      ),
     async stop() {
       const running = record.processes.filter((p) => isAlive(p.pid));
       const handles = running.map((p) => handleOf(record, p.component));
