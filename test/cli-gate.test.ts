@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { infrastructureVariables } from './support/infrastructure.ts';
 import { repoRoot, runMesE2e } from './support/run-cli.ts';
 
@@ -60,11 +60,16 @@ describe('mes-e2e gate', { timeout: 600_000 }, () => {
   let shard1: Summary;
   let shard2: Summary;
 
+  // The runs of this project share one environment (env up keeps it; run reuses it): the gate is
+  // what is tested here, not bringing environments up.
   before(async () => {
+    const up = await runMesE2e(['env', 'up'], { cwd, env, timeoutMs: 120_000 });
+    assert.equal(up.code, 0, up.stderr);
     whole = await run(cwd, []);
     shard1 = await run(cwd, ['--shard', '1/2', '--name', 'release-42']);
     shard2 = await run(cwd, ['--shard', '2/2', '--name', 'release-42']);
   });
+  after(() => runMesE2e(['env', 'down'], { cwd, env }));
 
   it('promotes a clean run, with the same verdict as run gave', async () => {
     assert.equal(whole.verdict, 'PROMOTE');

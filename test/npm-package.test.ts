@@ -23,10 +23,15 @@ describe('published package', { timeout: 900_000 }, () => {
     consumerDir = join(workDir, 'consumer');
     await runCommand('mkdir', ['-p', consumerDir]);
     await writeFile(join(consumerDir, 'package.json'), '{ "private": true }\n');
-    const installed = await runCommand(npm, ['install', '--no-audit', '--no-fund', tarball], {
-      cwd: consumerDir,
-      timeoutMs: 240_000,
-    });
+    // From npm's cache where it can: the checkout's own install filled it with the same versions.
+    const installed = await runCommand(
+      npm,
+      ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball],
+      {
+        cwd: consumerDir,
+        timeoutMs: 240_000,
+      },
+    );
     assert.equal(installed.code, 0, `npm install of the tarball failed:\n${installed.stderr}`);
   });
 
