@@ -69,80 +69,88 @@ function theAsyncApiParser(): Promise<AsyncApiParser> {
   return asyncApiParser;
 }
 
-/** The AsyncAPI 3 document in `file`, dereferenced, or a problem naming `key` and the file. */
-export async function readAsyncApi(
+const documentNames = { asyncapi: 'AsyncAPI', openapi: 'OpenAPI' } as const;
+
+/**
+ * Reads `file` and checks it once: a text checked before comes from the cache. `check` gives the
+ * parser's dereferenced document, or a problem; what passes is kept as plain JSON.
+ */
+async function readChecked(
+  kind: keyof typeof documentNames,
   file: string,
   key: string,
-  cache?: ContractCache,
+  cache: ContractCache | undefined,
+  check: (text: string) => Promise<unknown>,
 ): Promise<ContractDocument | string> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    return `${key}: cannot read the AsyncAPI document ${file}: ${(error as Error).message}`;
+    return `${key}: cannot read the ${documentNames[kind]} document ${file}: ${(error as Error).message}`;
   }
-  const known = cache?.get('asyncapi', text);
+  const known = cache?.get(kind, text);
   if (known) return { file, document: known };
-  const parser = await theAsyncApiParser();
-  const { document, diagnostics } = await parser.parse(text, { source: file });
-  // Severity 0 is an error; warnings and hints (e.g. "a newer version exists") do not stop a run.
-  const errors = diagnostics
-    .filter((diagnostic) => diagnostic.severity === 0)
-    .map((diagnostic) => {
-      const where =
-        diagnostic.path.length > 0 ? diagnostic.path.join('.') : `line ${diagnostic.range.start.line + 1}`;
-      return `${where}: ${diagnostic.message}`;
-    });
-  if (!document || errors.length > 0)
-    return `${key}: ${file} is not a valid AsyncAPI document: ${firstMessages(errors.length ? errors : ['the parser gave no document'])}`;
-  const version = document.version();
-  if (!version.startsWith('3.'))
-    return `${key}: ${file} is AsyncAPI ${version}; expected an AsyncAPI 3 document (asyncapi: 3.0.0)`;
+  const checked = await check(text);
+  if (typeof checked === 'string') return checked;
   try {
-    const plain = plainJson(document.json(), '#') as JsonObject;
-    cache?.set('asyncapi', text, plain);
+    const plain = plainJson(checked, '#') as JsonObject;
+    cache?.set(kind, text, plain);
     return { file, document: plain };
   } catch (error) {
     return `${key}: ${file}: ${(error as Error).message}`;
   }
 }
 
-/** The OpenAPI 3 document in `file`, validated and dereferenced, or a problem naming `key` and the file. */
-export async function readOpenApi(
+/** The AsyncAPI 3 document in `file`, dereferenced, or a problem naming `key` and the file. */
+export function readAsyncApi(
   file: string,
   key: string,
   cache?: ContractCache,
 ): Promise<ContractDocument | string> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    return `${key}: cannot read the OpenAPI document ${file}: ${(error as Error).message}`;
-  }
-  const known = cache?.get('openapi', text);
-  if (known) return { file, document: known };
-  const { default: SwaggerParser } = await import('@apidevtools/swagger-parser');
-  let document: JsonObject;
-  try {
-    document = (await new SwaggerParser().validate(file)) as unknown as JsonObject;
-  } catch (error) {
-    const details = (error as { details?: Array<{ instancePath?: string; message?: string }> }).details;
-    const messages = Array.isArray(details)
-      ? details.map((detail) => `#${detail.instancePath ?? ''} ${detail.message ?? 'is invalid'}`)
-      : [(error as Error).message.split('\n')[0] ?? String(error)];
-    const cannotRead = /Error opening file|ENOENT|EACCES|EISDIR/.test(String((error as Error).message));
-    return cannotRead
-      ? `${key}: cannot read the OpenAPI document ${file}: ${(error as Error).message}`
-      : `${key}: ${file} is not a valid OpenAPI document: ${firstMessages(messages)}`;
-  }
-  const version = typeof document.openapi === 'string' ? document.openapi : undefined;
-  if (!version?.startsWith('3.'))
-    return `${key}: ${file} is ${version ? `OpenAPI ${version}` : 'Swagger 2.0'}; expected an OpenAPI 3 document`;
-  try {
-    const plain = plainJson(document, '#') as JsonObject;
-    cache?.set('openapi', text, plain);
-    return { file, document: plain };
-  } catch (error) {
-    return `${key}: ${file}: ${(error as Error).message}`;
-  }
+  return readChecked('asyncapi', file, key, cache, async (text) => {
+    const parser = await theAsyncApiParser();
+    const { document, diagnostics } = await parser.parse(text, { source: file });
+    // Severity 0 is an error; warnings and hints (e.g. "a newer version exists") do not stop a run.
+    const errors = diagnostics
+      .filter((diagnostic) => diagnostic.severity === 0)
+      .map((diagnostic) => {
+        const where =
+          diagnostic.path.length > 0 ? diagnostic.path.join('.') : `line ${diagnostic.range.start.line + 1}`;
+        return `${where}: ${diagnostic.message}`;
+      });
+    if (!document || errors.length > 0)
+      return `${key}: ${file} is not a valid AsyncAPI document: ${firstMessages(errors.length ? errors : ['the parser gave no document'])}`;
+    const version = document.version();
+    if (!version.startsWith('3.'))
+      return `${key}: ${file} is AsyncAPI ${version}; expected an AsyncAPI 3 document (asyncapi: 3.0.0)`;
+    return document.json();
+  });
+}
+
+/** The OpenAPI 3 document in `file`, validated and dereferenced, or a problem naming `key` and the file. */
+export function readOpenApi(
+  file: string,
+  key: string,
+  cache?: ContractCache,
+): Promise<ContractDocument | string> {
+  return readChecked('openapi', file, key, cache, async () => {
+    const { default: SwaggerParser } = await import('@apidevtools/swagger-parser');
+    let document: JsonObject;
+    try {
+      document = (await new SwaggerParser().validate(file)) as unknown as JsonObject;
+    } catch (error) {
+      const details = (error as { details?: Array<{ instancePath?: string; message?: string }> }).details;
+      const messages = Array.isArray(details)
+        ? details.map((detail) => `#${detail.instancePath ?? ''} ${detail.message ?? 'is invalid'}`)
+        : [(error as Error).message.split('\n')[0] ?? String(error)];
+      const cannotRead = /Error opening file|ENOENT|EACCES|EISDIR/.test(String((error as Error).message));
+      return cannotRead
+        ? `${key}: cannot read the OpenAPI document ${file}: ${(error as Error).message}`
+        : `${key}: ${file} is not a valid OpenAPI document: ${firstMessages(messages)}`;
+    }
+    const version = typeof document.openapi === 'string' ? document.openapi : undefined;
+    if (!version?.startsWith('3.'))
+      return `${key}: ${file} is ${version ? `OpenAPI ${version}` : 'Swagger 2.0'}; expected an OpenAPI 3 document`;
+    return document;
+  });
 }
