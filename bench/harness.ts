@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { loadRunPlan } from '../src/config/load.ts';
+import { worldParametersOf } from '../src/runner/world-parameters.ts';
 import { machine } from './machine.ts';
 
 const { values: args } = parseArgs({ options: { repeat: { type: 'string', default: '5' } } });
@@ -100,6 +102,7 @@ try {
 
   // The same scenarios, support code and environment, through cucumber-js's own command line.
   const record = readFileSync(join(warm, 'reports', 'env', 'current.json'), 'utf8');
+  const plan = await loadRunPlan({ cwd: warm, env, profile: 'containers', dockerAnswers: async () => true });
   const selection = ['--tags', 'not @destructive'];
   console.log(`warm run (not @destructive) x${repeat}, mes-e2e and plain cucumber-js...`);
   const harness: number[] = [];
@@ -117,7 +120,7 @@ try {
         '--import',
         join(root, 'steps', '*.steps.ts'),
         '--world-parameters',
-        JSON.stringify({ environment: JSON.parse(record) }),
+        JSON.stringify(worldParametersOf(plan, JSON.parse(record), join(warm, 'reports', 'plain'))),
         '--format',
         'summary',
         ...selection,

@@ -17,12 +17,12 @@ import { readRecord } from '../environment/record-file.ts';
 import { newRunId } from '../environment/run-id.ts';
 import { evaluateResults, type GateVerdict } from '../gate/results.ts';
 import { compromisedEnvelope, parseShardText } from '../gate/run-identity.ts';
-import { deadLetterExchangesOf } from '../journey/bus-watch.ts';
 import { writeRunReports } from '../report/write-reports.ts';
 import { runScenarios } from './cucumber-run.ts';
 import { createProgress, type ScenarioFinished } from './progress.ts';
 import { type PlannedScenario, planScenarios } from './suite.ts';
 import { runTasks, type Task } from './tasks.ts';
+import { worldParametersOf } from './world-parameters.ts';
 
 export interface RunRequest {
   /** Everything the run needs to know: selection, parallelism, retries, reports, name, deadlines. */
@@ -156,14 +156,7 @@ async function runAndJudge(state: RunState): Promise<GateVerdict> {
     retry: plan.run.retry,
     failFast: plan.run.failFast,
     reportDir,
-    worldParameters: {
-      endpoints: record(state)?.endpoints ?? null,
-      faultTargets: record(state) ? faultTargetsOf(record(state) as EnvironmentRecord) : null,
-      artifactsDir: join(reportDir, 'artifacts'),
-      chromium: plan.run.chromium,
-      journey: plan.journey,
-      deadLetterExchanges: deadLetterExchangesOf(plan.contracts.asyncapi.document),
-    },
+    worldParameters: worldParametersOf(plan, record(state), reportDir),
     identity: {
       name: plan.run.name ?? runId,
       runId,

@@ -1,0 +1,20 @@
+// What every cucumber worker gets (a structured clone, data only): where the components answer, what
+// the chaos driver may touch, where evidence goes, the browser, and the journey with the dead-letter
+// exchanges of the contracts. One definition, for the runner and for anything that runs cucumber-js
+// itself on an environment (the benchmark's plain cucumber-js run).
+import { join } from 'node:path';
+import type { RunPlan } from '../config/load.ts';
+import type { EnvironmentRecord } from '../environment/environment.ts';
+import { faultTargetsOf } from '../environment/fault-targets.ts';
+import { deadLetterExchangesOf } from '../journey/bus-watch.ts';
+
+export function worldParametersOf(plan: RunPlan, record: EnvironmentRecord | undefined, reportDir: string) {
+  return {
+    endpoints: record?.endpoints ?? null,
+    faultTargets: record ? faultTargetsOf(record) : null,
+    artifactsDir: join(reportDir, 'artifacts'),
+    chromium: plan.run.chromium,
+    journey: plan.journey,
+    deadLetterExchanges: deadLetterExchangesOf(plan.contracts.asyncapi.document),
+  };
+}
