@@ -109,10 +109,17 @@ describe('MES dashboard in Chromium', { timeout: 300_000 }, () => {
     const waiting = await Promise.all(
       Array.from({ length: 5 }, (_, i) => placeOrder('b2b', `dash-backlog-${i}`)),
     );
-    const risen = await dashboard.waitForQueue('pricing.requests', (queue) => queue.messages >= 5, {
-      within: queueFiguresWithin,
-      description: 'pricing.requests at 5 or more while pricing is stopped',
-    });
+    // The broker's figures refresh about once a second, and the queue's depth and its consumer count
+    // may refresh in different ticks (seen in CI: 5 messages shown beside the stopped consumer): the
+    // panel must come to show both.
+    const risen = await dashboard.waitForQueue(
+      'pricing.requests',
+      (queue) => queue.messages >= 5 && queue.consumers === 0,
+      {
+        within: queueFiguresWithin,
+        description: 'pricing.requests at 5 or more, and no consumer, while pricing is stopped',
+      },
+    );
     assert.equal(risen.consumers, 0, 'nobody consumes pricing requests');
     for (const id of waiting) await dashboard.waitForOrder(id, { state: 'Pricing', within: 10_000 });
 
