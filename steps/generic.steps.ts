@@ -87,6 +87,12 @@ function lastAnswer(world: MesWorld): { answer: HttpAnswer; where: string } {
   return { answer, where: request ? `the answer to ${requestName(request)}` : 'the last answer' };
 }
 
+/** The value at `path` in the last answer's JSON, whether anything is there, and whose answer it is. */
+function lastAnswerAt(world: MesWorld, path: string) {
+  const { answer, where } = lastAnswer(world);
+  return { ...jsonAt(answer.body, path), where };
+}
+
 function jsonAt(answerBody: unknown, path: string) {
   const found = valueAt(answerBody, path);
   return found.found ? { actual: found.value, present: true } : { actual: undefined, present: false };
@@ -144,8 +150,7 @@ Then(
 );
 
 Then("the answer's JSON at {string} equals {string}", function (this: MesWorld, path: string, value: string) {
-  const { answer, where } = lastAnswer(this);
-  const { actual, present } = jsonAt(answer.body, path);
+  const { actual, present, where } = lastAnswerAt(this, path);
   expect(matchJson(actual, expected(this, value), { path, present }), where);
 });
 
@@ -160,23 +165,20 @@ Then("the answer's JSON matches exactly:", function (this: MesWorld, docString: 
 });
 
 Then("the answer's JSON at {string} matches:", function (this: MesWorld, path: string, docString: string) {
-  const { answer, where } = lastAnswer(this);
-  const { actual, present } = jsonAt(answer.body, path);
+  const { actual, present, where } = lastAnswerAt(this, path);
   expect(matchJson(actual, json(this, docString), { path, present }), where);
 });
 
 Then(
   "the answer's JSON at {string} contains {string}",
   function (this: MesWorld, path: string, value: string) {
-    const { answer, where } = lastAnswer(this);
-    const { actual, present } = jsonAt(answer.body, path);
+    const { actual, present, where } = lastAnswerAt(this, path);
     expect(containsJson(actual, expected(this, value), { path, present }), where);
   },
 );
 
 Then("the answer's JSON at {string} contains:", function (this: MesWorld, path: string, docString: string) {
-  const { answer, where } = lastAnswer(this);
-  const { actual, present } = jsonAt(answer.body, path);
+  const { actual, present, where } = lastAnswerAt(this, path);
   expect(containsJson(actual, json(this, docString), { path, present }), where);
 });
 
