@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { launchChromium } from '../src/drivers/browser.ts';
+import { databaseOf, httpBaseUrlOf } from '../src/drivers/endpoints.ts';
 import { statistic } from '../src/gate/figures.ts';
 import { seedMesOrders } from '../test/support/seed-orders.ts';
 import { machine } from './machine.ts';
@@ -26,8 +27,8 @@ const round = (ms: number) => Math.round(ms * 10) / 10;
 
 const pipeline = await startPipeline();
 const { endpoints } = pipeline.record;
-const mesUrl = endpoints.mes.url;
-const db = new pg.Client({ connectionString: endpoints.postgres.databaseUrl });
+const mesUrl = httpBaseUrlOf(endpoints, 'mes');
+const db = new pg.Client({ connectionString: databaseOf(endpoints).databaseUrl });
 await db.connect();
 const browser = await launchChromium();
 try {

@@ -5,7 +5,9 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createCrmClient } from '../src/drivers/crm-client.ts';
+import { databaseOf, httpBaseUrlOf } from '../src/drivers/endpoints.ts';
 import { startExtraInstance } from '../src/drivers/extra-instances.ts';
+import { faultTargetNamed } from '../src/drivers/fault-targets.ts';
 import { faultTargetsOf } from '../src/environment/fault-targets.ts';
 import { eventually } from '../src/wait/eventually.ts';
 import { machine } from './machine.ts';
@@ -27,17 +29,17 @@ const pricingInstances = Number(args['pricing-instances']);
 // rate limit stays out of the way.
 const pipeline = await startPipeline({ pricing: { PRICING_COST_MS: args['pricing-cost-ms'] ?? '5' } });
 const { endpoints } = pipeline.record;
-const apiKey = (name: string) => endpoints.crm.apiKeys.find((k) => k.name === name)?.key;
+const apiKey = (name: string) => endpoints.apiKeys.find((k) => k.name === name)?.key;
 // The product's scale-out: more pricing processes like the first.
 const extraPricing = await Promise.all(
   Array.from({ length: pricingInstances - 1 }, () =>
-    startExtraInstance(faultTargetsOf(pipeline.record).components.pricing),
+    startExtraInstance(faultTargetNamed(faultTargetsOf(pipeline.record), 'pricing')),
   ),
 );
-const db = new pg.Client({ connectionString: endpoints.postgres.databaseUrl });
+const db = new pg.Client({ connectionString: databaseOf(endpoints).databaseUrl });
 await db.connect();
 try {
-  const crm = createCrmClient(endpoints.crm.url);
+  const crm = createCrmClient(httpBaseUrlOf(endpoints, 'crm'));
   process.stderr.write(`placing ${orders} orders with ${concurrency} clients...\n`);
   const started = performance.now();
   let next = 0;

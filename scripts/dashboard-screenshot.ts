@@ -6,18 +6,19 @@ import { startPipeline } from '../bench/pipeline-environment.ts';
 import { launchChromium } from '../src/drivers/browser.ts';
 import { createCrmClient } from '../src/drivers/crm-client.ts';
 import { openDashboard } from '../src/drivers/dashboard-page.ts';
+import { httpBaseUrlOf } from '../src/drivers/endpoints.ts';
 
 const { values: args } = parseArgs({ options: { out: { type: 'string', default: 'docs/dashboard.png' } } });
 
 // Pricing slowed down, so that a backlog builds up while the orders are placed.
 const pipeline = await startPipeline({ pricing: { PRICING_COST_MS: '300' } });
 const { endpoints } = pipeline.record;
-const apiKey = (name: string) => endpoints.crm.apiKeys.find((k) => k.name === name)?.key;
+const apiKey = (name: string) => endpoints.apiKeys.find((k) => k.name === name)?.key;
 const browser = await launchChromium();
 const bus = await pipeline.observeBus();
 try {
-  const crm = createCrmClient(endpoints.crm.url);
-  const dashboard = await openDashboard(browser, endpoints.mes.url);
+  const crm = createCrmClient(httpBaseUrlOf(endpoints, 'crm'));
+  const dashboard = await openDashboard(browser, httpBaseUrlOf(endpoints, 'mes'));
   await dashboard.open();
   const skus = ['LAMP', 'CHAIR-OAK', 'DESK-OAK'];
   const place = async (i: number) => {

@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { databaseOf, httpBaseUrlOf } from '../src/drivers/endpoints.ts';
 import { isAlive } from '../src/drivers/processes.ts';
 import type { EnvironmentRecord } from '../src/environment/environment.ts';
 import { listRunDatabases, listRunVhosts } from '../src/environment/isolation.ts';
@@ -99,7 +100,7 @@ describe('mes-e2e env on the local profile', { timeout: 300_000 }, () => {
       const text = readFileSync(join(logDir, file), 'utf8');
       assert.match(text, /"msg":"listening"/, `${file} holds the service's own log`);
       assert.ok(!text.includes(password), `${file} holds the broker password`);
-      for (const { key } of record.endpoints.crm.apiKeys)
+      for (const { key } of record.endpoints.apiKeys)
         assert.ok(!text.includes(key), `${file} holds an API key`);
     }
   });
@@ -174,7 +175,7 @@ describe('mes-e2e env on the staging profile', { timeout: 120_000 }, () => {
     const staging = await startTestEnvironment();
     try {
       const { endpoints } = staging.record;
-      const url = (name: 'crm' | 'mes' | 'pricing') => endpoints[name].url;
+      const url = (name: 'crm' | 'mes' | 'pricing') => httpBaseUrlOf(endpoints, name);
       const cwd = mkdtempSync(join(tmpdir(), 'mes-e2e-staging-'));
       writeFileSync(
         join(cwd, 'mes-e2e.config.json'),
@@ -186,7 +187,7 @@ describe('mes-e2e env on the staging profile', { timeout: 120_000 }, () => {
               url: endpoints.rabbitmq.amqpUrl,
               managementUrl: endpoints.rabbitmq.managementUrl,
             },
-            postgres: { source: 'url', url: endpoints.postgres.databaseUrl },
+            postgres: { source: 'url', url: databaseOf(endpoints).databaseUrl },
             crm: { source: 'url', url: url('crm') },
             mes: { source: 'url', url: url('mes') },
             pricing: { source: 'url', url: url('pricing') },

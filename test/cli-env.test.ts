@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { componentHandle } from '../src/drivers/component-handles.ts';
+import { httpBaseUrlOf } from '../src/drivers/endpoints.ts';
+import { faultTargetNamed } from '../src/drivers/fault-targets.ts';
 import { faultTargetsOf } from '../src/environment/fault-targets.ts';
 import { readRecordFile } from '../src/environment/record-file.ts';
 import { eventually } from '../src/wait/eventually.ts';
@@ -63,7 +65,7 @@ describe('mes-e2e env', { timeout: 600_000, skip }, () => {
     ]);
 
     const record = JSON.parse(readFileSync(join(cwd, 'reports', 'env', 'current.json'), 'utf8')) as {
-      endpoints: { rabbitmq: { amqpUrl: string }; crm: { apiKeys: Array<{ key: string }> } };
+      endpoints: { rabbitmq: { amqpUrl: string }; apiKeys: Array<{ key: string }> };
     };
     const password = new URL(record.endpoints.rabbitmq.amqpUrl).password;
     const logDir = join(cwd, 'reports', runId, 'logs');
@@ -77,7 +79,7 @@ describe('mes-e2e env', { timeout: 600_000, skip }, () => {
     for (const file of readdirSync(logDir)) {
       const text = readFileSync(join(logDir, file), 'utf8');
       assert.ok(!text.includes(password), `${file} holds the password`);
-      for (const { key } of record.endpoints.crm.apiKeys)
+      for (const { key } of record.endpoints.apiKeys)
         assert.ok(!text.includes(key), `${file} holds an API key`);
     }
     // Fault injection on containers: the fault targets and handles later scenarios use.
@@ -92,14 +94,14 @@ describe('mes-e2e env', { timeout: 600_000, skip }, () => {
     ]);
     assert.equal(interval.stdout.trim(), '{ok,1000}', 'queue figures refreshed every second');
     const targets = faultTargetsOf(full);
-    const pricing = componentHandle(targets.components.pricing);
+    const pricing = componentHandle(faultTargetNamed(targets, 'pricing'));
     assert.equal(pricing.source, 'container');
     await pricing.pause();
     const paused = await runMesE2e(['env', 'status', '--json'], { cwd, env });
     assert.equal(paused.code, 3, 'a paused component is not healthy');
     await pricing.unpause();
     await pricing.ready(30_000);
-    const rabbitmq = componentHandle(targets.components.rabbitmq);
+    const rabbitmq = componentHandle(faultTargetNamed(targets, 'rabbitmq'));
     // The container's log spans its restarts: one more "Server startup complete" is the new boot's.
     const boots = async () => {
       const log = await runCommand('docker', ['logs', broker.id]);
@@ -150,7 +152,7 @@ describe('mes-e2e env', { timeout: 600_000, skip }, () => {
       },
     );
     assert.equal(built.code, 0, built.stderr);
-    const crmUrl = team.record.endpoints.crm.url;
+    const crmUrl = httpBaseUrlOf(team.record.endpoints, 'crm');
     const cwd = project({
       components: {
         crm: { source: 'url', url: crmUrl },

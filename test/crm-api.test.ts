@@ -8,6 +8,7 @@ import {
   type HttpAnswer,
   type PlaceOrderRequest,
 } from '../src/drivers/crm-client.ts';
+import { databaseOf, httpBaseUrlOf } from '../src/drivers/endpoints.ts';
 import type { EnvironmentRecord } from '../src/environment/environment.ts';
 import { apiKey, startTestEnvironment, type TestEnvironment } from './support/test-environment.ts';
 
@@ -15,7 +16,7 @@ describe('CRM API', { timeout: 120_000 }, () => {
   let environment: TestEnvironment;
   let record: EnvironmentRecord;
   let bus: BusObserver;
-  const crm = () => createCrmClient(record.endpoints.crm.url);
+  const crm = () => createCrmClient(httpBaseUrlOf(record.endpoints, 'crm'));
   const key = (name: string) => apiKey(record, name);
   /** The CRM's answer with its body as an object, for the assertions below. */
   const answerOf = async (call: Promise<HttpAnswer>) => {
@@ -122,7 +123,7 @@ describe('CRM API', { timeout: 120_000 }, () => {
   });
 
   it('rejects malformed JSON with 400', async () => {
-    const response = await fetch(`${record.endpoints.crm.url}/v2/orders`, {
+    const response = await fetch(`${httpBaseUrlOf(record.endpoints, 'crm')}/v2/orders`, {
       method: 'POST',
       headers: { 'x-api-key': key('b2c-web'), 'content-type': 'application/json' },
       body: '{"customer": ',
@@ -185,7 +186,7 @@ describe('CRM API', { timeout: 120_000 }, () => {
     const body = { customer: { id: 'noisy' }, lines: [{ sku: 'LAMP', quantity: 1 }], currency: 'EUR' };
     // The allowance the environment gave the partner's key.
     const limit =
-      record.endpoints.crm.apiKeys.find((k) => k.name === 'partner-acme')?.requestsPerWindow ??
+      record.endpoints.apiKeys.find((k) => k.name === 'partner-acme')?.requestsPerWindow ??
       assert.fail('partner-acme has no limit');
     const answers = [];
     for (let i = 0; i < limit + 1; i++) answers.push(await post({ apiKey: key('partner-acme'), body }));
@@ -204,7 +205,7 @@ describe('CRM API', { timeout: 120_000 }, () => {
   });
 
   it('serves an OpenAPI document generated from the route schemas', async () => {
-    const res = await fetch(`${record.endpoints.crm.url}/openapi.json`);
+    const res = await fetch(`${httpBaseUrlOf(record.endpoints, 'crm')}/openapi.json`);
     assert.equal(res.status, 200);
     const document = (await res.json()) as Record<string, unknown>;
     assert.equal(document.openapi, '3.1.0');
@@ -221,7 +222,7 @@ const bodyOf = (message: BusMessage) => message.body as Record<string, unknown>;
 
 async function queryBackend(record: EnvironmentRecord, sql: string): Promise<Array<Record<string, number>>> {
   const pg = (await import('pg')).default;
-  const client = new pg.Client({ connectionString: record.endpoints.postgres.databaseUrl });
+  const client = new pg.Client({ connectionString: databaseOf(record.endpoints).databaseUrl });
   await client.connect();
   try {
     return (await client.query(sql)).rows;

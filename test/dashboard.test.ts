@@ -9,6 +9,7 @@ import { launchChromium } from '../src/drivers/browser.ts';
 import type { BusObserver } from '../src/drivers/bus-observer.ts';
 import { createCrmClient } from '../src/drivers/crm-client.ts';
 import { type DashboardPage, openDashboard } from '../src/drivers/dashboard-page.ts';
+import { databaseOf, httpBaseUrlOf } from '../src/drivers/endpoints.ts';
 import type { EnvironmentRecord } from '../src/environment/environment.ts';
 import { eventually } from '../src/wait/eventually.ts';
 import { apiKey, handleOf, startTestEnvironment, type TestEnvironment } from './support/test-environment.ts';
@@ -23,10 +24,10 @@ describe('MES dashboard in Chromium', { timeout: 300_000 }, () => {
   let dashboard: DashboardPage;
   let bus: BusObserver;
 
-  const mesUrl = () => record.endpoints.mes.url;
+  const mesUrl = () => httpBaseUrlOf(record.endpoints, 'mes');
 
   async function placeOrder(segment: 'b2c' | 'b2b', customer: string, quantity = 1): Promise<string> {
-    const response = await createCrmClient(record.endpoints.crm.url).placeOrder({
+    const response = await createCrmClient(httpBaseUrlOf(record.endpoints, 'crm')).placeOrder({
       version: 'v2',
       apiKey: apiKey(record, segment === 'b2c' ? 'b2c-web' : 'b2b-portal'),
       body: { customer: { id: customer }, lines: [{ sku: 'LAMP', quantity }], currency: 'EUR' },
@@ -187,7 +188,7 @@ describe('MES dashboard in Chromium', { timeout: 300_000 }, () => {
   });
 
   it('pages through older orders with the keyset cursor', async () => {
-    const db = new pg.Client({ connectionString: record.endpoints.postgres.databaseUrl });
+    const db = new pg.Client({ connectionString: databaseOf(record.endpoints).databaseUrl });
     await db.connect();
     try {
       // 60 orders older than every live one: the newest page (50 rows) cannot hold them all.

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { createDatabaseProbe, type DatabaseProbe } from '../src/drivers/database-probe.ts';
-import { serviceNames } from '../src/environment/services.ts';
+import { databaseOf } from '../src/drivers/endpoints.ts';
 import { handleOf, startTestEnvironment, type TestEnvironment } from './support/test-environment.ts';
 
 describe('database probe', { timeout: 120_000 }, () => {
@@ -17,10 +17,10 @@ describe('database probe', { timeout: 120_000 }, () => {
     environment = await startTestEnvironment(); // the services' migrations make the schemas
     const { record } = environment;
     // Stopped before the test writes rows of its own: the CRM would publish its outbox.
-    for (const name of serviceNames)
+    for (const name of ['crm', 'mes', 'pricing'])
       assert.equal(await handleOf(record, name).stop(), 'exit code 0', `${name} stopped cleanly`);
-    probe = createDatabaseProbe(record.endpoints.postgres.databaseUrl);
-    admin = new pg.Client({ connectionString: record.endpoints.postgres.databaseUrl });
+    probe = createDatabaseProbe(databaseOf(record.endpoints).databaseUrl);
+    admin = new pg.Client({ connectionString: databaseOf(record.endpoints).databaseUrl });
     await admin.connect();
   });
   after(async () => {

@@ -8,6 +8,7 @@ import pg from 'pg';
 import { defaultImages } from '../src/config/images.ts';
 import type { BusObserver } from '../src/drivers/bus-observer.ts';
 import { createCrmClient } from '../src/drivers/crm-client.ts';
+import { databaseOf, httpBaseUrlOf } from '../src/drivers/endpoints.ts';
 import { createMesClient } from '../src/drivers/mes-client.ts';
 import type { EnvironmentRecord } from '../src/environment/environment.ts';
 import { eventually } from '../src/wait/eventually.ts';
@@ -22,7 +23,7 @@ describe('database restart', { timeout: 300_000, skip }, () => {
   let record: EnvironmentRecord;
   let bus: BusObserver;
   const priced = (id: string, within: number) =>
-    createMesClient(record.endpoints.mes.url).waitForStatus(id, 'priced', { within });
+    createMesClient(httpBaseUrlOf(record.endpoints, 'mes')).waitForStatus(id, 'priced', { within });
 
   before(async () => {
     environment = await startTestEnvironment({
@@ -70,10 +71,11 @@ describe('database restart', { timeout: 300_000, skip }, () => {
     for (const id of arrivedWhileDown) await priced(id, 60_000);
 
     await eventually(
-      async () => ((await fetch(`${record.endpoints.crm.url}/health/ready`)).ok ? true : undefined),
+      async () =>
+        (await fetch(`${httpBaseUrlOf(record.endpoints, 'crm')}/health/ready`)).ok ? true : undefined,
       { within: 30_000, description: 'CRM ready again' },
     );
-    const res = await createCrmClient(record.endpoints.crm.url).placeOrder({
+    const res = await createCrmClient(httpBaseUrlOf(record.endpoints, 'crm')).placeOrder({
       version: 'v2',
       apiKey: apiKey(record, 'b2c-web'),
       body: { customer: { id: 'after-restart' }, lines: [{ sku: 'LAMP', quantity: 2 }], currency: 'EUR' },
@@ -88,7 +90,7 @@ describe('database restart', { timeout: 300_000, skip }, () => {
 });
 
 async function postmasterStart(record: EnvironmentRecord): Promise<number> {
-  const client = new pg.Client({ connectionString: record.endpoints.postgres.databaseUrl });
+  const client = new pg.Client({ connectionString: databaseOf(record.endpoints).databaseUrl });
   await client.connect();
   try {
     const { rows } = await client.query('select extract(epoch from pg_postmaster_start_time()) as started');

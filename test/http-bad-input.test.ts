@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
+import { databaseOf, httpBaseUrlOf } from '../src/drivers/endpoints.ts';
 import type { EnvironmentRecord } from '../src/environment/environment.ts';
 import { apiKey, startTestEnvironment, type TestEnvironment } from './support/test-environment.ts';
 
@@ -416,7 +417,7 @@ describe('bad input over HTTP', { timeout: 300_000 }, () => {
       for (const request of requests) {
         it(describeRequest(service, request), async () => {
           const sent = { ...request, headers: withKeys(record, request.headers) };
-          const answer = await send(record.endpoints[service].url, sent).catch((error: Error) =>
+          const answer = await send(httpBaseUrlOf(record.endpoints, service), sent).catch((error: Error) =>
             assert.fail(`${describeRequest(service, request)} got no answer: ${error.message}`),
           );
           checkAnswer(service, request, answer);
@@ -426,12 +427,15 @@ describe('bad input over HTTP', { timeout: 300_000 }, () => {
   }
 
   it('mes still answers 500 internal_error when its own database fails it', async () => {
-    const db = new pg.Client({ connectionString: record.endpoints.postgres.databaseUrl });
+    const db = new pg.Client({ connectionString: databaseOf(record.endpoints).databaseUrl });
     await db.connect();
     try {
       // A table gone is MES's failure, not the client's: the fixes above must not hide it as a 4xx.
       await db.query('alter table mes.orders rename to orders_gone');
-      const answer = await send(record.endpoints.mes.url, { method: 'GET', path: '/api/orders' });
+      const answer = await send(httpBaseUrlOf(record.endpoints, 'mes'), {
+        method: 'GET',
+        path: '/api/orders',
+      });
       assert.equal(answer.status, 500, `GET /api/orders answered ${answer.status} ${answer.body}`);
       assert.equal(errorBodyOf(answer.body)?.error, 'internal_error');
     } finally {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { type OrderFilters, orderPageQuery } from '../services/mes/src/orders.ts';
+import { databaseOf, httpBaseUrlOf } from '../src/drivers/endpoints.ts';
 import { createMesClient } from '../src/drivers/mes-client.ts';
 import { seedMesOrders } from './support/seed-orders.ts';
 import { startTestEnvironment, type TestEnvironment } from './support/test-environment.ts';
@@ -21,7 +22,7 @@ describe('MES order list at 100k orders', { timeout: 180_000 }, () => {
 
   before(async () => {
     environment = await startTestEnvironment(); // MES runs its migrations
-    db = new pg.Client({ connectionString: environment.record.endpoints.postgres.databaseUrl });
+    db = new pg.Client({ connectionString: databaseOf(environment.record.endpoints).databaseUrl });
     await db.connect();
     await seedMesOrders(db, 100_000);
   });
@@ -65,7 +66,7 @@ describe('MES order list at 100k orders', { timeout: 180_000 }, () => {
   }
 
   it('pages through a filter over HTTP newest first, with a working cursor', async () => {
-    const mes = createMesClient(environment.record.endpoints.mes.url);
+    const mes = createMesClient(httpBaseUrlOf(environment.record.endpoints, 'mes'));
     // MES answering anything but 200 fails the call.
     const first = await mes.listOrders({ status: 'priced', limit: 100 });
     assert.equal(first.orders.length, 100);

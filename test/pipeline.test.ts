@@ -14,7 +14,9 @@ import {
   observeBus,
 } from '../src/drivers/bus-observer.ts';
 import { createCrmClient } from '../src/drivers/crm-client.ts';
+import { databaseOf, httpBaseUrlOf } from '../src/drivers/endpoints.ts';
 import { startExtraInstance } from '../src/drivers/extra-instances.ts';
+import { faultTargetNamed } from '../src/drivers/fault-targets.ts';
 import { createMesClient, type MesOrder } from '../src/drivers/mes-client.ts';
 import type { EnvironmentRecord } from '../src/environment/environment.ts';
 import { faultTargetsOf } from '../src/environment/fault-targets.ts';
@@ -27,8 +29,8 @@ describe('reference pipeline', { timeout: 180_000 }, () => {
   let environment: TestEnvironment;
   let record: EnvironmentRecord;
   let bus: BusObserver;
-  const crm = () => createCrmClient(record.endpoints.crm.url);
-  const mesApi = () => createMesClient(record.endpoints.mes.url);
+  const crm = () => createCrmClient(httpBaseUrlOf(record.endpoints, 'crm'));
+  const mesApi = () => createMesClient(httpBaseUrlOf(record.endpoints, 'mes'));
   const key = (name: string) => apiKey(record, name);
   const priced = (id: string, status = 'priced') => mesApi().waitForStatus(id, status, { within: 15_000 });
   /** Waits until `count` messages seen on the bus match, and returns them. */
@@ -226,7 +228,7 @@ describe('reference pipeline', { timeout: 180_000 }, () => {
 
   it('spreads pricing work over every running pricing instance', async () => {
     // The product's scale-out: one more pricing process like the first, logging beside it.
-    const second = await startExtraInstance(faultTargetsOf(record).components.pricing);
+    const second = await startExtraInstance(faultTargetNamed(faultTargetsOf(record), 'pricing'));
     try {
       // Running is not consuming: the consumer attaches once the broker answers, a moment later.
       await eventually(
@@ -256,8 +258,8 @@ describe('reference pipeline', { timeout: 180_000 }, () => {
     const { endpoints } = record;
     const secrets = [
       new URL(endpoints.rabbitmq.amqpUrl).password,
-      new URL(endpoints.postgres.databaseUrl).password,
-      ...endpoints.crm.apiKeys.map((k) => k.key),
+      new URL(databaseOf(endpoints).databaseUrl).password,
+      ...endpoints.apiKeys.map((k) => k.key),
     ];
     // The files as the services wrote them (stdout and stderr): the product masks them only at the end.
     for (const service of record.processes) {
@@ -372,7 +374,7 @@ async function query(
   sql: string,
   values: unknown[] = [],
 ): Promise<Array<Record<string, number>>> {
-  const client = new pg.Client({ connectionString: record.endpoints.postgres.databaseUrl });
+  const client = new pg.Client({ connectionString: databaseOf(record.endpoints).databaseUrl });
   await client.connect();
   try {
     return (await client.query(sql, values)).rows;

@@ -7,9 +7,9 @@ import pg from 'pg';
 import { defaultImages } from '../src/config/images.ts';
 import type { ComponentName } from '../src/config/schema.ts';
 import { createCrmClient } from '../src/drivers/crm-client.ts';
+import { databaseOf, httpBaseUrlOf } from '../src/drivers/endpoints.ts';
 import { createMesClient } from '../src/drivers/mes-client.ts';
 import type { EnvironmentRecord } from '../src/environment/environment.ts';
-import { serviceNames } from '../src/environment/services.ts';
 import { eventually } from '../src/wait/eventually.ts';
 import { dockerMissing, skipWhenMissing } from './support/needs.ts';
 import { placeOrders } from './support/place-orders.ts';
@@ -23,9 +23,9 @@ describe('reliability', { timeout: 300_000, skip }, () => {
   let record: EnvironmentRecord;
   let db: pg.Client;
   const handle = (component: ComponentName) => handleOf(record, component);
-  const crm = () => createCrmClient(record.endpoints.crm.url);
+  const crm = () => createCrmClient(httpBaseUrlOf(record.endpoints, 'crm'));
   const orderIn = (status: string, id: string, within = 15_000) =>
-    createMesClient(record.endpoints.mes.url).waitForStatus(id, status, { within });
+    createMesClient(httpBaseUrlOf(record.endpoints, 'mes')).waitForStatus(id, status, { within });
 
   before(async () => {
     environment = await startTestEnvironment({
@@ -36,7 +36,7 @@ describe('reliability', { timeout: 300_000, skip }, () => {
       },
     });
     record = environment.record;
-    db = new pg.Client({ connectionString: record.endpoints.postgres.databaseUrl });
+    db = new pg.Client({ connectionString: databaseOf(record.endpoints).databaseUrl });
     await db.connect();
   });
   after(async () => {
@@ -80,7 +80,9 @@ describe('reliability', { timeout: 300_000, skip }, () => {
     await handle('rabbitmq').stop();
     await eventually(
       async () =>
-        (await fetch(`${record.endpoints.crm.url}/health/ready`)).status === 503 ? true : undefined,
+        (await fetch(`${httpBaseUrlOf(record.endpoints, 'crm')}/health/ready`)).status === 503
+          ? true
+          : undefined,
       { within: 15_000, description: 'CRM reports the broker down' },
     );
     const ids = await placeMixedOrders(6, 'broker-down');
@@ -171,6 +173,7 @@ describe('reliability', { timeout: 300_000, skip }, () => {
   });
 
   it('stops every service gracefully on SIGTERM with exit code 0', async () => {
+    const serviceNames = ['crm', 'mes', 'pricing'];
     const logsBefore = serviceNames.map((service) => serviceLog(record, service).length);
     const endings = await Promise.all(serviceNames.map((service) => handle(service).stop()));
     assert.deepEqual(endings, ['exit code 0', 'exit code 0', 'exit code 0']);

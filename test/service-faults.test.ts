@@ -6,6 +6,7 @@ import amqp from 'amqplib';
 import pg from 'pg';
 import type { BusMessage, BusObserver } from '../src/drivers/bus-observer.ts';
 import { type CrmClient, createCrmClient } from '../src/drivers/crm-client.ts';
+import { databaseOf, httpBaseUrlOf } from '../src/drivers/endpoints.ts';
 import { createMesClient, type MesClient } from '../src/drivers/mes-client.ts';
 import type { EnvironmentRecord } from '../src/environment/environment.ts';
 import type { ServiceName } from '../src/environment/services.ts';
@@ -46,8 +47,8 @@ async function withPipeline(
     await work({
       record,
       observeBus: environment.observeBus,
-      crm: createCrmClient(record.endpoints.crm.url),
-      mes: createMesClient(record.endpoints.mes.url),
+      crm: createCrmClient(httpBaseUrlOf(record.endpoints, 'crm')),
+      mes: createMesClient(httpBaseUrlOf(record.endpoints, 'mes')),
       key: (name) => apiKey(record, name),
       log: (name) => serviceLog(record, name),
       readyMessages: async (queue) => (await channel.checkQueue(queue)).messageCount,
@@ -158,7 +159,7 @@ describe('MES_FAULT=ack-before-commit', { timeout: 120_000 }, () => {
    * failover would). Returns the order's id once the lock is released.
    */
   async function dropConnectionWhileRecording(p: Pipeline): Promise<string> {
-    const databaseUrl = p.record.endpoints.postgres.databaseUrl;
+    const databaseUrl = databaseOf(p.record.endpoints).databaseUrl;
     const locker = new pg.Client({ connectionString: databaseUrl });
     // A second session: inside a transaction pg_stat_activity is a snapshot that never changes.
     const observer = new pg.Client({ connectionString: databaseUrl });
@@ -192,7 +193,7 @@ describe('MES_FAULT=ack-before-commit', { timeout: 120_000 }, () => {
   }
 
   async function rowsFor(p: Pipeline, id: string) {
-    const client = new pg.Client({ connectionString: p.record.endpoints.postgres.databaseUrl });
+    const client = new pg.Client({ connectionString: databaseOf(p.record.endpoints).databaseUrl });
     await client.connect();
     try {
       const mes = await client.query('select status from mes.orders where id = $1', [id]);
@@ -234,7 +235,7 @@ describe('CRM_RATE_LIMIT=off', { timeout: 60_000 }, () => {
     await withPipeline({ crm: env }, async (p) => {
       assertFaultWarning(p, 'crm', fault);
       limit =
-        p.record.endpoints.crm.apiKeys.find((k) => k.name === 'partner-acme')?.requestsPerWindow ??
+        p.record.endpoints.apiKeys.find((k) => k.name === 'partner-acme')?.requestsPerWindow ??
         assert.fail('partner-acme has no limit');
       const body = { customer: { id: 'burst' }, lines: [{ sku: 'LAMP', quantity: 1 }], currency: 'EUR' };
       for (let i = 0; i < limit + 3; i++)

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createCrmClient } from '../src/drivers/crm-client.ts';
+import { httpBaseUrlOf } from '../src/drivers/endpoints.ts';
 import { createMesClient } from '../src/drivers/mes-client.ts';
 import type { EnvironmentRecord } from '../src/environment/environment.ts';
 import { dockerMissing, skipWhenMissing } from './support/needs.ts';
@@ -27,7 +28,7 @@ describe('reference service images', { timeout: 600_000, skip }, () => {
   });
 
   it('prices an order placed on the CRM container in the MES container', async () => {
-    const res = await createCrmClient(record.endpoints.crm.url).placeOrder({
+    const res = await createCrmClient(httpBaseUrlOf(record.endpoints, 'crm')).placeOrder({
       version: 'v2',
       apiKey: apiKey(record, 'b2c-web'),
       body: {
@@ -37,7 +38,7 @@ describe('reference service images', { timeout: 600_000, skip }, () => {
       },
     });
     assert.equal(res.status, 201, JSON.stringify(res.body));
-    const order = await createMesClient(record.endpoints.mes.url).waitForStatus(
+    const order = await createMesClient(httpBaseUrlOf(record.endpoints, 'mes')).waitForStatus(
       (res.body as { id: string }).id,
       'priced',
       { within: 30_000 },
@@ -46,7 +47,7 @@ describe('reference service images', { timeout: 600_000, skip }, () => {
   });
 
   it('serves the dashboard page, its script and its charting library from the MES image', async () => {
-    const mes = record.endpoints.mes.url;
+    const mes = httpBaseUrlOf(record.endpoints, 'mes');
     const page = await fetch(`${mes}/`);
     assert.equal(page.status, 200);
     assert.match(page.headers.get('content-type') ?? '', /text\/html/);

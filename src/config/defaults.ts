@@ -2,14 +2,19 @@
 import { join } from 'node:path';
 import { packageRoot } from '../package-root.ts';
 import { defaultImages } from './images.ts';
-import type { ComponentName, ProfileName, ReadyCheck } from './schema.ts';
+import type { ComponentKind, ComponentName, ProfileName, ReadyCheck } from './schema.ts';
 
 /** services/ of this package: the reference stack's sources and Dockerfiles. */
 export const servicesDir = `${join(packageRoot, 'services')}/`;
 
-export type ResolvedComponent = { readyTimeoutMs?: number | undefined } & (
+export type ResolvedComponent = {
+  name: ComponentName;
+  kind: ComponentKind;
+  /** Components that are ready before this one's own readiness deadline counts. */
+  dependsOn: readonly ComponentName[];
+  readyTimeoutMs?: number | undefined;
+} & (
   | {
-      name: ComponentName;
       source: 'container';
       image: string;
       /** Set when the image is built from a Dockerfile rather than taken as it is. */
@@ -21,14 +26,13 @@ export type ResolvedComponent = { readyTimeoutMs?: number | undefined } & (
       ready?: ReadyCheck;
     }
   | {
-      name: ComponentName;
       source: 'process';
       command: readonly string[];
       cwd: string;
       env: Readonly<Record<string, string>>;
       readyUrl: string | undefined;
     }
-  | { name: ComponentName; source: 'url'; url: string; managementUrl: string | undefined }
+  | { source: 'url'; url: string; managementUrl: string | undefined }
 );
 
 export type ProcessComponent = Extract<ResolvedComponent, { source: 'process' }>;
@@ -66,12 +70,22 @@ export function referenceShapeOf(
   return shape && { ...shape, env: referenceWiring };
 }
 
+/** A broker or database container of the run, from the pinned image of its kind. */
+export function infrastructureContainer(
+  kind: 'rabbitmq' | 'postgres',
+  name: ComponentName = kind,
+): ResolvedComponent {
+  return { name, kind, dependsOn: [], source: 'container', image: defaultImages[kind], env: {} };
+}
+
 function containerDefaults(): Partial<Record<ComponentName, ResolvedComponent>> {
   const services = Object.fromEntries(
     referenceServices.map((name) => [
       name,
       {
         name,
+        kind: 'service',
+        dependsOn: [],
         source: 'container',
         image: `mes-e2e/${name}:local`,
         build: { context: servicesDir, dockerfile: `${name}/Dockerfile` },
@@ -81,8 +95,8 @@ function containerDefaults(): Partial<Record<ComponentName, ResolvedComponent>> 
     ]),
   );
   return {
-    rabbitmq: { name: 'rabbitmq', source: 'container', image: defaultImages.rabbitmq, env: {} },
-    postgres: { name: 'postgres', source: 'container', image: defaultImages.postgres, env: {} },
+    rabbitmq: infrastructureContainer('rabbitmq'),
+    postgres: infrastructureContainer('postgres'),
     ...services,
   };
 }
@@ -93,6 +107,8 @@ function localDefaults(env: Env): Partial<Record<ComponentName, ResolvedComponen
       name,
       {
         name,
+        kind: 'service',
+        dependsOn: [],
         source: 'process',
         command: [process.execPath, `${name}/src/server.ts`],
         cwd: servicesDir,
@@ -104,12 +120,16 @@ function localDefaults(env: Env): Partial<Record<ComponentName, ResolvedComponen
   return {
     rabbitmq: {
       name: 'rabbitmq',
+      kind: 'rabbitmq',
+      dependsOn: [],
       source: 'url',
       url: env.MES_E2E_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
       managementUrl: env.MES_E2E_RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672',
     },
     postgres: {
       name: 'postgres',
+      kind: 'postgres',
+      dependsOn: [],
       source: 'url',
       url: env.MES_E2E_DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres',
       managementUrl: undefined,

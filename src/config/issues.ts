@@ -23,6 +23,11 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], input: unkno
     if (issue.code === 'unrecognized_keys') {
       return `${path}: unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
     }
+    // A record's key (a component's name): what the key should be, and the key itself.
+    if (issue.code === 'invalid_key') {
+      const why = issue.issues.map((inner) => inner.message).join('; ');
+      return `${path}: ${why}, found the name ${describeValue(issue.path.at(-1))}`;
+    }
     // zod's own "Invalid input:" prefix and "received <type>" say less than the value we show.
     const expected = issue.message.replace(/^Invalid (input|option): /, '').replace(/, received \w+$/, '');
     return `${path}: ${expected}, found ${describeValue(valueAt(input, issue.path))}`;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigurationError } from '../errors.ts';
-import { loadRunPlan } from './load.ts';
+import { loadRunPlan, type RunPlan } from './load.ts';
 import type { RunFlags, RunPreset } from './run-settings.ts';
 import { defaultFeaturePaths, defaultSupportImports } from './selection.ts';
 
@@ -50,6 +50,10 @@ async function problemsOf(promise: Promise<unknown>): Promise<ConfigurationError
   assert.fail('expected the configuration to be rejected');
 }
 
+/** A component of the plan, by name; the test fails when the plan has none. */
+const componentOf = (plan: RunPlan, name: string) =>
+  plan.components[name] ?? assert.fail(`the plan has no component "${name}"`);
+
 describe('loadRunPlan', () => {
   it('needs no file: the containers profile with the reference stack when Docker answers', async () => {
     const dir = project({});
@@ -68,7 +72,7 @@ describe('loadRunPlan', () => {
         ['pricing', 'container'],
       ],
     );
-    const crm = plan.components.crm;
+    const crm = componentOf(plan, 'crm');
     assert.ok(crm.source === 'container' && crm.build?.dockerfile === 'crm/Dockerfile');
     assert.ok(Object.isFrozen(plan));
   });
@@ -76,8 +80,8 @@ describe('loadRunPlan', () => {
   it('falls back to the local profile when no Docker engine answers', async () => {
     const plan = await load(project({}), { docker: false });
     assert.equal(plan.profile, 'local');
-    assert.equal(plan.components.rabbitmq.source, 'url');
-    assert.equal(plan.components.mes.source, 'process');
+    assert.equal(componentOf(plan, 'rabbitmq').source, 'url');
+    assert.equal(componentOf(plan, 'mes').source, 'process');
   });
 
   it('finds mes-e2e.config.json in a parent folder and resolves paths from it', async () => {
@@ -111,15 +115,19 @@ describe('loadRunPlan', () => {
       }),
     });
     const plan = await load(dir, { env: { MES_E2E_IMAGE_RABBITMQ: 'mirror.local/rabbitmq:4-management' } });
-    assert.deepEqual(plan.components.crm, {
+    assert.deepEqual(componentOf(plan, 'crm'), {
       name: 'crm',
+      kind: 'service',
+      dependsOn: [],
       source: 'url',
       url: 'http://crm.internal:8080',
       managementUrl: undefined,
       readyTimeoutMs: undefined,
     });
-    assert.deepEqual(plan.components.pricing, {
+    assert.deepEqual(componentOf(plan, 'pricing'), {
       name: 'pricing',
+      kind: 'service',
+      dependsOn: [],
       source: 'container',
       image: 'acme/pricing:2.1',
       // The image keeps the wiring of the slot it replaces, as templates filled in at start.
@@ -135,11 +143,9 @@ describe('loadRunPlan', () => {
       ready: { http: '/health/ready' },
       readyTimeoutMs: undefined,
     });
-    assert.equal(
-      plan.components.rabbitmq.source === 'container' && plan.components.rabbitmq.image,
-      'mirror.local/rabbitmq:4-management',
-    );
-    assert.equal(plan.components.mes.source, 'container');
+    const rabbitmq = componentOf(plan, 'rabbitmq');
+    assert.equal(rabbitmq.source === 'container' && rabbitmq.image, 'mirror.local/rabbitmq:4-management');
+    assert.equal(componentOf(plan, 'mes').source, 'container');
   });
 
   it("takes a container's port, readiness and templated variables, and names a template that names nothing", async () => {
@@ -158,7 +164,7 @@ describe('loadRunPlan', () => {
         }),
       }),
     );
-    const pricing = team.components.pricing;
+    const pricing = componentOf(team, 'pricing');
     assert.ok(pricing.source === 'container');
     assert.deepEqual(
       [pricing.port, pricing.ready, pricing.env.BUS],
@@ -205,13 +211,11 @@ describe('loadRunPlan', () => {
       }),
     });
     const local = await load(dir, { profile: 'local' });
-    assert.equal(
-      local.components.postgres.source === 'url' && local.components.postgres.url,
-      'postgres://me@db.local/x',
-    );
+    const postgres = componentOf(local, 'postgres');
+    assert.equal(postgres.source === 'url' && postgres.url, 'postgres://me@db.local/x');
     assert.equal(local.profileFrom, '--profile');
     const containers = await load(dir, { profile: 'containers' });
-    assert.equal(containers.components.postgres.source, 'container');
+    assert.equal(componentOf(containers, 'postgres').source, 'container');
   });
 
   it('names the file, every bad key, what was expected and what was found', async () => {
@@ -219,7 +223,12 @@ describe('loadRunPlan', () => {
       'mes-e2e.config.json': JSON.stringify({
         profile: 'prod',
         readyTimeoutMs: 'soon',
-        components: { crm: { source: 'url', url: 'not a url' }, mes: { source: 'ftp' }, crmm: {} },
+        components: {
+          crm: { source: 'url', url: 'not a url' },
+          mes: { source: 'ftp' },
+          crmm: {},
+          Order_API: { source: 'url', url: 'http://x' },
+        },
       }),
     });
     const error = await problemsOf(load(dir));
@@ -232,7 +241,14 @@ describe('loadRunPlan', () => {
       text,
       /^components\.mes\.source: expected "source" to be one of container, process, url, found "ftp"$/m,
     );
-    assert.match(text, /^components: unknown key\(s\) "crmm"$/m);
+    assert.match(
+      text,
+      /^components\.crmm\.source: expected "source" to be one of container, process, url, found nothing$/m,
+    );
+    assert.match(
+      text,
+      /^components\.Order_API: expected a lower-case name of letters, digits and dashes \(e\.g\. "order-api"\), found the name "Order_API"$/m,
+    );
     assert.equal(error.kind, 'usage');
   });
 
@@ -263,8 +279,10 @@ describe('loadRunPlan', () => {
       }),
     });
     const error = await problemsOf(load(dir));
-    assert.equal(error.problems.length, 4);
-    assert.match(error.problems[0] ?? '', /^components\.rabbitmq: profile staging has no defaults/);
+    assert.deepEqual(
+      error.problems.map((problem) => problem.replace(/ has no defaults.*/, '')),
+      ['rabbitmq', 'postgres', 'mes', 'pricing'].map((name) => `components.${name}: profile staging`),
+    );
   });
 
   describe('one plan from the file, the environment and the flags', () => {

@@ -6,24 +6,16 @@ import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigurationError } from '../errors.ts';
 import { defaultPolicy, type Policy } from '../gate/policy.ts';
+import { resolveComponents } from './components.ts';
 import { contractCache, contractCacheDir } from './contract-cache.ts';
 import type { Contracts } from './contracts.ts';
-import { profileDefaults, type ResolvedComponent, referenceShapeOf } from './defaults.ts';
+import type { ResolvedComponent } from './defaults.ts';
 import { describeIssues } from './issues.ts';
 import type { Journey } from './journey.ts';
 import { loadPipeline } from './pipeline.ts';
 import { mergeRunSettings, type RunFlags, type RunPreset, type RunSettings } from './run-settings.ts';
-import {
-  type ComponentConfig,
-  type ComponentName,
-  ConfigFile,
-  componentNames,
-  PolicyConfig,
-  type ProfileName,
-  profileNames,
-} from './schema.ts';
+import { type ComponentName, ConfigFile, PolicyConfig, type ProfileName, profileNames } from './schema.ts';
 import { type Selection, selectionOf } from './selection.ts';
-import { unknownNames } from './templates.ts';
 
 export const configFileNames = ['mes-e2e.config.ts', 'mes-e2e.config.mjs', 'mes-e2e.config.json'] as const;
 
@@ -107,67 +99,6 @@ export function withPolicy(base: Policy, changes: PolicyConfig | undefined): Pol
   });
 }
 
-/** What a component given without a base of the same source lacks. */
-const missingPart = {
-  process: 'a "command" (only the reference services have one by default)',
-  container: 'an "image" (only the reference services are built from services/)',
-} as const;
-
-function resolveComponent(
-  name: ComponentName,
-  base: ResolvedComponent | undefined,
-  override: ComponentConfig | undefined,
-  cwd: string,
-): ResolvedComponent | undefined {
-  if (!override) return base;
-  const readyTimeoutMs = override.readyTimeoutMs ?? base?.readyTimeoutMs;
-  switch (override.source) {
-    case 'container': {
-      const shape = referenceShapeOf(name);
-      const fromBase = base?.source === 'container' ? base : undefined;
-      const shaped = {
-        port: override.port ?? fromBase?.port ?? shape?.port,
-        ready: override.ready ?? fromBase?.ready ?? shape?.ready,
-        readyTimeoutMs,
-      };
-      // Another image keeps the wiring its slot had (the variables a service of that name reads).
-      const wiring = base && base.source !== 'url' ? base.env : (shape?.env ?? {});
-      if (override.image)
-        return {
-          name,
-          source: 'container',
-          image: override.image,
-          env: { ...wiring, ...override.env },
-          ...shaped,
-        };
-      if (fromBase) return { ...fromBase, env: { ...fromBase.env, ...override.env }, ...shaped };
-      return undefined;
-    }
-    case 'process':
-      if (!override.command) {
-        if (base?.source !== 'process') return undefined;
-        return { ...base, env: { ...base.env, ...override.env }, readyTimeoutMs };
-      }
-      return {
-        name,
-        source: 'process',
-        command: override.command,
-        cwd: resolve(cwd, override.cwd ?? '.'),
-        env: override.env ?? {},
-        readyUrl: override.readyUrl,
-        readyTimeoutMs,
-      };
-    case 'url':
-      return {
-        name,
-        source: 'url',
-        url: override.url,
-        managementUrl: override.managementUrl,
-        readyTimeoutMs,
-      };
-  }
-}
-
 const policyHint = 'Fix the policy file (or pass another with --policy) and run again.';
 
 function readPolicyFile(cwd: string, file: string): PolicyConfig {
@@ -196,8 +127,6 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
-
-const imageVariable = (name: ComponentName) => `MES_E2E_IMAGE_${name.toUpperCase()}`;
 
 export async function loadRunPlan(options: LoadOptions): Promise<RunPlan> {
   const configFile = options.configPath
@@ -233,28 +162,13 @@ export async function loadRunPlan(options: LoadOptions): Promise<RunPlan> {
     profileFrom = 'default: no Docker engine answers';
   }
 
-  const defaults = profileDefaults(profile, options.env);
-  const problems: string[] = [];
-  const components = {} as Record<ComponentName, ResolvedComponent>;
-  for (const name of componentNames) {
-    let component = resolveComponent(name, defaults[name], config.components?.[name], configDir);
-    component = resolveComponent(name, component, config.profiles?.[profile]?.components?.[name], configDir);
-    const image = options.env[imageVariable(name)];
-    if (image && component?.source === 'container') component = { ...component, image, build: undefined };
-    if (!component) {
-      const given =
-        config.profiles?.[profile]?.components?.[name]?.source ?? config.components?.[name]?.source;
-      problems.push(
-        profile === 'staging' && !given
-          ? `components.${name}: profile staging has no defaults; give it as { "source": "url", "url": "..." }`
-          : `components.${name}: "source": "${given}" needs ${missingPart[given === 'process' ? 'process' : 'container']}`,
-      );
-      continue;
-    }
-    if (component.source !== 'url') problems.push(...unknownNames(component.env, `components.${name}.env`));
-    components[name] = component;
-  }
-  if (problems.length > 0) throw new ConfigurationError(configFile, problems);
+  const components = resolveComponents({
+    config,
+    configFile,
+    configDir,
+    profile,
+    env: options.env,
+  });
   const { contracts, journey } = await loadPipeline({
     config,
     configFile,

@@ -40,6 +40,24 @@ async function problemsOf(cwd: string): Promise<string> {
   assert.fail('expected the configuration to be rejected');
 }
 
+/**
+ * A configuration with a journey of its own, which then names its components and contracts itself:
+ * here the reference stack's, given by URL and by absolute path.
+ */
+const ownPipeline = (journey: unknown) => ({
+  journey,
+  contracts: { asyncapi, openapi: { crm: crmOpenApi, mes: mesOpenApi } },
+  components: Object.fromEntries(
+    ['rabbitmq', 'postgres', 'crm', 'mes', 'pricing'].map((name) => [
+      name,
+      {
+        source: 'url',
+        url: name === 'rabbitmq' ? 'amqp://b' : name === 'postgres' ? 'postgres://d/x' : `http://${name}`,
+      },
+    ]),
+  ),
+});
+
 /** The reference journey with one change. */
 const journeyWith = (change: (journey: typeof reference.journey) => void) => {
   const journey = structuredClone(reference.journey);
@@ -187,7 +205,7 @@ describe('contract documents that cannot be used', () => {
 
 describe('a journey that does not fit the contracts', () => {
   const problemsWith = (change: (journey: typeof reference.journey) => void) =>
-    problemsOf(project({ journey: journeyWith(change) }));
+    problemsOf(project(ownPipeline(journeyWith(change))));
 
   it('an unknown operationId, listing the ones there are', async () => {
     const problems = await problemsWith((j) => {
@@ -260,11 +278,13 @@ describe('a journey that does not fit the contracts', () => {
   });
 
   it('a path a oneOf branch may hold is accepted', async () => {
-    const cwd = project({
-      journey: journeyWith((j) => {
-        j.hops[3] = { component: 'pricing', operation: 'publishPricingResult', id: '$.reason' };
-      }),
-    });
+    const cwd = project(
+      ownPipeline(
+        journeyWith((j) => {
+          j.hops[3] = { component: 'pricing', operation: 'publishPricingResult', id: '$.reason' };
+        }),
+      ),
+    );
     const plan = await load(cwd);
     const hop = plan.journey.hops[3];
     assert.ok(hop?.kind === 'bus');

@@ -39,7 +39,11 @@ export async function loadPipeline(options: {
   const { config, configDir } = options;
   const reference = readReference();
   const given = contractSources(config.contracts ?? {}, configDir);
-  const fallback = contractSources(reference.contracts ?? {}, dirname(referenceConfigFile));
+  // A journey of its own is a pipeline of its own: the reference stack's documents would not describe it.
+  const ownPipeline = config.journey !== undefined;
+  const fallback = ownPipeline
+    ? {}
+    : contractSources(reference.contracts ?? {}, dirname(referenceConfigFile));
   const fromFile = (key: string, isGiven: boolean) => (isGiven ? key : `${key} (default)`);
   const problems: string[] = [];
 
@@ -57,7 +61,9 @@ export async function loadPipeline(options: {
           fromFile('contracts.asyncapi', given.asyncapi !== undefined),
           options.cache,
         )
-      : Promise.resolve('contracts.asyncapi: no AsyncAPI document is named'),
+      : Promise.resolve(
+          'contracts.asyncapi: no AsyncAPI document is named; a configuration with its own journey names its own',
+        ),
     ...Object.entries(openapiFiles).map(async ([name, file]) => {
       const read = await readOpenApi(
         file,

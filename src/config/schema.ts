@@ -2,8 +2,16 @@
 import { z } from 'zod';
 import { parseJsonPath } from './json-path.ts';
 
-export const componentNames = ['rabbitmq', 'postgres', 'crm', 'mes', 'pricing'] as const;
-export type ComponentName = (typeof componentNames)[number];
+/** The reference stack's components: the defaults when a configuration describes no pipeline of its own. */
+export const referenceComponentNames = ['rabbitmq', 'postgres', 'crm', 'mes', 'pricing'] as const;
+/** A component's name, as the configuration gives it (any name; the reference stack's are defaults). */
+export type ComponentName = string;
+/**
+ * What a component is to the harness: the run's message broker (one), its database (at most one), or
+ * a service of the pipeline (any number). A component named rabbitmq or postgres is of that kind.
+ */
+export const componentKinds = ['rabbitmq', 'postgres', 'service'] as const;
+export type ComponentKind = (typeof componentKinds)[number];
 export const profileNames = ['containers', 'local', 'staging'] as const;
 export type ProfileName = (typeof profileNames)[number];
 
@@ -26,11 +34,29 @@ export const ReadyCheck = z.union(
 );
 export type ReadyCheck = z.infer<typeof ReadyCheck>;
 
+/** A name the other keys can refer to: letters, digits and dashes, as a Docker network alias allows. */
+const ComponentNameText = z
+  .string()
+  .regex(
+    /^[a-z][a-z0-9-]{0,39}$/,
+    'expected a lower-case name of letters, digits and dashes (e.g. "order-api")',
+  );
+
+/** What every source has: its kind, what it waits for, and how long it may take to get ready. */
+const common = {
+  kind: z.enum(componentKinds).optional(),
+  /** Components that must be ready before this one counts its own readiness deadline. */
+  dependsOn: z.array(ComponentNameText).optional(),
+  readyTimeoutMs: ReadyTimeout,
+};
+
 const ContainerSource = z.strictObject({
   source: z.literal('container'),
-  readyTimeoutMs: ReadyTimeout,
-  /** An image to run; without it, a reference service is built from services/<name>/Dockerfile. */
+  ...common,
+  /** An image to run (with `build`: the tag to build it as); a broker or database has a default image. */
   image: z.string().min(1).optional(),
+  /** Builds the image from a Dockerfile; paths relative to the configuration file. */
+  build: z.strictObject({ context: z.string().min(1), dockerfile: z.string().min(1) }).optional(),
   /** The port it serves on inside the container; the reference services' own port otherwise. */
   port: z.number().int().min(1).max(65_535).optional(),
   ready: ReadyCheck.optional(),
@@ -40,7 +66,7 @@ const ContainerSource = z.strictObject({
 
 const ProcessSource = z.strictObject({
   source: z.literal('process'),
-  readyTimeoutMs: ReadyTimeout,
+  ...common,
   /** Without it, the profile's own command for the component, with this env added. */
   command: z.array(z.string().min(1)).min(1, 'expected the command and its arguments').optional(),
   cwd: z.string().min(1).optional(),
@@ -51,7 +77,7 @@ const ProcessSource = z.strictObject({
 
 const UrlSource = z.strictObject({
   source: z.literal('url'),
-  readyTimeoutMs: ReadyTimeout,
+  ...common,
   url: z.url({ error: 'expected a URL' }),
   /** RabbitMQ only: the management API, for per-run vhosts and queue figures. */
   managementUrl: HttpUrl.optional(),
@@ -62,12 +88,7 @@ export const ComponentConfig = z.discriminatedUnion('source', [ContainerSource, 
 });
 export type ComponentConfig = z.infer<typeof ComponentConfig>;
 
-const Components = z.strictObject(
-  Object.fromEntries(componentNames.map((name) => [name, ComponentConfig.optional()])) as Record<
-    ComponentName,
-    z.ZodOptional<typeof ComponentConfig>
-  >,
-);
+const Components = z.record(ComponentNameText, ComponentConfig);
 
 /** The gate's rules; anything not given keeps its safe default (see src/gate/policy.ts). */
 export const PolicyConfig = z.strictObject({
@@ -201,10 +222,14 @@ export const ConfigFile = z.strictObject({
   /** The Chromium (or Chrome) executable for @ui scenarios; without it, $MES_E2E_CHROMIUM or the system's. */
   chromium: z.string().min(1).optional(),
   readyTimeoutMs: z.number().int().min(1_000).max(3_600_000).optional(),
+  /**
+   * The pipeline's components by name, over the profile's defaults (the reference stack's) unless the
+   * configuration describes a pipeline of its own (gives `journey`): then exactly those named here.
+   */
   components: Components.optional(),
   /** The pipeline's contracts; the reference stack's (services/reference.config.json) otherwise. */
   contracts: ContractsConfig.optional(),
-  /** The hops of one order, in order; the reference stack's otherwise. */
+  /** The hops of one order, in order; the reference stack's otherwise. Given, the pipeline is the team's own. */
   journey: JourneyConfig.optional(),
   profiles: z
     .strictObject(

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import parseTagExpression from '@cucumber/tag-expressions';
 import { MesE2eError } from '../errors.ts';
 import { codeExtension, codeRoot, packageRoot } from '../package-root.ts';
-import { type ComponentName, componentNames } from './schema.ts';
+import type { ComponentName } from './schema.ts';
 
 /** The package's own suite: the reference scenarios and their steps (compiled in the published package). */
 export const suiteRoot = packageRoot;
@@ -51,7 +51,7 @@ export function controllableOnly(
   tags: string,
   components: Readonly<Record<ComponentName, { source: string }>>,
 ) {
-  const byUrl = componentNames.filter((name) => components[name].source === 'url');
+  const byUrl = Object.entries(components).flatMap(([name, { source }]) => (source === 'url' ? [name] : []));
   if (byUrl.length === 0) return { tags, leftOut: [] as ComponentName[] };
   const exclusion = byUrl.map((name) => `not @breaks-${name}`).join(' and ');
   return { tags: tags.trim() ? `(${tags}) and ${exclusion}` : exclusion, leftOut: byUrl };

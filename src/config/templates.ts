@@ -1,17 +1,37 @@
 // Environment values that name what the run knows only once it starts ("{rabbitmq.amqpUrl}",
-// "{postgres.url}", "{port}"): checked when the plan is built, filled in when a component starts.
+// "{postgres.url}", "{order-api.url}", "{port}"): checked when the plan is built, filled in when a
+// component starts. Components are named by the configuration, so the names a template may use are too.
+import type { ComponentKind, ComponentName } from './schema.ts';
 
-/** What a template may name, and what each is. */
-export const templateNames = {
-  'rabbitmq.amqpUrl': "the broker's AMQP URL, on the run's own vhost",
-  'rabbitmq.managementUrl': "the broker's management API URL (not set when there is none)",
-  'rabbitmq.vhost': "the run's vhost",
-  'postgres.url': "the database URL, on the run's own database",
-  'postgres.database': "the run's database name",
+/** What each kind of component offers to the others' templates, by the component's own name. */
+const offeredByKind: Readonly<Record<ComponentKind, Readonly<Record<string, string>>>> = {
+  rabbitmq: {
+    amqpUrl: "the broker's AMQP URL, on the run's own vhost",
+    managementUrl: "the broker's management API URL (not set when there is none)",
+    vhost: "the run's vhost",
+  },
+  postgres: {
+    url: "the database URL, on the run's own database",
+    database: "the run's database name",
+  },
+  service: { url: "the service's base URL" },
+};
+
+const ofTheRun: Readonly<Record<string, string>> = {
   'run.id': "the run's id",
   port: 'the port the component itself serves on',
-} as const;
-export type TemplateName = keyof typeof templateNames;
+};
+
+/** What a template may name in this plan, and what each is. */
+export function templateNamesOf(
+  components: Iterable<{ name: ComponentName; kind: ComponentKind }>,
+): Readonly<Record<string, string>> {
+  const names: Record<string, string> = {};
+  for (const { name, kind } of components)
+    for (const [part, meaning] of Object.entries(offeredByKind[kind]))
+      names[`${name}.${part}`] = `${meaning} (${name})`;
+  return { ...names, ...ofTheRun };
+}
 
 const reference = /\{([A-Za-z][\w.-]*)\}/g;
 
@@ -19,19 +39,19 @@ const reference = /\{([A-Za-z][\w.-]*)\}/g;
 export const namesIn = (value: string): string[] =>
   [...value.matchAll(reference)].map((match) => match[1] ?? '');
 
-const isTemplateName = (name: string): name is TemplateName => Object.hasOwn(templateNames, name);
-
 /** A problem line for each name no template knows, with the key it sits under. */
-export function unknownNames(env: Readonly<Record<string, string>>, key: string): string[] {
+export function unknownNames(
+  env: Readonly<Record<string, string>>,
+  key: string,
+  known: Readonly<Record<string, string>>,
+): string[] {
   return Object.entries(env).flatMap(([variable, value]) =>
     namesIn(value)
-      .filter((name) => !isTemplateName(name))
+      .filter((name) => !Object.hasOwn(known, name))
       .map(
         (name) =>
-          `${key}.${variable}: "{${name}}" names nothing the run knows; it may name ${Object.keys(
-            templateNames,
-          )
-            .map((known) => `{${known}}`)
+          `${key}.${variable}: "{${name}}" names nothing the run knows; it may name ${Object.keys(known)
+            .map((name) => `{${name}}`)
             .join(', ')}`,
       ),
   );
@@ -43,15 +63,12 @@ export function unknownNames(env: Readonly<Record<string, string>>, key: string)
  */
 export function fillTemplates(
   env: Readonly<Record<string, string>>,
-  values: Readonly<Partial<Record<TemplateName, string>>>,
+  values: Readonly<Record<string, string | undefined>>,
 ): Record<string, string> {
   const filled: Record<string, string> = {};
   for (const [variable, value] of Object.entries(env)) {
-    const names = namesIn(value).filter(isTemplateName);
-    if (names.some((name) => values[name] === undefined)) continue;
-    filled[variable] = value.replace(reference, (whole, name: string) =>
-      isTemplateName(name) ? (values[name] ?? whole) : whole,
-    );
+    if (namesIn(value).some((name) => values[name] === undefined)) continue;
+    filled[variable] = value.replace(reference, (whole, name: string) => values[name] ?? whole);
   }
   return filled;
 }

@@ -4,7 +4,7 @@
 import type { ComponentName } from '../config/schema.ts';
 import { type ComponentHandle, componentHandle } from './component-handles.ts';
 import { type ExtraInstance, startExtraInstance } from './extra-instances.ts';
-import type { FaultTargets } from './fault-targets.ts';
+import { type FaultTargets, faultTargetNamed } from './fault-targets.ts';
 
 type Broken = 'stopped' | 'paused';
 
@@ -29,7 +29,7 @@ export function createChaos(targets: FaultTargets): Chaos {
   const extras: ExtraInstance[] = [];
   const handle = (component: ComponentName) => {
     const existing =
-      handles.get(component) ?? componentHandle(targets.components[component], targets.secrets);
+      handles.get(component) ?? componentHandle(faultTargetNamed(targets, component), targets.secrets);
     handles.set(component, existing);
     return existing;
   };
@@ -64,7 +64,7 @@ export function createChaos(targets: FaultTargets): Chaos {
     },
     logTail: (component, lines) => handle(component).logTail(lines),
     async addInstance(component) {
-      const extra = await startExtraInstance(targets.components[component]);
+      const extra = await startExtraInstance(faultTargetNamed(targets, component));
       extras.push(extra);
       return extra.description;
     },

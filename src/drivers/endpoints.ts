@@ -12,11 +12,14 @@ export interface ApiKey {
 export interface Endpoints {
   runId: string;
   profile: ProfileName;
-  rabbitmq: { amqpUrl: string; managementUrl?: string | undefined; vhost: string };
-  postgres: { databaseUrl: string; database: string };
-  crm: { url: string; apiKeys: ApiKey[] };
-  mes: { url: string };
-  pricing: { url: string };
+  /** The run's broker, whatever its component is named. */
+  rabbitmq: { name: string; amqpUrl: string; managementUrl?: string | undefined; vhost: string };
+  /** The run's database; undefined when the pipeline has none. */
+  postgres: { name: string; databaseUrl: string; database: string } | undefined;
+  /** Every service's base URL from this machine, by component name. */
+  services: Readonly<Record<string, { url: string }>>;
+  /** The clients' API keys the harness generated for the reference CRM (none for a CRM given by URL). */
+  apiKeys: ApiKey[];
 }
 
 /** The passwords and keys in the endpoints: never in a log or a report. */
@@ -24,29 +27,26 @@ export function secretsIn(endpoints: Endpoints): string[] {
   const passwords = [
     endpoints.rabbitmq.amqpUrl,
     endpoints.rabbitmq.managementUrl,
-    endpoints.postgres.databaseUrl,
+    endpoints.postgres?.databaseUrl,
   ]
     .flatMap((url) => (url ? [decodeURIComponent(new URL(url).password)] : []))
     .filter((password) => password.length >= 4);
-  return [...new Set([...passwords, ...endpoints.crm.apiKeys.map((k) => k.key)])];
+  return [...new Set([...passwords, ...endpoints.apiKeys.map((k) => k.key)])];
 }
 
-/**
- * The base URL of a component that answers HTTP, by the name the run's endpoints give it. The one
- * place generic steps learn where a named component is: when components become open-ended (any
- * names, from the configuration), only this function changes.
- */
+/** The base URL of a service of the run, by its component name: the one place steps learn where it is. */
 export function httpBaseUrlOf(endpoints: Endpoints, component: string): string {
-  const withUrls: Record<string, string> = {
-    crm: endpoints.crm.url,
-    mes: endpoints.mes.url,
-    pricing: endpoints.pricing.url,
-  };
-  const url = Object.hasOwn(withUrls, component) ? withUrls[component] : undefined;
+  const url = Object.hasOwn(endpoints.services, component) ? endpoints.services[component]?.url : undefined;
   if (url) return url;
   throw new Error(
-    `no component named "${component}" answers HTTP in this run; the components with a URL: ${Object.keys(withUrls).join(', ')}`,
+    `no component named "${component}" answers HTTP in this run; the components with a URL: ${Object.keys(endpoints.services).join(', ')}`,
   );
+}
+
+/** The run's database; a clear error for a step that needs one on a pipeline without. */
+export function databaseOf(endpoints: Endpoints): NonNullable<Endpoints['postgres']> {
+  if (endpoints.postgres) return endpoints.postgres;
+  throw new Error('this pipeline has no database (no component of kind postgres): the step needs one');
 }
 
 /**

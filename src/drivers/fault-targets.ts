@@ -42,3 +42,12 @@ export interface FaultTargets {
   /** Masked in every log tail. */
   secrets: string[];
 }
+
+/** A component's fault target by name; a clear error for a name the run does not have. */
+export function faultTargetNamed(targets: FaultTargets, component: ComponentName): FaultTarget {
+  const target = Object.hasOwn(targets.components, component) ? targets.components[component] : undefined;
+  if (target) return target;
+  throw new Error(
+    `no component named "${component}" in this run; it has: ${Object.keys(targets.components).join(', ')}`,
+  );
+}

@@ -2,6 +2,7 @@
 // database), and takes it down again, whatever happens half-way.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { brokerOf, databaseOf, servicesOf } from '../config/components.ts';
 import type { RunPlan } from '../config/load.ts';
 import type { ComponentName, ProfileName } from '../config/schema.ts';
 import { dockerEngine } from '../drivers/docker-engine.ts';
@@ -13,7 +14,7 @@ import { createComponentLogs } from './component-logs.ts';
 import { startBroker, startDatabase } from './infrastructure.ts';
 import { createDatabase, createVhost, withPath } from './isolation.ts';
 import { labels, runLabels } from './run-id.ts';
-import { buildImages, type ServiceContext, serviceNames, startServices } from './services.ts';
+import { buildImages, type ServiceContext, startServices } from './services.ts';
 import { type Removed, removeRun, type SharedInfrastructure, sharedInfrastructure } from './teardown.ts';
 
 export interface EnvironmentRecord {
@@ -25,7 +26,7 @@ export interface EnvironmentRecord {
   containers: Array<{ component: ComponentName; id: string }>;
   processes: ProcessRecord[];
   /** How each service container is probed after a restart (its readiness check); older records lack it. */
-  readiness?: Partial<Record<ComponentName, Readiness>>;
+  readiness?: Readonly<Record<ComponentName, Readiness>>;
   /** The broker and database shared with other runs, where the run's vhost and database live. */
   shared: SharedInfrastructure;
 }
@@ -80,8 +81,6 @@ function generatedApiKeys(): ApiKey[] {
   ];
 }
 
-const isContainer = (plan: RunPlan) => (name: ComponentName) => plan.components[name].source === 'container';
-
 /** The broker's user: the one the services connect as, so the one the run's vhost is opened to. */
 const amqpUser = (amqpUrl: string) => decodeURIComponent(new URL(amqpUrl).username) || 'guest';
 
@@ -92,7 +91,10 @@ export async function startEnvironment(plan: RunPlan, options: StartOptions): Pr
   const apiKeys = generatedApiKeys();
   const shared = sharedInfrastructure(plan);
   const baseLabels = runLabels(runId, options.recordFile);
-  const needsDocker = (['rabbitmq', 'postgres', ...serviceNames] as const).some(isContainer(plan));
+  const needsDocker = Object.values(plan.components).some((component) => component.source === 'container');
+  const broker = brokerOf(plan.components);
+  const database = databaseOf(plan.components);
+  const services = servicesOf(plan.components);
   const creating = new Set<Promise<unknown>>();
   let handedOver = false;
   /** Set once a forced removal began: nothing new may be created after that. */
@@ -103,7 +105,7 @@ export async function startEnvironment(plan: RunPlan, options: StartOptions): Pr
     logs: createComponentLogs(logDir, [password, ...apiKeys.map((k) => k.key)]),
     onProgress,
     labelsOf: (component) => ({ ...baseLabels, [labels.component]: component }),
-    timeoutOf: (name) => plan.components[name].readyTimeoutMs ?? plan.readyTimeoutMs,
+    timeoutOf: (name) => plan.components[name]?.readyTimeoutMs ?? plan.readyTimeoutMs,
     network: needsDocker ? runId : undefined,
     password,
     containers: [],
@@ -112,13 +114,12 @@ export async function startEnvironment(plan: RunPlan, options: StartOptions): Pr
     // A short rate-limit window: a scenario that uses up a partner's allowance can run again soon.
     serviceEnv: {
       crm: { CRM_API_KEYS: JSON.stringify(apiKeys), CRM_RATE_LIMIT_WINDOW_MS: '10000' },
-      mes: {},
-      pricing: {},
     },
     isolatedAs: runId,
     dependenciesReady: Promise.resolve(),
-    broker: { amqpUrl: '', managementUrl: undefined, shared: false },
-    database: { url: '', shared: false },
+    broker: { name: broker.name, amqpUrl: '', managementUrl: undefined, shared: false },
+    database: undefined,
+    ready: new Map(),
     checkpoint: () => {
       if (signal?.aborted || forced) throw new InterruptedError();
     },
@@ -160,28 +161,31 @@ export async function startEnvironment(plan: RunPlan, options: StartOptions): Pr
     const images = buildImages(context);
     images.catch(() => {});
     const [brokerStart, databaseStart] = await Promise.all([
-      startBroker(context, plan.components.rabbitmq),
-      startDatabase(context, plan.components.postgres),
+      startBroker(context, broker),
+      database && startDatabase(context, database),
     ]);
     context.broker = brokerStart.endpoints;
-    context.database = databaseStart.endpoints;
-    const oursToRun = serviceNames.some((name) => plan.components[name].source !== 'url');
-    const isolated = oursToRun ? isolate(context, brokerStart.ready, databaseStart.ready) : Promise.resolve();
-    context.dependenciesReady = Promise.all([brokerStart.ready, databaseStart.ready, isolated]).then(
+    context.database = databaseStart?.endpoints;
+    context.ready.set(broker.name, brokerStart.ready);
+    if (database && databaseStart) context.ready.set(database.name, databaseStart.ready);
+    const oursToRun = services.some((service) => service.source !== 'url');
+    const isolated = oursToRun
+      ? isolate(context, brokerStart.ready, databaseStart?.ready)
+      : Promise.resolve();
+    context.dependenciesReady = Promise.all([brokerStart.ready, databaseStart?.ready, isolated]).then(
       () => {},
     );
     context.dependenciesReady.catch(() => {});
-    const services = images.then(() => startServices(context));
-    services.catch(() => {});
+    const started = images.then(() => startServices(context));
+    started.catch(() => {});
     // Awaited in the order of cause: a service that never got ready because the broker did not is
     // reported as the broker's failure.
     await brokerStart.ready;
-    await databaseStart.ready;
+    await databaseStart?.ready;
     await isolated;
     await images;
-    const urls = await services;
+    const urls = await started;
     context.checkpoint();
-    const { broker, database } = context;
     const record: EnvironmentRecord = {
       runId,
       profile: plan.profile,
@@ -191,17 +195,19 @@ export async function startEnvironment(plan: RunPlan, options: StartOptions): Pr
         runId,
         profile: plan.profile,
         rabbitmq: {
-          amqpUrl: oursToRun ? withPath(broker.amqpUrl, runId) : broker.amqpUrl,
-          managementUrl: broker.managementUrl,
-          vhost: oursToRun ? runId : decodeURIComponent(new URL(broker.amqpUrl).pathname.slice(1)) || '/',
+          name: broker.name,
+          amqpUrl: oursToRun ? withPath(context.broker.amqpUrl, runId) : context.broker.amqpUrl,
+          managementUrl: context.broker.managementUrl,
+          vhost: oursToRun ? runId : pathOf(context.broker.amqpUrl) || '/',
         },
-        postgres: {
-          databaseUrl: oursToRun ? withPath(database.url, runId) : database.url,
-          database: oursToRun ? runId : decodeURIComponent(new URL(database.url).pathname.slice(1)),
+        postgres: context.database && {
+          name: context.database.name,
+          databaseUrl: oursToRun ? withPath(context.database.url, runId) : context.database.url,
+          database: oursToRun ? runId : pathOf(context.database.url),
         },
-        crm: { url: urls.crm, apiKeys: plan.components.crm.source === 'url' ? [] : apiKeys },
-        mes: { url: urls.mes },
-        pricing: { url: urls.pricing },
+        services: Object.fromEntries(Object.entries(urls).map(([name, url]) => [name, { url }])),
+        apiKeys:
+          plan.components.crm?.kind === 'service' && plan.components.crm.source !== 'url' ? apiKeys : [],
       },
       containers: context.containers,
       processes: context.processes,
@@ -217,11 +223,14 @@ export async function startEnvironment(plan: RunPlan, options: StartOptions): Pr
   }
 }
 
+/** The database or vhost name in a URL's path. */
+const pathOf = (url: string) => decodeURIComponent(new URL(url).pathname.slice(1));
+
 function describeInfrastructure(plan: RunPlan): string {
-  const { rabbitmq, postgres } = plan.components;
-  if (rabbitmq.source === 'container' && postgres.source === 'container')
-    return 'starting rabbitmq and postgres';
-  return `bringing up rabbitmq (${rabbitmq.source}) and postgres (${postgres.source})`;
+  const parts = [brokerOf(plan.components), databaseOf(plan.components)].flatMap((c) => (c ? [c] : []));
+  if (parts.every((part) => part.source === 'container'))
+    return `starting ${parts.map((part) => part.name).join(' and ')}`;
+  return `bringing up ${parts.map((part) => `${part.name} (${part.source})`).join(' and ')}`;
 }
 
 /**
@@ -231,17 +240,17 @@ function describeInfrastructure(plan: RunPlan): string {
 async function isolate(
   context: ServiceContext,
   brokerReady: Promise<void>,
-  databaseReady: Promise<void>,
+  databaseReady: Promise<void> | undefined,
 ): Promise<void> {
   const { broker, database, runId } = context;
   if (!broker.managementUrl) {
     throw new MesE2eError(
       'usage',
-      'components.rabbitmq.managementUrl is not set: the run needs it to create its own vhost on a shared broker',
+      `components.${broker.name}.managementUrl is not set: the run needs it to create its own vhost on a shared broker`,
       'give the management API URL with user and password (MES_E2E_RABBITMQ_MANAGEMENT_URL for the local profile)',
     );
   }
-  context.onProgress(`isolating the run: vhost and database ${runId}`);
+  context.onProgress(`isolating the run: vhost${database ? ' and database' : ''} ${runId}`);
   const runLabels = context.labelsOf('isolation');
   const { managementUrl } = broker;
   // Each begins later, when its dependency answers: by then the run may be being removed.
@@ -251,6 +260,6 @@ async function isolate(
   };
   await Promise.all([
     brokerReady.then(create(() => createVhost(managementUrl, runId, amqpUser(broker.amqpUrl), runLabels))),
-    databaseReady.then(create(() => createDatabase(database.url, runId, runLabels))),
+    database && databaseReady?.then(create(() => createDatabase(database.url, runId, runLabels))),
   ]);
 }

@@ -10,7 +10,8 @@ import { after, before, describe, it } from 'node:test';
 import { infrastructureVariables } from '../../test/support/infrastructure.ts';
 import { loadRunPlan } from '../config/load.ts';
 import { componentHandle } from '../drivers/component-handles.ts';
-import type { FaultTargets } from '../drivers/fault-targets.ts';
+import { httpBaseUrlOf } from '../drivers/endpoints.ts';
+import { type FaultTargets, faultTargetNamed } from '../drivers/fault-targets.ts';
 import { isAlive } from '../drivers/processes.ts';
 import { type EnvironmentRecord, type StartedEnvironment, startEnvironment } from './environment.ts';
 import { faultTargetsOf } from './fault-targets.ts';
@@ -20,8 +21,8 @@ describe('fault targets and their handles', { timeout: 120_000 }, () => {
   let environment: StartedEnvironment;
   let record: EnvironmentRecord;
   let targets: FaultTargets;
-  const handleOf = (component: keyof FaultTargets['components']) =>
-    componentHandle(targets.components[component], targets.secrets);
+  const handleOf = (component: string) =>
+    componentHandle(faultTargetNamed(targets, component), targets.secrets);
 
   before(async () => {
     const plan = await loadRunPlan({
@@ -51,38 +52,38 @@ describe('fault targets and their handles', { timeout: 120_000 }, () => {
     const pricing = handleOf('pricing');
     assert.equal(pricing.source, 'process');
     await pricing.pause();
-    assert.equal(await probe(record.endpoints.pricing.url, 1_000), 'no answer');
+    assert.equal(await probe(httpBaseUrlOf(record.endpoints, 'pricing'), 1_000), 'no answer');
     await pricing.unpause();
     await pricing.ready(10_000);
-    assert.equal(await probe(record.endpoints.pricing.url), 200);
+    assert.equal(await probe(httpBaseUrlOf(record.endpoints, 'pricing')), 200);
   });
 
   it('stops a process, and starts it again on the same port under a new pid that the target follows', async () => {
-    const target = targets.components.mes;
+    const target = faultTargetNamed(targets, 'mes');
     if (target.source !== 'process') assert.fail('mes is a process');
     const mes = handleOf('mes');
     const before = target.process.pid;
     await mes.stop();
     assert.equal(isAlive(before), false);
-    assert.equal(await probe(record.endpoints.mes.url, 1_000), 'no answer');
+    assert.equal(await probe(httpBaseUrlOf(record.endpoints, 'mes'), 1_000), 'no answer');
     await mes.start();
     assert.notEqual(target.process.pid, before);
     assert.ok(isAlive(target.process.pid));
-    assert.equal(await probe(record.endpoints.mes.url), 200);
+    assert.equal(await probe(httpBaseUrlOf(record.endpoints, 'mes')), 200);
   });
 
   it('finds a process by its labels when another worker started it again', async () => {
     const elsewhere = structuredClone(faultTargetsOf(record));
-    const target = elsewhere.components.pricing;
+    const target = faultTargetNamed(elsewhere, 'pricing');
     if (target.source !== 'process') assert.fail('pricing is a process');
     await handleOf('pricing').restart();
-    const restarted = targets.components.pricing;
+    const restarted = faultTargetNamed(targets, 'pricing');
     if (restarted.source !== 'process') assert.fail('pricing is a process');
     // This copy still holds the old pid; the labels lead it to the process running now.
     assert.notEqual(target.process.pid, restarted.process.pid);
     await componentHandle(target).pause();
     assert.equal(target.process.pid, restarted.process.pid);
-    assert.equal(await probe(record.endpoints.pricing.url, 1_000), 'no answer');
+    assert.equal(await probe(httpBaseUrlOf(record.endpoints, 'pricing'), 1_000), 'no answer');
     await componentHandle(target).unpause();
     await componentHandle(target).ready(10_000);
   });
@@ -90,10 +91,10 @@ describe('fault targets and their handles', { timeout: 120_000 }, () => {
   it('restarts a process and reads its log tail with credentials masked', async () => {
     const crm = handleOf('crm');
     await crm.restart();
-    assert.equal(await probe(record.endpoints.crm.url), 200);
+    assert.equal(await probe(httpBaseUrlOf(record.endpoints, 'crm')), 200);
     // A careless service that logs its connection string and a key: the tail must not repeat them.
     const entry = record.processes.find((p) => p.component === 'crm') ?? assert.fail('crm is a process');
-    const apiKey = record.endpoints.crm.apiKeys[0]?.key ?? assert.fail('no API key');
+    const apiKey = record.endpoints.apiKeys[0]?.key ?? assert.fail('no API key');
     appendFileSync(entry.logFile, `connecting to ${entry.env.DATABASE_URL} with ${apiKey}\n`);
     const tail = await crm.logTail(200);
     assert.match(tail, /"msg":"listening"/);

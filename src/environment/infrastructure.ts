@@ -35,6 +35,8 @@ export interface RunContext {
 
 /** URLs as seen from this machine, and from containers on the run's network when they differ. */
 export interface Broker {
+  /** Its component's name (its alias on the run's network). */
+  name: string;
   amqpUrl: string;
   managementUrl: string | undefined;
   inNetwork?: { amqpUrl: string; managementUrl: string };
@@ -43,6 +45,8 @@ export interface Broker {
 }
 
 export interface Database {
+  /** Its component's name (its alias on the run's network). */
+  name: string;
   url: string;
   inNetwork?: { url: string };
   shared: boolean;
@@ -116,25 +120,26 @@ export const brokerStatisticsConfig = {
 };
 
 export async function startBroker(context: RunContext, component: Component): Promise<Starting<Broker>> {
-  const timeoutMs = context.timeoutOf('rabbitmq');
+  const { name } = component;
+  const timeoutMs = context.timeoutOf(name);
   if (component.source === 'url') {
     const { url, managementUrl } = component;
-    const ready = readyOrExplain(context, 'rabbitmq', `AMQP handshake at the given URL`, timeoutMs, () =>
+    const ready = readyOrExplain(context, name, `AMQP handshake at the given URL`, timeoutMs, () =>
       waitUntil(
         async () => {
           await amqpHandshake(url);
           if (managementUrl) await managementOverview(managementUrl);
         },
-        { within: timeoutMs, description: 'rabbitmq (AMQP handshake and management API)' },
+        { within: timeoutMs, description: `${name} (AMQP handshake and management API)` },
       ),
     );
-    return starting({ amqpUrl: url, managementUrl, shared: true }, ready);
+    return starting({ name, amqpUrl: url, managementUrl, shared: true }, ready);
   }
   if (component.source !== 'container') unsupported(component);
   const [amqpPort, managementPort, host] = await Promise.all([freePort(), freePort(), dockerHost()]);
   const ready = startRunContainer(
     context,
-    'rabbitmq',
+    name,
     'log line "Server startup complete"',
     new RabbitMQContainer(component.image)
       .withEnvironment({ RABBITMQ_DEFAULT_USER: 'mes', RABBITMQ_DEFAULT_PASS: context.password })
@@ -144,11 +149,12 @@ export async function startBroker(context: RunContext, component: Component): Pr
   ).then(() => undefined);
   return starting(
     {
+      name,
       amqpUrl: `amqp://mes:${context.password}@${host}:${amqpPort}`,
       managementUrl: `http://mes:${context.password}@${host}:${managementPort}`,
       inNetwork: {
-        amqpUrl: `amqp://mes:${context.password}@rabbitmq:5672`,
-        managementUrl: `http://mes:${context.password}@rabbitmq:15672`,
+        amqpUrl: `amqp://mes:${context.password}@${name}:5672`,
+        managementUrl: `http://mes:${context.password}@${name}:15672`,
       },
       shared: false,
     },
@@ -157,19 +163,20 @@ export async function startBroker(context: RunContext, component: Component): Pr
 }
 
 export async function startDatabase(context: RunContext, component: Component): Promise<Starting<Database>> {
-  const timeoutMs = context.timeoutOf('postgres');
+  const { name } = component;
+  const timeoutMs = context.timeoutOf(name);
   if (component.source === 'url') {
     const { url } = component;
-    const ready = readyOrExplain(context, 'postgres', 'SQL select 1 at the given URL', timeoutMs, () =>
-      waitUntil(() => sqlSelectOne(url), { within: timeoutMs, description: 'postgres (select 1)' }),
+    const ready = readyOrExplain(context, name, 'SQL select 1 at the given URL', timeoutMs, () =>
+      waitUntil(() => sqlSelectOne(url), { within: timeoutMs, description: `${name} (select 1)` }),
     );
-    return starting({ url, shared: true }, ready);
+    return starting({ name, url, shared: true }, ready);
   }
   if (component.source !== 'container') unsupported(component);
   const [port, host] = await Promise.all([freePort(), dockerHost()]);
   const ready = startRunContainer(
     context,
-    'postgres',
+    name,
     'pg_isready and the listening port',
     new PostgreSqlContainer(component.image)
       .withUsername('mes')
@@ -179,8 +186,9 @@ export async function startDatabase(context: RunContext, component: Component): 
   ).then(() => undefined);
   return starting(
     {
+      name,
       url: `postgres://mes:${context.password}@${host}:${port}/postgres`,
-      inNetwork: { url: `postgres://mes:${context.password}@postgres:5432/postgres` },
+      inNetwork: { url: `postgres://mes:${context.password}@${name}:5432/postgres` },
       shared: false,
     },
     ready,

@@ -1,11 +1,13 @@
-// The services of a run (CRM, MES, pricing), each from its source: a container on the run's network
-// (the reference images built from services/*/Dockerfile), a process of this machine, or a URL.
+// The services of a run (the reference stack's CRM, MES and pricing, or a team's own, by any name),
+// each from its source: a container on the run's network (an image, or one built from a Dockerfile),
+// a process of this machine, or a URL. Each starts once the components it depends on are ready.
 import { GenericContainer, Wait, type WaitStrategy } from 'testcontainers';
+import { servicesOf } from '../config/components.ts';
 import type { ProcessComponent, ResolvedComponent } from '../config/defaults.ts';
 import { defaultImages } from '../config/images.ts';
 import type { RunPlan } from '../config/load.ts';
-import type { ReadyCheck } from '../config/schema.ts';
-import { fillTemplates, type TemplateName } from '../config/templates.ts';
+import type { ComponentName, ReadyCheck } from '../config/schema.ts';
+import { fillTemplates } from '../config/templates.ts';
 import { dockerHost } from '../drivers/docker-engine.ts';
 import { freePort } from '../drivers/ports.ts';
 import { httpAnswers, httpReady, type Readiness } from '../drivers/probes.ts';
@@ -23,8 +25,8 @@ import { withPath } from './isolation.ts';
 import { readyOrExplain } from './readiness.ts';
 import { labelsAsEnv } from './run-id.ts';
 
-export type ServiceName = 'crm' | 'mes' | 'pricing';
-export const serviceNames: readonly ServiceName[] = ['crm', 'mes', 'pricing'];
+/** A service's name, as the configuration gives it. */
+export type ServiceName = ComponentName;
 
 /** Readiness is polled at most this far apart: the environment is ready soon after its last service. */
 const readinessPollMs = 200;
@@ -32,13 +34,16 @@ const readinessPollMs = 200;
 export interface ServiceContext extends RunContext {
   plan: RunPlan;
   broker: Broker;
-  database: Database;
+  /** Undefined when the pipeline has no database. */
+  database: Database | undefined;
   /** The run's vhost and database on the broker and database. */
   isolatedAs: string;
   /** How each container is probed again after a restart, as its readiness check says. */
-  readiness: Partial<Record<ServiceName, Readiness>>;
+  readiness: Record<ServiceName, Readiness>;
   /** Per-service settings the harness decides (API keys and the like). */
-  serviceEnv: Record<ServiceName, Record<string, string>>;
+  serviceEnv: Readonly<Record<ServiceName, Record<string, string>>>;
+  /** Each component's readiness, by name: what a component that depends on it waits for. */
+  ready: Map<ComponentName, Promise<void>>;
   /** Processes started so far, for removal and for the record. */
   processes: ProcessRecord[];
   /**
@@ -50,32 +55,56 @@ export interface ServiceContext extends RunContext {
 
 type Container = Extract<ResolvedComponent, { source: 'container' }>;
 
+/** Where each service answers: from this machine, and from the run's network when it is a container there. */
+interface ServiceAddress {
+  host: string;
+  hostPort: number;
+  /** Its alias and port on the run's network; a process or a URL has none. */
+  inNetwork?: { alias: string; port: number };
+  /** Given by URL: the URL itself. */
+  url?: string;
+}
+
+type Addresses = ReadonlyMap<ServiceName, ServiceAddress>;
+
+function urlFrom(address: ServiceAddress, where: 'network' | 'host'): string {
+  if (address.url) return address.url.replace(/\/$/, '');
+  if (where === 'network' && address.inNetwork)
+    return `http://${address.inNetwork.alias}:${address.inNetwork.port}`;
+  return `http://${address.host}:${address.hostPort}`;
+}
+
 /** What a service's environment templates name, as seen from where it runs. */
 function templateValues(
   context: ServiceContext,
+  addresses: Addresses,
   where: 'network' | 'host',
   port: number,
-): Partial<Record<TemplateName, string>> {
+): Record<string, string | undefined> {
   const { broker, database, isolatedAs } = context;
   const fromNetwork = where === 'network';
   const amqp = (fromNetwork ? broker.inNetwork?.amqpUrl : undefined) ?? broker.amqpUrl;
   const management = (fromNetwork ? broker.inNetwork?.managementUrl : undefined) ?? broker.managementUrl;
-  const databaseUrl = (fromNetwork ? database.inNetwork?.url : undefined) ?? database.url;
-  return {
-    'rabbitmq.amqpUrl': withPath(amqp, isolatedAs),
-    'rabbitmq.managementUrl': management,
-    'rabbitmq.vhost': isolatedAs,
-    'postgres.url': withPath(databaseUrl, isolatedAs),
-    'postgres.database': isolatedAs,
+  const values: Record<string, string | undefined> = {
+    [`${broker.name}.amqpUrl`]: withPath(amqp, isolatedAs),
+    [`${broker.name}.managementUrl`]: management,
+    [`${broker.name}.vhost`]: isolatedAs,
     'run.id': context.runId,
     port: String(port),
   };
+  if (database) {
+    const databaseUrl = (fromNetwork ? database.inNetwork?.url : undefined) ?? database.url;
+    values[`${database.name}.url`] = withPath(databaseUrl, isolatedAs);
+    values[`${database.name}.database`] = isolatedAs;
+  }
+  for (const [name, address] of addresses) values[`${name}.url`] = urlFrom(address, where);
+  return values;
 }
 
 /** Builds the reference services' images; the caller starts it early, beside the broker and database. */
 export async function buildImages(context: ServiceContext): Promise<void> {
-  for (const name of serviceNames) {
-    const component = context.plan.components[name];
+  for (const component of servicesOf(context.plan.components)) {
+    const { name } = component;
     if (component.source !== 'container' || !component.build) continue;
     const { build } = component;
     await readyOrExplain(
@@ -183,18 +212,24 @@ function readinessAt(
   };
 }
 
-async function startContainer(context: ServiceContext, name: ServiceName, component: Container) {
+async function startContainer(
+  context: ServiceContext,
+  addresses: Addresses,
+  component: Container,
+): Promise<string> {
+  const { name } = component;
+  const address = addresses.get(name);
   const containerPort = component.port;
   const ready = component.ready;
-  if (containerPort === undefined || ready === undefined)
+  if (!address || containerPort === undefined || ready === undefined)
     throw new MesE2eError(
       'usage',
       `components.${name}: a container needs its "port" and "ready" check`,
       'give them in the configuration',
     );
-  const [hostPort, host] = await Promise.all([freePort(), dockerHost()]);
-  const url = `http://${host}:${hostPort}`;
-  const check = readinessAt(context, name, ready, containerPort, { url, host, port: hostPort });
+  const url = urlFrom(address, 'host');
+  const host = { url, host: address.host, port: address.hostPort };
+  const check = readinessAt(context, name, ready, containerPort, host);
   context.readiness[name] = check.readiness;
   await startRunContainer(
     context,
@@ -202,11 +237,11 @@ async function startContainer(context: ServiceContext, name: ServiceName, compon
     check.waitedFor,
     new GenericContainer(component.image)
       .withEnvironment({
-        ...fillTemplates(component.env, templateValues(context, 'network', containerPort)),
+        ...fillTemplates(component.env, templateValues(context, addresses, 'network', containerPort)),
         ...context.serviceEnv[name],
       })
       // A fixed host port: a restart by a fault-injection handle keeps the endpoint valid.
-      .withExposedPorts({ container: containerPort, host: hostPort })
+      .withExposedPorts({ container: containerPort, host: address.hostPort })
       .withWaitStrategy(check.strategy),
   );
   return url;
@@ -240,12 +275,13 @@ export async function processSpecOf(
   };
 }
 
-async function startProcess(context: ServiceContext, name: ServiceName, component: ProcessComponent) {
-  const port = await freePort();
+async function startProcess(context: ServiceContext, addresses: Addresses, component: ProcessComponent) {
+  const { name } = component;
+  const port = addresses.get(name)?.hostPort ?? (await freePort());
   const spec = await processSpecOf(
     component,
     {
-      ...fillTemplates(component.env, templateValues(context, 'host', port)),
+      ...fillTemplates(component.env, templateValues(context, addresses, 'host', port)),
       ...context.serviceEnv[name],
       ...labelsAsEnv(context.labelsOf(name)),
     },
@@ -278,21 +314,62 @@ async function useUrl(context: ServiceContext, name: ServiceName, url: string) {
   return url.replace(/\/$/, '');
 }
 
-function startService(context: ServiceContext, name: ServiceName): Promise<string> {
+/** Each service's address, chosen before any starts: a service's env may name another's URL. */
+async function addressesOf(services: readonly ResolvedComponent[]): Promise<Addresses> {
+  const host = services.some((service) => service.source === 'container') ? await dockerHost() : '127.0.0.1';
+  const entries = await Promise.all(
+    services.map(async (service): Promise<[ServiceName, ServiceAddress]> => {
+      if (service.source === 'url') return [service.name, { host, hostPort: 0, url: service.url }];
+      const hostPort = await freePort();
+      if (service.source === 'process') return [service.name, { host: '127.0.0.1', hostPort }];
+      const inNetwork = service.port === undefined ? undefined : { alias: service.name, port: service.port };
+      return [service.name, { host, hostPort, inNetwork }];
+    }),
+  );
+  return new Map(entries);
+}
+
+async function startService(
+  context: ServiceContext,
+  addresses: Addresses,
+  component: ResolvedComponent,
+): Promise<string> {
+  // The components it depends on first (as a compose file's service_healthy): their readiness, not their start.
+  await Promise.all(component.dependsOn.map((name) => context.ready.get(name)));
   // Begins after the images are built: by then the run may be being removed.
   context.checkpoint();
-  const component = context.plan.components[name];
-  if (component.source === 'container') return startContainer(context, name, component);
-  if (component.source === 'process') return startProcess(context, name, component);
-  return useUrl(context, name, component.url);
+  if (component.source === 'container') return startContainer(context, addresses, component);
+  if (component.source === 'process') return startProcess(context, addresses, component);
+  return useUrl(context, component.name, component.url);
 }
 
 /**
- * Starts every service at once (their images already built), wired to the broker and database even
- * while those are still starting, and resolves to their URLs from this machine once they are ready.
+ * Starts every service at once (their images already built; each after what it depends on), wired to
+ * the broker and database even while those are still starting, and resolves to their URLs from this
+ * machine once they are ready.
  */
 export async function startServices(context: ServiceContext): Promise<Record<ServiceName, string>> {
-  context.onProgress('starting crm, mes and pricing (they wait for the broker and database)');
-  const urls = await Promise.all(serviceNames.map((name) => startService(context, name)));
-  return { crm: urls[0] ?? '', mes: urls[1] ?? '', pricing: urls[2] ?? '' };
+  const services = servicesOf(context.plan.components);
+  if (services.length === 0) return {};
+  const names = services.map((service) => service.name);
+  const listed = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names.join('');
+  context.onProgress(`starting ${listed} (they wait for the broker, the database and what they depend on)`);
+  const addresses = await addressesOf(services);
+  // Every service's readiness is known before any starts: one may depend on one given after it.
+  const readiness = new Map(services.map((service) => [service.name, Promise.withResolvers<void>()]));
+  for (const [name, { promise }] of readiness) {
+    promise.catch(() => {});
+    context.ready.set(name, promise);
+  }
+  const starts = new Map<ServiceName, Promise<string>>();
+  for (const service of services) {
+    const start = startService(context, addresses, service);
+    start.then(
+      () => readiness.get(service.name)?.resolve(),
+      (error: unknown) => readiness.get(service.name)?.reject(error),
+    );
+    starts.set(service.name, start);
+  }
+  const urls = await Promise.all(services.map((service) => starts.get(service.name)));
+  return Object.fromEntries(services.map((service, index) => [service.name, urls[index] ?? '']));
 }

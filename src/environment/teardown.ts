@@ -1,6 +1,7 @@
 // Removes everything of one run, found by its labels: processes, containers and network, and the
 // run's vhost and database on shared infrastructure. Used by env down, by a failed or interrupted
 // start, by a second interrupt (force), and by env prune. Idempotent: what is gone already is skipped.
+import { brokerOf, databaseOf } from '../config/components.ts';
 import type { RunPlan } from '../config/load.ts';
 import { dockerEngine } from '../drivers/docker-engine.ts';
 import { isAlive, stopProcess } from '../drivers/processes.ts';
@@ -17,10 +18,11 @@ export interface SharedInfrastructure {
 }
 
 export function sharedInfrastructure(plan: RunPlan): SharedInfrastructure {
-  const { rabbitmq, postgres } = plan.components;
+  const broker = brokerOf(plan.components);
+  const database = databaseOf(plan.components);
   return {
-    managementUrl: rabbitmq.source === 'url' ? rabbitmq.managementUrl : undefined,
-    adminDatabaseUrl: postgres.source === 'url' ? postgres.url : undefined,
+    managementUrl: broker.source === 'url' ? broker.managementUrl : undefined,
+    adminDatabaseUrl: database?.source === 'url' ? database.url : undefined,
   };
 }
 

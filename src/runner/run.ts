@@ -5,14 +5,14 @@
 import { appendFile, mkdir, rm, symlink } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { RunPlan } from '../config/load.ts';
-import { componentNames } from '../config/schema.ts';
 import { componentHandle } from '../drivers/component-handles.ts';
+import { faultTargetNamed } from '../drivers/fault-targets.ts';
 import {
   type EnvironmentRecord,
   type StartedEnvironment,
   startEnvironment,
 } from '../environment/environment.ts';
-import { faultTargetsOf } from '../environment/fault-targets.ts';
+import { componentNamesOf, faultTargetsOf } from '../environment/fault-targets.ts';
 import { readRecord } from '../environment/record-file.ts';
 import { newRunId } from '../environment/run-id.ts';
 import { evaluateResults, type GateVerdict } from '../gate/results.ts';
@@ -54,9 +54,9 @@ export interface RunOutcome {
 async function brokenComponents(record: EnvironmentRecord | undefined): Promise<string[]> {
   if (!record) return [];
   const targets = faultTargetsOf(record);
-  const checks = componentNames.map(async (component) => {
+  const checks = componentNamesOf(record).map(async (component) => {
     try {
-      await componentHandle(targets.components[component]).ready(10_000);
+      await componentHandle(faultTargetNamed(targets, component)).ready(10_000);
       return [];
     } catch (error) {
       return [`${component} is not ready at the end of the run (${(error as Error).message})`];

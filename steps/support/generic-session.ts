@@ -51,7 +51,7 @@ export class GenericSession {
 
   /** {name} of a remembered value; {uuid} (fresh at each use), {run.id}, {secret.<API key name>}. */
   scope(): PlaceholderScope {
-    const secrets = new Map(this.endpoints.crm.apiKeys.map((key) => [`secret.${key.name}`, key.key]));
+    const secrets = new Map(this.endpoints.apiKeys.map((key) => [`secret.${key.name}`, key.key]));
     return {
       lookup: (name) => {
         if (this.remembered.has(name)) return { value: this.remembered.get(name) };

@@ -10,6 +10,7 @@ import { type CrmClient, createCrmClient, type HttpAnswer } from '../../src/driv
 import { type DashboardPage, openDashboard } from '../../src/drivers/dashboard-page.ts';
 import { createDatabaseProbe, type DatabaseProbe } from '../../src/drivers/database-probe.ts';
 import type { Endpoints } from '../../src/drivers/endpoints.ts';
+import { databaseOf, httpBaseUrlOf } from '../../src/drivers/endpoints.ts';
 import type { FaultTargets } from '../../src/drivers/fault-targets.ts';
 import { createMesClient, type MesClient } from '../../src/drivers/mes-client.ts';
 import { type BusWatch, busWatchOf, observeOptionsOf } from '../../src/journey/bus-watch.ts';
@@ -79,8 +80,8 @@ export class MesWorld extends World<MesWorldParameters> {
   constructor(options: IWorldOptions<MesWorldParameters>) {
     super(options);
     const { endpoints } = options.parameters;
-    this.crm = createCrmClient(endpoints.crm.url);
-    this.mes = createMesClient(endpoints.mes.url);
+    this.crm = createCrmClient(httpBaseUrlOf(endpoints, 'crm'));
+    this.mes = createMesClient(httpBaseUrlOf(endpoints, 'mes'));
     this.generic = new GenericSession(endpoints);
   }
 
@@ -103,7 +104,7 @@ export class MesWorld extends World<MesWorldParameters> {
   dashboard(): Promise<DashboardPage> {
     this.dashboardOfScenario ??= (async () => {
       const browser = await workerBrowser(this.parameters.chromium);
-      const page = await openDashboard(browser, this.endpoints.mes.url);
+      const page = await openDashboard(browser, httpBaseUrlOf(this.endpoints, 'mes'));
       // Recorded from the start, kept only if the scenario fails: the After hook decides.
       await page.context.tracing.start({ screenshots: true, snapshots: true });
       await page.open();
@@ -114,7 +115,7 @@ export class MesWorld extends World<MesWorldParameters> {
 
   /** Read-only looks into the run's database (the reference services' schemas), opened on first use. */
   get database(): DatabaseProbe {
-    this.databaseOfScenario ??= createDatabaseProbe(this.endpoints.postgres.databaseUrl);
+    this.databaseOfScenario ??= createDatabaseProbe(databaseOf(this.endpoints).databaseUrl);
     return this.databaseOfScenario;
   }
 
@@ -145,9 +146,9 @@ export class MesWorld extends World<MesWorldParameters> {
 
   /** The key of a named API client of the reference CRM (b2c-web, b2b-portal, partner-acme...). */
   apiKey(name: string): string {
-    const key = this.endpoints.crm.apiKeys.find((k) => k.name === name)?.key;
+    const key = this.endpoints.apiKeys.find((k) => k.name === name)?.key;
     if (!key) {
-      const known = this.endpoints.crm.apiKeys.map((k) => k.name).join(', ');
+      const known = this.endpoints.apiKeys.map((k) => k.name).join(', ');
       throw new Error(`no API key named "${name}" in this environment (known: ${known || 'none'})`);
     }
     return key;

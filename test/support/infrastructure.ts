@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getContainerRuntimeClient } from 'testcontainers';
+import { infrastructureContainer } from '../../src/config/defaults.ts';
 import { defaultImages } from '../../src/config/images.ts';
 import { dockerEngine } from '../../src/drivers/docker-engine.ts';
 import { createComponentLogs } from '../../src/environment/component-logs.ts';
@@ -86,13 +87,8 @@ export async function globalSetup(): Promise<void> {
   const context = await testRunContext();
   try {
     const [broker, database] = await Promise.all([
-      startBroker(context, { name: 'rabbitmq', source: 'container', image: defaultImages.rabbitmq, env: {} }),
-      startDatabase(context, {
-        name: 'postgres',
-        source: 'container',
-        image: defaultImages.postgres,
-        env: {},
-      }),
+      startBroker(context, infrastructureContainer('rabbitmq')),
+      startDatabase(context, infrastructureContainer('postgres')),
     ]);
     // Both settled before any removal: a container still starting would be left behind.
     const failed = (await Promise.allSettled([broker.ready, database.ready])).find(

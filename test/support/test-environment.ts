@@ -8,6 +8,7 @@ import { loadRunPlan } from '../../src/config/load.ts';
 import type { ComponentName, ConfigFile, ProfileName } from '../../src/config/schema.ts';
 import type { BusObserver } from '../../src/drivers/bus-observer.ts';
 import { type ComponentHandle, componentHandle } from '../../src/drivers/component-handles.ts';
+import { faultTargetNamed } from '../../src/drivers/fault-targets.ts';
 import { isAlive } from '../../src/drivers/processes.ts';
 import { type EnvironmentRecord, startEnvironment } from '../../src/environment/environment.ts';
 import { faultTargetsOf } from '../../src/environment/fault-targets.ts';
@@ -93,7 +94,7 @@ export async function startTestEnvironment(
 
 /** The key of one of the CRM's API clients (b2c-web, b2b-portal, partner-acme, partner-globex). */
 export function apiKey(record: EnvironmentRecord, name: string): string {
-  const found = record.endpoints.crm.apiKeys.find((k) => k.name === name);
+  const found = record.endpoints.apiKeys.find((k) => k.name === name);
   if (!found) throw new Error(`no API key named ${name}`);
   return found.key;
 }
@@ -101,5 +102,5 @@ export function apiKey(record: EnvironmentRecord, name: string): string {
 /** A component's fault handle, as the chaos driver gets it: from the record's fault targets. */
 export function handleOf(record: EnvironmentRecord, component: ComponentName): ComponentHandle {
   const targets = faultTargetsOf(record);
-  return componentHandle(targets.components[component], targets.secrets);
+  return componentHandle(faultTargetNamed(targets, component), targets.secrets);
 }

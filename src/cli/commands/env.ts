@@ -1,7 +1,8 @@
 // `mes-e2e env up|status|down`: an environment that outlives the command, for a fast edit-run loop.
 import type { RunPlan } from '../../config/load.ts';
-import { type ComponentName, componentNames } from '../../config/schema.ts';
+import type { ComponentName } from '../../config/schema.ts';
 import { dockerEngine } from '../../drivers/docker-engine.ts';
+import { httpBaseUrlOf } from '../../drivers/endpoints.ts';
 import { readinessProbe } from '../../drivers/probes.ts';
 import { isAlive } from '../../drivers/processes.ts';
 import {
@@ -9,7 +10,7 @@ import {
   removeEnvironment,
   startEnvironment,
 } from '../../environment/environment.ts';
-import { readinessOf } from '../../environment/fault-targets.ts';
+import { componentNamesOf, readinessOf } from '../../environment/fault-targets.ts';
 import { findLabelledProcesses } from '../../environment/labelled-processes.ts';
 import { readRecord, recordPath, removeRecord, writeRecord } from '../../environment/record-file.ts';
 import { labels, newRunId } from '../../environment/run-id.ts';
@@ -28,15 +29,15 @@ function printEndpoints(record: EnvironmentRecord, out: Output): void {
   const { endpoints } = record;
   const rows: Array<[string, string]> = [
     [
-      'rabbitmq',
+      endpoints.rabbitmq.name,
       endpoints.rabbitmq.managementUrl
         ? `${maskCredentials(endpoints.rabbitmq.amqpUrl)}  (management ${maskCredentials(endpoints.rabbitmq.managementUrl)})`
         : maskCredentials(endpoints.rabbitmq.amqpUrl),
     ],
-    ['postgres', maskCredentials(endpoints.postgres.databaseUrl)],
-    ['crm', endpoints.crm.url],
-    ['mes', endpoints.mes.url],
-    ['pricing', endpoints.pricing.url],
+    ...(endpoints.postgres
+      ? [[endpoints.postgres.name, maskCredentials(endpoints.postgres.databaseUrl)] as [string, string]]
+      : []),
+    ...Object.entries(endpoints.services).map(([name, { url }]): [string, string] => [name, url]),
   ];
   for (const [name, url] of rows) out.line(`  ${out.color.bold(name.padEnd(9))} ${url}`);
 }
@@ -133,7 +134,7 @@ async function processStatus(
 
 async function componentStatuses(record: EnvironmentRecord): Promise<ComponentStatus[]> {
   return Promise.all(
-    componentNames.map(async (component) => {
+    componentNamesOf(record).map(async (component) => {
       const probe = readinessProbe(readinessOf(record, component));
       const container = record.containers.find((c) => c.component === component);
       if (container) return { component, ...(await containerStatus(container.id, probe)) };
@@ -150,9 +151,9 @@ async function componentStatuses(record: EnvironmentRecord): Promise<ComponentSt
 /** Where a component given by URL is, passwords hidden. */
 function urlOf(record: EnvironmentRecord, component: ComponentName): string {
   const { endpoints } = record;
-  if (component === 'rabbitmq') return maskCredentials(endpoints.rabbitmq.amqpUrl);
-  if (component === 'postgres') return maskCredentials(endpoints.postgres.databaseUrl);
-  return endpoints[component].url;
+  if (component === endpoints.rabbitmq.name) return maskCredentials(endpoints.rabbitmq.amqpUrl);
+  if (component === endpoints.postgres?.name) return maskCredentials(endpoints.postgres.databaseUrl);
+  return httpBaseUrlOf(endpoints, component);
 }
 
 /** Resolves to true when an environment is up and every component is healthy. */
