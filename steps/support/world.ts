@@ -58,8 +58,6 @@ export const workerBus = (endpoints: Endpoints, watch: BusWatch) =>
 export const closeWorkerBus = () => busOfThisWorker.close();
 
 export class MesWorld extends World<MesWorldParameters> {
-  readonly crm: CrmClient;
-  readonly mes: MesClient;
   readonly orders: PlacedOrder[] = [];
   /** Every answer of the scenario, in order (a burst of orders, then the one that hit the limit). */
   readonly answers: HttpAnswer[] = [];
@@ -76,13 +74,24 @@ export class MesWorld extends World<MesWorldParameters> {
   private dashboardOfScenario: Promise<DashboardPage> | undefined;
   private databaseOfScenario: DatabaseProbe | undefined;
   private busWatchOfScenario: BusWatch | undefined;
+  private crmOfScenario: CrmClient | undefined;
+  private mesOfScenario: MesClient | undefined;
 
   constructor(options: IWorldOptions<MesWorldParameters>) {
     super(options);
-    const { endpoints } = options.parameters;
-    this.crm = createCrmClient(httpBaseUrlOf(endpoints, 'crm'));
-    this.mes = createMesClient(httpBaseUrlOf(endpoints, 'mes'));
-    this.generic = new GenericSession(endpoints);
+    this.generic = new GenericSession(options.parameters.endpoints);
+  }
+
+  /** The reference CRM's client, on first use: a team's pipeline may have no component named crm. */
+  get crm(): CrmClient {
+    this.crmOfScenario ??= createCrmClient(httpBaseUrlOf(this.endpoints, 'crm'));
+    return this.crmOfScenario;
+  }
+
+  /** The reference MES's client, on first use. */
+  get mes(): MesClient {
+    this.mesOfScenario ??= createMesClient(httpBaseUrlOf(this.endpoints, 'mes'));
+    return this.mesOfScenario;
   }
 
   get endpoints(): Endpoints {

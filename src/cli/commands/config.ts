@@ -38,9 +38,11 @@ export function printPlan(plan: RunPlan, out: Output, asJson: boolean): void {
   );
   out.line(`journey:       ${hops.join(' -> ')}`);
   out.line();
-  for (const component of Object.values(plan.components)) {
+  const components = Object.values(plan.components);
+  const width = Math.max(...components.map((component) => component.name.length));
+  for (const component of components) {
     out.line(
-      `  ${out.color.bold(component.name.padEnd(9))} ${component.source.padEnd(9)} ${describeSource(component)}`,
+      `  ${out.color.bold(component.name.padEnd(width))}  ${component.source.padEnd(9)} ${describeSource(component)}`,
     );
   }
 }

@@ -39,7 +39,8 @@ function printEndpoints(record: EnvironmentRecord, out: Output): void {
       : []),
     ...Object.entries(endpoints.services).map(([name, { url }]): [string, string] => [name, url]),
   ];
-  for (const [name, url] of rows) out.line(`  ${out.color.bold(name.padEnd(9))} ${url}`);
+  const width = Math.max(...rows.map(([name]) => name.length));
+  for (const [name, url] of rows) out.line(`  ${out.color.bold(name.padEnd(width))}  ${url}`);
 }
 
 export async function envUp(
@@ -171,10 +172,10 @@ export async function envStatus(plan: RunPlan, out: Output, asJson: boolean): Pr
     return healthy;
   }
   out.line(`environment ${record.runId} (profile ${record.profile}, started ${record.startedAt})`);
+  const width = Math.max(...statuses.map((s) => s.component.length));
   for (const s of statuses) {
-    out.line(
-      `  ${s.healthy ? out.color.green('✔') : out.color.red('✖')} ${s.component.padEnd(9)} ${s.detail}`,
-    );
+    const mark = s.healthy ? out.color.green('✔') : out.color.red('✖');
+    out.line(`  ${mark} ${s.component.padEnd(width)}  ${s.detail}`);
   }
   printEndpoints(record, out);
   return healthy;
