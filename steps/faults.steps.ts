@@ -2,44 +2,61 @@
 // putting duplicate or poison messages on the bus. What a step breaks, the After hook puts back.
 import assert from 'node:assert/strict';
 import { Then, When } from '@cucumber/cucumber';
-import type { ComponentName } from '../src/config/schema.ts';
+import type { BusHop } from '../src/config/journey.ts';
+import { isOfHop } from '../src/journey/bus-watch.ts';
+import { componentOfRole, type Role } from '../src/journey/roles.ts';
 import { eventually } from '../src/wait/eventually.ts';
 import { ownDeadline, withinDeadline } from './support/timeouts.ts';
 import type { MesWorld } from './support/world.ts';
 
-When('{component} is stopped', function (this: MesWorld, component: ComponentName) {
-  return this.chaos.stop(component);
+/** The component that plays the role the scenario names, in this run's pipeline. */
+const playing = (world: MesWorld, role: Role) => componentOfRole(world.journey, world.endpoints, role);
+
+When('{component} is stopped', function (this: MesWorld, role: Role) {
+  return this.chaos.stop(playing(this, role));
 });
 
-When('{component} is killed', function (this: MesWorld, component: ComponentName) {
-  return this.chaos.kill(component);
+When('{component} is killed', function (this: MesWorld, role: Role) {
+  return this.chaos.kill(playing(this, role));
 });
 
-When('{component} is paused', function (this: MesWorld, component: ComponentName) {
-  return this.chaos.pause(component);
+When('{component} is paused', function (this: MesWorld, role: Role) {
+  return this.chaos.pause(playing(this, role));
 });
 
-When('{component} is unpaused', function (this: MesWorld, component: ComponentName) {
-  return this.chaos.unpause(component);
+When('{component} is unpaused', function (this: MesWorld, role: Role) {
+  return this.chaos.unpause(playing(this, role));
 });
 
-When('{component} is started again', function (this: MesWorld, component: ComponentName) {
-  return this.chaos.start(component);
+When('{component} is started again', function (this: MesWorld, role: Role) {
+  return this.chaos.start(playing(this, role));
 });
 
-When('{component} restarts', function (this: MesWorld, component: ComponentName) {
-  return this.chaos.restart(component);
+When('{component} restarts', function (this: MesWorld, role: Role) {
+  return this.chaos.restart(playing(this, role));
 });
+
+/** The journey's first hop on the bus, and the hop after it (whose component consumes it). */
+function firstBusHop(world: MesWorld): { hop: BusHop; consumer: string } {
+  const { hops } = world.journey;
+  const index = hops.findIndex((hop) => hop.kind === 'bus');
+  const hop = hops[index];
+  if (!hop || hop.kind !== 'bus') assert.fail('the journey has no hop on the bus');
+  return { hop, consumer: hops[index + 1]?.component ?? world.journey.state.component };
+}
 
 When("the order's order.created message is delivered again", async function (this: MesWorld) {
   const id = this.lastOrderId();
   const bus = await this.bus();
-  const original = await bus.waitFor(
-    (m) => m.exchange === 'orders' && (m.body as { orderId?: string }).orderId === id,
-    { within: 10_000, description: `order.created of ${id}` },
-  );
-  await bus.publish('orders', original.routingKey, Buffer.from(JSON.stringify(original.body)), {
-    messageId: id,
+  const { hop } = firstBusHop(this);
+  const original = await bus.waitFor((m) => isOfHop(hop, id, m), {
+    within: 10_000,
+    description: `${hop.name} for ${id}`,
+  });
+  // The same message again, as a broker redelivers it: same exchange, routing key, id and headers.
+  await bus.publish(original.exchange, original.routingKey, Buffer.from(JSON.stringify(original.body)), {
+    ...(original.messageId === undefined ? {} : { messageId: original.messageId }),
+    ...(original.correlationId === undefined ? {} : { correlationId: original.correlationId }),
     headers: original.headers,
     ...(original.priority === undefined ? {} : { priority: original.priority }),
   });
@@ -50,20 +67,18 @@ Then(
   ownDeadline,
   async function (this: MesWorld, seconds: number) {
     const id = this.lastOrderId();
-    // MES says so in its log; the log is the only trace of a message that changed nothing.
+    const { consumer } = firstBusHop(this);
+    // The consumer says so in its log: the only trace of a message that changed nothing.
     const logged = eventually(
       async () => {
-        const tail = await this.chaos.logTail('mes', 500);
-        return (
-          tail.split('\n').some((line) => line.includes(id) && line.includes('duplicate order ignored')) ||
-          undefined
-        );
+        const tail = await this.chaos.logTail(consumer, 500);
+        return tail.split('\n').some((line) => line.includes(id) && /duplicate/i.test(line)) || undefined;
       },
       {
         within: seconds * 1000,
         every: 100,
         maxEvery: 500,
-        description: `MES to log "duplicate order ignored" for ${id}`,
+        description: `${consumer} to log a duplicate ignored for ${id}`,
       },
     );
     await withinDeadline(seconds, logged);
@@ -73,7 +88,11 @@ Then(
 When('a poison message is published as {string}', async function (this: MesWorld, routingKey: string) {
   const id = `poison-${Date.now()}-${Math.random().toString(16).slice(2, 8)}`;
   this.poisonIds.push(id);
-  await (await this.bus()).publish('orders', routingKey, Buffer.from('{"not": "an order"'), {
+  // On the exchange of the journey's first bus hop: where orders enter the bus.
+  const exchange =
+    firstBusHop(this).hop.channels.find((channel) => channel.exchange)?.exchange?.name ??
+    assert.fail("the journey's first bus hop names no exchange to publish to");
+  await (await this.bus()).publish(exchange, routingKey, Buffer.from('{"not": "an order"'), {
     messageId: id,
   });
 });
@@ -89,6 +108,7 @@ Then(
       description: `poison message ${id} on ${exchange}`,
     });
     const dead = await withinDeadline(seconds, arrived);
+    // The consumer's own reason (why it could not take the message), not only the broker's "rejected".
     assert.match(String(dead.headers['x-rejection-reason'] ?? ''), /\S/, 'x-rejection-reason header');
   },
 );

@@ -3,13 +3,15 @@ import assert from 'node:assert/strict';
 import { type DataTable, Then, When } from '@cucumber/cucumber';
 import { linesFromTable, type Segment } from '../fixtures/orders.ts';
 import type { BusHop } from '../src/config/journey.ts';
-import type { MesOrder } from '../src/drivers/mes-client.ts';
-import { readState } from '../src/drivers/state-reader.ts';
+import { httpBaseUrlOf } from '../src/drivers/endpoints.ts';
+import { sendHttp } from '../src/drivers/http-client.ts';
+import { readState, type StateRead } from '../src/drivers/state-reader.ts';
 import { isOfHop } from '../src/journey/bus-watch.ts';
-import { isDone } from '../src/journey/hops.ts';
+import { isDone, type Stage, stageOf } from '../src/journey/hops.ts';
+import { valueAt } from '../src/match/json-path.ts';
 import { eventually } from '../src/wait/eventually.ts';
 import { withWhereItStopped } from './support/journey.ts';
-import { placeOrder, recordCreatedToPriced } from './support/orders.ts';
+import { placeOrder, recordCreatedToDone } from './support/orders.ts';
 import { ownDeadline, withinDeadline } from './support/timeouts.ts';
 import type { MesWorld } from './support/world.ts';
 
@@ -34,32 +36,79 @@ When(
   },
 );
 
-/** Waits until MES shows the order in the state; at the deadline, says where the order stopped. */
-async function orderInState(world: MesWorld, status: string, seconds: number): Promise<MesOrder> {
+/** The journey's create operation answered one of its success statuses, with the order's id. */
+Then('the CRM accepts the order', function (this: MesWorld) {
+  const { answer, id } = this.lastOrder();
+  assert.ok(
+    id !== undefined,
+    `${this.journey.create.name}: not accepted (${answer.status}); body: ${JSON.stringify(answer.body).slice(0, 300)}`,
+  );
+});
+
+/** The words scenarios use for MES's states, as the journey's stages. */
+const stageOfStatus: Record<string, Stage> = {
+  received: 'received',
+  pricing: 'inProgress',
+  priced: 'done',
+  pricing_failed: 'failed',
+};
+
+/** Waits until the state read back is at the stage; at the deadline, says where the order stopped. */
+async function orderAtStage(world: MesWorld, stage: Stage, seconds: number): Promise<StateRead> {
   const id = world.lastOrderId();
+  const { journey } = world;
   try {
-    return await world.mes.waitForStatus(id, status, { within: seconds * 1000 });
+    return await eventually(
+      async () => {
+        const state = await readState(world.endpoints, journey.state, id);
+        const now = stageOf(journey, state);
+        if (now !== stage)
+          throw new Error(`${journey.state.component} shows it ${now ?? describeRead(state)}`);
+        return state;
+      },
+      { within: seconds * 1000, description: `${journey.state.name}: order ${id} ${stage}`, maxEvery: 250 },
+    );
   } catch (error) {
     throw await withWhereItStopped(world, world.lastOrder(), error);
   }
 }
 
+const describeRead = (state: StateRead) =>
+  state.outcome === 'found'
+    ? 'in a state the journey does not list'
+    : state.outcome === 'not found'
+      ? 'not at all'
+      : `no answer (${state.why})`;
+
 Then(
   'MES shows the order as {orderStatus} within {int} second(s)',
   ownDeadline,
   async function (this: MesWorld, status: string, seconds: number) {
-    const order = await withinDeadline(seconds, orderInState(this, status, seconds));
-    if (order.pricedAt) await recordCreatedToPriced(this, [order]);
+    const stage = stageOfStatus[status] ?? assert.fail(`no stage for the status "${status}"`);
+    const state = await withinDeadline(seconds, orderAtStage(this, stage, seconds));
+    if (stage === 'done') await recordCreatedToDone(this, this.lastOrder(), state);
   },
 );
+
+/** A read value at a journey path, or a failure that names the path and the component. */
+function readAt(world: MesWorld, state: StateRead, path: string | undefined, what: string): unknown {
+  if (state.outcome !== 'found')
+    assert.fail(`${world.journey.state.component} does not show the order (${describeRead(state)})`);
+  if (!path) assert.fail(`the journey's state has no "${what}" path: give journey.state.${what}`);
+  const found = valueAt(state.body, path);
+  if (!found.found) assert.fail(`the order's state has nothing at ${path} (journey.state.${what})`);
+  return found.value;
+}
 
 Then(
   "the order's total is {amount} {currency}",
   async function (this: MesWorld, cents: number, currency: string) {
-    const order = await this.mes.findOrder(this.lastOrderId());
-    assert.ok(order, 'MES does not know the order');
-    assert.equal(order.currency, currency, 'currency');
-    assert.equal(order.totalCents, cents, `total in cents (${order.totalCents} ${order.currency})`);
+    const { state: operation } = this.journey;
+    const state = await readState(this.endpoints, operation, this.lastOrderId());
+    const total = readAt(this, state, operation.total, 'total');
+    if (operation.currency)
+      assert.equal(readAt(this, state, operation.currency, 'currency'), currency, 'currency');
+    assert.equal(total, cents, `total in minor units (cents) at ${operation.total}`);
   },
 );
 
@@ -84,7 +133,7 @@ When(
   async function (this: MesWorld, customers: number, segment: Segment, quantity: number, sku: string) {
     for (let i = 0; i < customers; i += 1)
       await placeOrder(this, { segment, version: 'v2', lines: [{ sku, quantity }] });
-    const refused = this.answers.slice(-customers).filter((answer) => answer.status !== 201);
+    const refused = this.orders.slice(-customers).flatMap((order) => (order.id ? [] : [order.answer]));
     assert.deepEqual(
       refused.map((answer) => answer.status),
       [],
@@ -115,15 +164,33 @@ Then(
 );
 
 Then('MES holds each order exactly once', async function (this: MesWorld) {
+  const list = this.journey.list ?? assert.fail('the journey has no list operation: give journey.list');
   for (const order of this.orders.filter((candidate) => candidate.id)) {
-    const { orders } = await this.mes.listOrders({ customer: order.customerId, limit: 10 });
-    assert.deepEqual(
-      orders.map((row) => row.id),
-      [order.id],
-      `MES rows for customer ${order.customerId}`,
-    );
+    const ids = await idsListedFor(this, list, order.customerId);
+    assert.deepEqual(ids, [order.id], `${list.component} lists for customer ${order.customerId}`);
   }
 });
+
+/** The ids the journey's list operation gives for one customer (the customer as its query parameter). */
+async function idsListedFor(
+  world: MesWorld,
+  list: NonNullable<MesWorld['journey']['list']>,
+  customerId: string,
+): Promise<unknown[]> {
+  const answer = await sendHttp({
+    method: list.method,
+    baseUrl: httpBaseUrlOf(world.endpoints, list.component),
+    path: `${list.path}?${new URLSearchParams({ [list.customer]: customerId })}`,
+    headers: { accept: 'application/json' },
+  });
+  assert.ok(answer.status >= 200 && answer.status < 300, `${list.operationId} answered ${answer.status}`);
+  const items = valueAt(answer.body, list.items);
+  assert.ok(items.found && Array.isArray(items.value), `${list.operationId}: no array at ${list.items}`);
+  return items.value.map((item) => {
+    const id = valueAt(item, list.id);
+    return id.found ? id.value : undefined;
+  });
+}
 
 Then(
   'the last B2C order is priced before at least {int} of the B2B orders',

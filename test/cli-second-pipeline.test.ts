@@ -20,19 +20,14 @@ interface PipelineConfig {
 }
 
 /**
- * The fixture's own configuration, written elsewhere so that its reports land in a temporary folder:
- * paths made absolute, and its broker the test run's shared one (the run gets a vhost of its own there).
+ * The fixture's own configuration, written elsewhere so that its reports land in a temporary folder,
+ * its paths made absolute; `change` adjusts it (another broker, a fault switched on).
  */
-function project(): string {
+function project(change: (config: PipelineConfig) => void = () => {}): string {
   const config = JSON.parse(readFileSync(join(pipelineDir, 'mes-e2e.config.json'), 'utf8')) as PipelineConfig;
   for (const component of Object.values(config.components))
     if (component.source === 'process') component.cwd = pipelineDir;
-  config.components.bus = {
-    kind: 'rabbitmq',
-    source: 'url',
-    url: process.env[infrastructureVariables.amqp],
-    managementUrl: process.env[infrastructureVariables.management],
-  };
+  change(config);
   config.contracts = {
     openapi: Object.fromEntries(
       Object.entries(config.contracts.openapi).map(([name, file]) => [name, join(pipelineDir, file)]),
@@ -44,15 +39,68 @@ function project(): string {
   return dir;
 }
 
+/** A shipped scenario by file and line, found by its name (the feature files may change). */
+function shipped(feature: string, scenario: string): string {
+  const file = join(repoRoot, 'features', feature);
+  const index = readFileSync(file, 'utf8')
+    .split('\n')
+    .findIndex((line) => line.trim() === `Scenario: ${scenario}`);
+  assert.ok(index >= 0, `no scenario "${scenario}" in ${feature}`);
+  return `${file}:${index + 1}`;
+}
+
+interface Summary {
+  verdict: string;
+  reasons: string[];
+  counts: Record<string, number>;
+}
+
+const b2bOrder = 'A B2B order placed through API v1 gets the business discount';
+
 describe('the second pipeline, through the harness', { timeout: 300_000 }, () => {
-  it('passes a feature written only with generic steps', async () => {
-    const result = await runMesE2e(['run', fixture('second-pipeline-generic.feature'), '--json'], {
-      cwd: project(),
+  it('runs the shipped order flow, a broker restart and a duplicate delivery, and a generic-steps feature: PROMOTE', async () => {
+    const result = await runMesE2e(
+      [
+        'run',
+        join(repoRoot, 'features', 'order-flow.feature'),
+        shipped('reliability.feature', 'A broker restart in the middle of the flow loses nothing'),
+        shipped('reliability.feature', 'A duplicated order.created changes nothing'),
+        fixture('second-pipeline-generic.feature'),
+        '--json',
+      ],
+      { cwd: project(), env, timeoutMs: 240_000 },
+    );
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const summary = JSON.parse(result.stdout) as Summary;
+    assert.deepEqual([summary.counts.passed, summary.counts.failed], [6, 0], JSON.stringify(summary.counts));
+    assert.equal(summary.verdict, 'PROMOTE');
+  });
+
+  it('BLOCKs a build that drops business purchases, naming the hop and the component responsible', async () => {
+    const dropping = project((config) => {
+      const plant = config.components.plant as { env: Record<string, string> };
+      plant.env = { ...plant.env, PLANT_DROP_TIER: 'business' };
+      // The test run's shared broker: nothing here restarts it, and the run gets its own vhost there.
+      config.components.bus = {
+        kind: 'rabbitmq',
+        source: 'url',
+        url: process.env[infrastructureVariables.amqp],
+        managementUrl: process.env[infrastructureVariables.management],
+      };
+    });
+    const result = await runMesE2e(['run', shipped('order-flow.feature', b2bOrder), '--json'], {
+      cwd: dropping,
       env,
       timeoutMs: 240_000,
     });
-    assert.equal(result.code, 0, result.stdout + result.stderr);
-    const summary = JSON.parse(result.stdout) as { counts: Record<string, number>; verdict: string };
-    assert.deepEqual([summary.counts.passed, summary.counts.failed], [1, 0], JSON.stringify(summary.counts));
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    const summary = JSON.parse(result.stdout) as Summary;
+    assert.equal(summary.verdict, 'BLOCK');
+    const reason = summary.reasons.join('\n');
+    assert.match(reason, new RegExp(`scenario "${b2bOrder}"`));
+    assert.match(
+      reason,
+      /it stopped before "plant queued the job" \(last seen: purchase\.placed on the bus; responsible: plant\)/,
+    );
   });
 });

@@ -46,14 +46,30 @@ export interface StateHop {
   at: string;
 }
 
+/** How a scenario's order becomes a request (src/journey/order-request.ts fills it in). */
+export interface OrderRequestTemplate {
+  body: unknown;
+  headers: Readonly<Record<string, string>>;
+  values: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
+
+/** A create operation with its request, the statuses that mean "accepted" (its declared 2xx), and where its answer has the id. */
+export type CreateStep = HttpStep & OrderRequestTemplate & { success: readonly number[]; id: string };
+
 export interface Journey {
-  create: HttpStep & { id: string };
+  create: CreateStep & {
+    /** Other API versions, by name ("v1"): each its own operation and request. */
+    versions: Readonly<Record<string, CreateStep>>;
+  };
+  /** Lists a customer's orders (the customer in a query parameter): undefined when not described. */
+  list: (HttpStep & { customer: string; items: string; id: string }) | undefined;
   hops: ReadonlyArray<BusHop | StateHop>;
   state: HttpStep & {
     idParameter: string;
     id: string;
     state: string;
     total: string | undefined;
+    currency: string | undefined;
     at: string | undefined;
     states: { received: string[]; inProgress: string[]; done: string[]; failed: string[] };
   };
@@ -101,6 +117,15 @@ function successSchemas(operation: JsonObject): unknown[] {
         .map(([, media]) => objectAt(media)?.schema),
     )
     .filter((schema) => schema !== undefined);
+}
+
+/** The statuses an operation declares as success (2XX counts as 200-299), in order. */
+function successStatuses(operation: JsonObject): number[] {
+  return Object.keys(objectAt(operation.responses) ?? {}).flatMap((status) => {
+    if (/^2\d\d$/.test(status)) return [Number(status)];
+    if (/^2XX$/i.test(status)) return Array.from({ length: 100 }, (_, i) => 200 + i);
+    return [];
+  });
 }
 
 const segmentsOf = (path: string): PathSegment[] => {
@@ -161,6 +186,69 @@ function httpStep(
     path: found.path,
     found,
   };
+}
+
+/** What a create request's templates may name (src/journey/order-request.ts fills them in). */
+const orderNames = ['order.customerId', 'order.segment', 'order.currency', 'order.apiKey'];
+const lineNames = ['line.sku', 'line.quantity'];
+
+/** Each placeholder in a body or header template names something an order has, at the key it sits. */
+function checkTemplate(context: Context, key: string, template: unknown, inLine = false): void {
+  if (typeof template === 'string') {
+    const known = inLine ? [...orderNames, ...lineNames] : orderNames;
+    for (const [, name] of template.matchAll(/\{([A-Za-z][\w.-]*)\}/g))
+      if (name !== undefined && !known.includes(name))
+        context.problems.push(
+          `${key}: "{${name}}" names nothing an order has; it may name ${known.map((n) => `{${n}}`).join(', ')}${inLine ? '' : ', and {line.sku}, {line.quantity} in an array item with "{each}": "order.lines"'}`,
+        );
+    return;
+  }
+  if (template === null || typeof template !== 'object') return;
+  const each = !Array.isArray(template) && '{each}' in template;
+  if (each && (template as Record<string, unknown>)['{each}'] !== 'order.lines')
+    context.problems.push(`${key}.{each}: expected "order.lines"`);
+  for (const [inner, value] of Object.entries(template))
+    if (inner !== '{each}') checkTemplate(context, `${key}.${inner}`, value, inLine || each);
+}
+
+/** A create operation as the journey runs it: plain data, with its request template and success statuses. */
+function createStep(
+  step: HttpStep & { found: FoundOperation },
+  request: {
+    body?: unknown;
+    headers?: Record<string, string>;
+    values?: Record<string, Record<string, string>>;
+  },
+  id: string,
+): CreateStep {
+  const { found, ...plain } = step;
+  return {
+    ...plain,
+    id,
+    body: request.body,
+    headers: { ...request.headers },
+    values: structuredClone(request.values ?? {}),
+    success: successStatuses(found.operation),
+  };
+}
+
+function listStep(
+  context: Context,
+  list: NonNullable<JourneyConfig['list']>,
+): (HttpStep & { customer: string; items: string; id: string }) | undefined {
+  const step = httpStep(context, 'journey.list', list, list.operationId);
+  if (!step) return undefined;
+  const { found, ...plain } = step;
+  const parameters = [...((found.operation.parameters as unknown[]) ?? []).map(objectAt)]
+    .filter((parameter) => parameter?.in === 'query')
+    .map((parameter) => String(parameter?.name));
+  if (!parameters.includes(list.customer))
+    context.problems.push(
+      `journey.list.customer: ${list.operationId} (${step.method} ${step.path}) has no query parameter "${list.customer}"; it has: ${listed(parameters)}`,
+    );
+  const what = `the answer of ${list.operationId} (${context.contracts.openapi[list.component]?.file})`;
+  checkPath(context, 'journey.list.items', successSchemas(found.operation), list.items, what);
+  return { ...plain, customer: list.customer, items: list.items, id: list.id };
 }
 
 function checkPath(context: Context, key: string, schemas: readonly unknown[], path: string, what: string) {
@@ -324,6 +412,15 @@ export function resolveJourney(
   const before = problems.length;
 
   const create = httpStep(context, 'journey.create', journey.create, journey.create.operationId);
+  for (const [key, request] of [
+    ['journey.create', journey.create],
+    ...Object.entries(journey.create.versions ?? {}).map(
+      ([v, r]) => [`journey.create.versions.${v}`, r] as const,
+    ),
+  ] as const) {
+    checkTemplate(context, `${key}.body`, request.body);
+    checkTemplate(context, `${key}.headers`, request.headers);
+  }
   if (create)
     checkPath(
       context,
@@ -332,6 +429,27 @@ export function resolveJourney(
       journey.create.id,
       `the answer of ${create.operationId} (${contracts.openapi[create.component]?.file})`,
     );
+
+  const versions = Object.entries(journey.create.versions ?? {}).map(([version, variant]) => {
+    const key = `journey.create.versions.${version}`;
+    const step = httpStep(
+      context,
+      key,
+      { ...variant, component: journey.create.component },
+      variant.operationId,
+    );
+    if (!step) return undefined;
+    const id = variant.id ?? journey.create.id;
+    checkPath(
+      context,
+      `${key}.id`,
+      successSchemas(step.found.operation),
+      id,
+      `the answer of ${step.operationId} (${contracts.openapi[step.component]?.file})`,
+    );
+    return [version, createStep(step, variant, id)] as const;
+  });
+  const list = journey.list && listStep(context, journey.list);
 
   const state = httpStep(context, 'journey.state', journey.state, journey.state.operationId);
   let idParameter = journey.state.idParameter;
@@ -351,7 +469,7 @@ export function resolveJourney(
     idParameter ??= pathParameters[0];
     const schemas = successSchemas(operation);
     const what = `the answer of ${state.operationId} (${contracts.openapi[state.component]?.file})`;
-    for (const field of ['id', 'state', 'total', 'at'] as const) {
+    for (const field of ['id', 'state', 'total', 'currency', 'at'] as const) {
       const path = journey.state[field];
       if (path !== undefined) checkPath(context, `journey.state.${field}`, schemas, path, what);
     }
@@ -376,10 +494,13 @@ export function resolveJourney(
   });
 
   if (problems.length > before || !create || !state || idParameter === undefined) return undefined;
-  const { found: _created, ...createStep } = create;
   const { found: _read, ...stateStep } = state;
   return {
-    create: { ...createStep, id: journey.create.id },
+    create: {
+      ...createStep(create, journey.create, journey.create.id),
+      versions: Object.fromEntries(versions.filter((entry) => entry !== undefined)),
+    },
+    list,
     hops: hops.filter((hop) => hop !== undefined),
     state: {
       ...stateStep,
@@ -387,6 +508,7 @@ export function resolveJourney(
       id: journey.state.id,
       state: journey.state.state,
       total: journey.state.total,
+      currency: journey.state.currency,
       at: journey.state.at,
       states: {
         received: [...journey.state.states.received],

@@ -316,6 +316,41 @@ describe('a journey that does not fit the contracts', () => {
     );
   });
 
+  it('a create body naming what an order lacks, a version id that matches nothing, a list without the customer', async () => {
+    const problems = await problemsWith((j) => {
+      const create = j.create as { body: unknown; versions: Record<string, { id?: string }> };
+      create.body = {
+        customer: '{order.customer}',
+        lines: [{ '{each}': 'order.lines', sku: '{line.name}' }],
+      };
+      (create.versions.v1 as { id: string }).id = '$.id';
+      (j as { list?: unknown }).list = {
+        component: 'mes',
+        operationId: 'listOrders',
+        customer: 'buyer',
+        items: '$.jobs',
+        id: '$.id',
+      };
+    });
+    assert.match(
+      problems,
+      /journey\.create\.body\.customer: "\{order\.customer\}" names nothing an order has; it may name \{order\.customerId\}/,
+    );
+    assert.match(
+      problems,
+      /journey\.create\.body\.lines\.0\.sku: "\{line\.name\}" names nothing an order has; .*\{line\.sku\}/,
+    );
+    assert.match(
+      problems,
+      /journey\.create\.versions\.v1\.id: "\$\.id" can match nothing in the answer of placeOrderV1/,
+    );
+    assert.match(
+      problems,
+      /journey\.list\.customer: listOrders \(GET \/api\/orders\) has no query parameter "buyer"; it has: .*customer/,
+    );
+    assert.match(problems, /journey\.list\.items: "\$\.jobs" can match nothing in the answer of listOrders/);
+  });
+
   it('a hop that is neither on the bus nor in the state', async () => {
     const problems = await problemsWith((j) => {
       j.hops[1] = { component: 'mes', operation: 'receiveOrderCreated', at: '$.receivedAt' };

@@ -165,6 +165,18 @@ const JourneyHop = z
       context.addIssue({ code: 'custom', path: ['id'], message: 'a hop seen in the state has no "id"' });
   });
 
+/**
+ * How a scenario's order becomes the create request: a JSON body template and headers, whose
+ * placeholders name the order ("{order.customerId}", "{order.segment}", "{order.currency}",
+ * "{order.apiKey}", and per line "{line.sku}", "{line.quantity}" in an array item with "{each}":
+ * "order.lines"); `values` translates the harness's words into the pipeline's (b2c -> consumer).
+ */
+const OrderRequest = z.strictObject({
+  body: z.json().optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  values: z.record(z.string(), z.record(z.string(), z.string())).optional(),
+});
+
 export const JourneyConfig = z.strictObject({
   /** The HTTP operation that creates an order, and where its answer has the business id. */
   create: z.strictObject({
@@ -172,7 +184,32 @@ export const JourneyConfig = z.strictObject({
     component: Component,
     operationId: z.string().min(1),
     id: JsonPath,
+    ...OrderRequest.shape,
+    /** Other API versions a scenario may name ("through API v1"), each its own operation and body. */
+    versions: z
+      .record(
+        z.string().regex(/^v\d+$/, 'expected an API version such as "v1"'),
+        z.strictObject({
+          operationId: z.string().min(1),
+          /** Where this version's answer has the id; the create's `id` otherwise. */
+          id: JsonPath.optional(),
+          ...OrderRequest.shape,
+        }),
+      )
+      .optional(),
   }),
+  /** The operation that lists a customer's orders: what "each order exactly once" counts. */
+  list: z
+    .strictObject({
+      component: Component,
+      operationId: z.string().min(1),
+      /** The query parameter that takes the customer. */
+      customer: z.string().min(1),
+      /** Where the answer has the orders (an array), and where each has its id. */
+      items: JsonPath,
+      id: JsonPath,
+    })
+    .optional(),
   /** The hops after it, in order. */
   hops: z.array(JourneyHop),
   /** The state read back: an operation with the id as a path parameter, and what its answer says. */
@@ -184,7 +221,9 @@ export const JourneyConfig = z.strictObject({
     idParameter: z.string().min(1).optional(),
     id: JsonPath,
     state: JsonPath,
+    /** The order's total, in minor units (cents), and its currency. */
     total: JsonPath.optional(),
+    currency: JsonPath.optional(),
     /** When the last hop happened; without it, when a done or failed state was read. */
     at: JsonPath.optional(),
     /** Which values of `state` mean which stage; done and failed end the journey. */

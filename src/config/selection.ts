@@ -49,11 +49,16 @@ export function checkTags(expression: string): string {
  */
 export function controllableOnly(
   tags: string,
-  components: Readonly<Record<ComponentName, { source: string }>>,
+  components: Readonly<Record<ComponentName, { source: string; kind?: string }>>,
 ) {
-  const byUrl = Object.entries(components).flatMap(([name, { source }]) => (source === 'url' ? [name] : []));
+  const given = Object.entries(components).filter(([, { source }]) => source === 'url');
+  const byUrl = given.map(([name]) => name);
   if (byUrl.length === 0) return { tags, leftOut: [] as ComponentName[] };
-  const exclusion = byUrl.map((name) => `not @breaks-${name}`).join(' and ');
+  // Scenarios name the broker and database by their kind (@breaks-rabbitmq) whatever they are called.
+  const tagNames = new Set(
+    given.flatMap(([name, { kind }]) => (kind === 'rabbitmq' || kind === 'postgres' ? [name, kind] : [name])),
+  );
+  const exclusion = [...tagNames].map((name) => `not @breaks-${name}`).join(' and ');
   return { tags: tags.trim() ? `(${tags}) and ${exclusion}` : exclusion, leftOut: byUrl };
 }
 
@@ -65,7 +70,7 @@ export interface SelectionSources {
   suite: { features: readonly string[] | undefined; steps: readonly string[] };
   tags: string;
   shard: string | undefined;
-  components: Readonly<Record<ComponentName, { source: string }>>;
+  components: Readonly<Record<ComponentName, { source: string; kind?: string }>>;
 }
 
 export function selectionOf(sources: SelectionSources): { selection: Selection; leftOut: ComponentName[] } {

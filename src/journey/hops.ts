@@ -70,6 +70,17 @@ export function stateValueOf(journey: Journey, body: unknown): string | undefine
   return typeof value === 'string' ? value : undefined;
 }
 
+export type Stage = keyof Journey['state']['states'];
+
+/** Which stage of the journey a state read back is at (received, inProgress, done, failed), if any. */
+export function stageOf(journey: Journey, state: StateRead): Stage | undefined {
+  if (state.outcome !== 'found') return undefined;
+  const value = stateValueOf(journey, state.body);
+  if (value === undefined) return undefined;
+  const { states } = journey.state;
+  return (Object.keys(states) as Stage[]).find((stage) => states[stage].includes(value));
+}
+
 /** Whether the state read back is one the journey calls done. */
 export function isDone(journey: Journey, state: StateRead): boolean {
   if (state.outcome !== 'found') return false;

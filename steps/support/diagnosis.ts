@@ -3,6 +3,7 @@
 // for the hop where an order stopped (the journey description names it).
 
 import { type QueueFigures, queueFigures } from '../../src/drivers/broker-queues.ts';
+import { deadLetterReason } from '../../src/drivers/bus-capture.ts';
 import type { BusMessage } from '../../src/drivers/bus-observer.ts';
 import { responsibleFor, whereItStopped } from '../../src/journey/hops.ts';
 import { type JourneyHop, journeyNow } from './journey.ts';
@@ -19,8 +20,8 @@ export interface Diagnosis {
   }>;
   queues: QueueFigures[] | string;
   deadLetters: Array<{ exchange: string; routingKey: string; reason: unknown; body: unknown }>;
-  /** Messages the CRM and MES wrote and the broker has not confirmed yet. */
-  unsentOutbox: Record<string, number | string>;
+  /** Messages the reference CRM and MES wrote and the broker has not confirmed yet (no database: why not). */
+  unsentOutbox: Record<string, number | string> | string;
   logTails: Record<string, string>;
 }
 
@@ -60,17 +61,18 @@ export async function diagnose(world: MesWorld): Promise<Diagnosis> {
     deadLetters: bus.filter(isDeadLetter(world)).map((message) => ({
       exchange: message.exchange,
       routingKey: message.routingKey,
-      reason: message.headers['x-rejection-reason'],
+      reason: deadLetterReason(message.headers),
       body: message.body,
     })),
-    unsentOutbox: Object.fromEntries(
-      await Promise.all(
-        (['crm', 'mes'] as const).map(async (owner) => [
-          owner,
-          await world.database.unsentOutbox(owner).catch((error: Error) => `unavailable: ${error.message}`),
-        ]),
-      ),
-    ),
+    unsentOutbox: await unsentOutboxes(world),
     logTails,
   };
+}
+
+/** The reference services' outboxes (the crm and mes schemas), where the pipeline has a database. */
+async function unsentOutboxes(world: MesWorld): Promise<Diagnosis['unsentOutbox']> {
+  if (!world.endpoints.postgres) return 'not applicable: the pipeline has no database';
+  const unsent = (owner: 'crm' | 'mes') =>
+    world.database.unsentOutbox(owner).catch((error: Error) => `unavailable: ${error.message}`);
+  return { crm: await unsent('crm'), mes: await unsent('mes') };
 }

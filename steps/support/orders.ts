@@ -1,12 +1,17 @@
 // Placing orders through the CRM for a scenario, and recording the figures the gate's budgets
 // check: shared by the order, load and dashboard steps.
 import type { OrderLine, Segment } from '../../fixtures/orders.ts';
-import { apiKeyNames, orderBody, uniqueCustomerId } from '../../fixtures/orders.ts';
+import { apiKeyNames, uniqueCustomerId } from '../../fixtures/orders.ts';
+import { httpBaseUrlOf } from '../../src/drivers/endpoints.ts';
+import { sendHttp } from '../../src/drivers/http-client.ts';
 import type { MesOrder } from '../../src/drivers/mes-client.ts';
+import type { StateRead } from '../../src/drivers/state-reader.ts';
 import { figuresBody, figuresMediaType } from '../../src/gate/figures.ts';
-import type { MesWorld } from './world.ts';
+import { orderRequest } from '../../src/journey/order-request.ts';
+import { valueAt } from '../../src/match/json-path.ts';
+import type { MesWorld, PlacedOrder } from './world.ts';
 
-/** Places one order from a customer of its own; the World keeps it and the CRM's answer. */
+/** Places one order from a customer of its own with the journey's create operation; the World keeps it and the answer. */
 export async function placeOrder(
   world: MesWorld,
   order: {
@@ -19,16 +24,55 @@ export async function placeOrder(
 ) {
   const customerId = uniqueCustomerId(order.segment);
   const currency = order.version === 'v1' ? 'EUR' : (order.currency ?? 'EUR');
-  const answer = await world.crm.placeOrder({
-    version: order.version,
-    apiKey: order.apiKey ?? world.apiKey(apiKeyNames[order.segment]),
-    body: orderBody(order.version, customerId, order.lines, currency),
+  const { journey } = world;
+  const request = orderRequest(
+    journey,
+    {
+      customerId,
+      segment: order.segment,
+      currency,
+      lines: order.lines,
+      apiKey: order.apiKey ?? defaultKey(world, order.segment),
+    },
+    order.version,
+  );
+  const { step } = request;
+  const answer = await sendHttp({
+    method: step.method,
+    baseUrl: httpBaseUrlOf(world.endpoints, step.component),
+    path: step.path,
+    headers: request.headers,
+    json: request.body,
   });
-  const body = answer.body as { id?: string; orderId?: string };
-  const id = answer.status === 201 || answer.status === 200 ? (body.id ?? body.orderId) : undefined;
+  const found = valueAt(answer.body, step.id);
+  const accepted = step.success.includes(answer.status) && found.found;
+  const id = accepted ? String(found.value) : undefined;
   world.orders.push({ customerId, segment: order.segment, currency, lines: order.lines, answer, id });
   world.lastAnswer = answer;
   world.answers.push(answer);
+}
+
+/** The reference CRM's key for the segment's own client, where the run has generated keys. */
+const defaultKey = (world: MesWorld, segment: Segment) =>
+  world.endpoints.apiKeys.length > 0 ? world.apiKey(apiKeyNames[segment]) : undefined;
+
+/**
+ * created-to-priced of one order from its journey: from the create request to the time the state read
+ * back gives at journey.state.at (when it was priced). The figure the gate's latency budgets check.
+ */
+export async function recordCreatedToDone(
+  world: MesWorld,
+  order: PlacedOrder,
+  state: StateRead,
+): Promise<void> {
+  const path = world.journey.state.at;
+  if (!path || state.outcome !== 'found') return;
+  const at = valueAt(state.body, path);
+  const doneAt = at.found && typeof at.value === 'string' ? Date.parse(at.value) : Number.NaN;
+  if (Number.isNaN(doneAt)) return;
+  const sentAt = order.answer.answeredAt - order.answer.elapsedMs;
+  const figures = { [`created_to_priced_ms.${order.segment}`]: [Math.max(0, doneAt - sentAt)] };
+  await world.attach(figuresBody(figures), figuresMediaType);
 }
 
 /** Milliseconds from the CRM accepting the order to MES recording its price. */
