@@ -41,7 +41,7 @@ function firstBusHop(world: MesWorld): { hop: BusHop; consumer: string } {
   const { hops } = world.journey;
   const index = hops.findIndex((hop) => hop.kind === 'bus');
   const hop = hops[index];
-  if (!hop || hop.kind !== 'bus') assert.fail('the journey has no hop on the bus');
+  if (hop?.kind !== 'bus') assert.fail('the journey has no hop on the bus');
   return { hop, consumer: hops[index + 1]?.component ?? world.journey.state.component };
 }
 

@@ -50,7 +50,7 @@ function scopeOf(step: CreateStep, order: ScenarioOrder): Map<string, unknown> {
 const lineScope = (scope: Scope, line: { sku: string; quantity: number }): Scope =>
   new Map([...scope, ['line.sku', line.sku], ['line.quantity', line.quantity]]);
 
-function valueOf(scope: Scope, name: string, where: string): unknown {
+function valueNamed(scope: Scope, name: string, where: string): unknown {
   const value = scope.get(name);
   if (value === undefined)
     throw new OrderTemplateError(
@@ -63,8 +63,8 @@ function valueOf(scope: Scope, name: string, where: string): unknown {
 function fill(template: unknown, scope: Scope, where: string): unknown {
   if (typeof template === 'string') {
     const name = whole.exec(template)?.[1];
-    if (name !== undefined) return valueOf(scope, name, where);
-    return template.replace(inside, (_, inner: string) => String(valueOf(scope, inner, where)));
+    if (name !== undefined) return valueNamed(scope, name, where);
+    return template.replace(inside, (_, inner: string) => String(valueNamed(scope, inner, where)));
   }
   if (Array.isArray(template))
     return template.flatMap((item, index) => fillItem(item, scope, `${where}[${index}]`));

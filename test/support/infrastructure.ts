@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getContainerRuntimeClient } from 'testcontainers';
 import { infrastructureContainer } from '../../src/config/defaults.ts';
-import { defaultImages } from '../../src/config/images.ts';
 import { dockerEngine } from '../../src/drivers/docker-engine.ts';
 import { createComponentLogs } from '../../src/environment/component-logs.ts';
 import { type RunContext, startBroker, startDatabase } from '../../src/environment/infrastructure.ts';
