@@ -15,7 +15,14 @@ export {
 } from './bus-capture.ts';
 export { type BusObserver, ObserverBlindError } from './bus-observer.ts';
 export { createDatabaseProbe, type DatabaseProbe, type QueryRows } from './database-probe.ts';
-export { type ApiKey, type Endpoints, httpBaseUrlOf, runOwnsBroker, secretsIn } from './endpoints.ts';
+export {
+  type ApiKey,
+  type BrokerOwnership,
+  brokerOwnership,
+  type Endpoints,
+  httpBaseUrlOf,
+  secretsIn,
+} from './endpoints.ts';
 export { type HttpAnswer, type HttpRequest, NoHttpAnswerError, sendHttp, urlOf } from './http-client.ts';
 export type { BusMessage, MessageMatch } from './message-log.ts';
 export { readState, type StateOperation, type StateRead, statePath } from './state-reader.ts';
