@@ -19,6 +19,7 @@ export {
   type ApiKey,
   type BrokerOwnership,
   brokerOwnership,
+  databaseOf,
   type Endpoints,
   httpBaseUrlOf,
   secretsIn,
