@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadRunPlan } from '../src/config/load.ts';
+import { shippedStepsModule } from '../src/config/selection.ts';
 import { worldParametersOf } from '../src/runner/world-parameters.ts';
 import { machine } from './machine.ts';
 
@@ -116,9 +117,7 @@ try {
         cucumberBin,
         join(root, 'features'),
         '--import',
-        join(root, 'steps', 'support', '*.ts'),
-        '--import',
-        join(root, 'steps', '*.steps.ts'),
+        shippedStepsModule,
         '--world-parameters',
         JSON.stringify(worldParametersOf(plan, JSON.parse(record), join(warm, 'reports', 'plain'))),
         '--format',

@@ -204,6 +204,12 @@ describe('mes-e2e env on the staging profile', { timeout: 120_000 }, () => {
       );
       assert.match(up.stdout, new RegExp(`mes\\s+${url('mes')}`));
       assert.deepEqual(await leftovers(runId), nothingLeft, 'nothing created on staging');
+      // The stack's own run made its vhost; this one made none, so nothing may be declared on the broker.
+      assert.equal(endpoints.rabbitmq.ownedByRun, true);
+      const record = JSON.parse(
+        readFileSync(join(cwd, 'reports', 'env', 'current.json'), 'utf8'),
+      ) as EnvironmentRecord;
+      assert.equal(record.endpoints.rabbitmq.ownedByRun, false, "the broker is not the run's");
       const status = await runMesE2e(['env', 'status'], { cwd, env });
       assert.equal(status.code, 0, status.stdout);
       const down = await runMesE2e(['env', 'down'], { cwd, env });

@@ -10,11 +10,13 @@ import type { ComponentName } from './schema.ts';
 /** The package's own suite: the reference scenarios and their steps (compiled in the published package). */
 export const suiteRoot = packageRoot;
 export const defaultFeaturePaths = [join(packageRoot, 'features')];
-/** Named by extension: cucumber's default glob finds only .js, and the sources are TypeScript. */
-export const defaultSupportImports = [
-  join(codeRoot, 'steps', 'support', `*.${codeExtension}`),
-  join(codeRoot, 'steps', `*.steps.${codeExtension}`),
-];
+/**
+ * The shipped steps and hooks: one module that imports them all (steps/index.ts), the same one the
+ * package exports as `mes-e2e/steps`, so the CLI's suite and a team's import never differ. Named with
+ * its extension: .ts in a checkout, .js in the published package.
+ */
+export const shippedStepsModule = join(codeRoot, 'steps', `index.${codeExtension}`);
+export const defaultSupportImports = [shippedStepsModule];
 
 export interface Selection {
   /** Feature URIs in messages and reports are relative to this folder. */

@@ -34,7 +34,7 @@ export interface BusCapture extends Pick<MessageLog, 'seen' | 'waitFor' | 'first
 }
 
 export interface BusCaptureOptions {
-  /** False when the broker is someone else's: nothing may be declared there. */
+  /** False when the broker is someone else's (brokerOwnership in endpoints.ts): nothing may be declared there. */
   mayDeclare: boolean;
   /** Whose the broker is, for the refusal (e.g. "profile staging: every component is someone else's"). */
   owner: string;

@@ -38,7 +38,7 @@ export interface ObservedBinding {
 
 export interface ObserveOptions {
   bindings: readonly ObservedBinding[];
-  /** False when the broker is someone else's (the staging profile): nothing may be declared there. */
+  /** False when the broker is someone else's (brokerOwnership in endpoints.ts): nothing may be declared there. */
   mayDeclare: boolean;
   /** Whose the broker is, for saying why nothing is watched. */
   owner: string;

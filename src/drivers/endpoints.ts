@@ -13,7 +13,18 @@ export interface Endpoints {
   runId: string;
   profile: ProfileName;
   /** The run's broker, whatever its component is named. */
-  rabbitmq: { name: string; amqpUrl: string; managementUrl?: string | undefined; vhost: string };
+  rabbitmq: {
+    name: string;
+    amqpUrl: string;
+    managementUrl?: string | undefined;
+    vhost: string;
+    /**
+     * Whether the run created what `amqpUrl` points at: its own broker container, or its own vhost on
+     * a shared broker. False for a broker given by URL when every service is given by URL too: then
+     * the run makes no vhost of its own and talks to someone else's.
+     */
+    ownedByRun: boolean;
+  };
   /** The run's database; undefined when the pipeline has none. */
   postgres: { name: string; databaseUrl: string; database: string } | undefined;
   /** Every service's base URL from this machine, by component name. */
@@ -49,8 +60,26 @@ export function databaseOf(endpoints: Endpoints): NonNullable<Endpoints['postgre
   throw new Error('this pipeline has no database (no component of kind postgres): the step needs one');
 }
 
+/** Whether the run may declare queues and exchanges on its broker, and, when it may not, whose the broker is. */
+export interface BrokerOwnership {
+  mayDeclare: boolean;
+  owner: string;
+}
+
 /**
- * Whether the run created the broker it talks to (its own container or process, or its own vhost on
- * a shared one). Under the staging profile everything is someone else's: nothing may be declared there.
+ * Whether the run created the broker it talks to (its own container, or its own vhost on a shared
+ * one). Under the staging profile everything is someone else's: nothing may be declared there.
  */
-export const runOwnsBroker = (endpoints: Endpoints): boolean => endpoints.profile !== 'staging';
+const runOwnsBroker = (endpoints: Endpoints): boolean =>
+  endpoints.profile !== 'staging' && endpoints.rabbitmq.ownedByRun;
+
+/** What a bus observer or capture is told about the broker: declare only on the run's own. */
+export function brokerOwnership(endpoints: Endpoints): BrokerOwnership {
+  const owner =
+    endpoints.profile === 'staging'
+      ? "profile staging: every component is someone else's"
+      : endpoints.rabbitmq.ownedByRun
+        ? 'the run'
+        : `vhost "${endpoints.rabbitmq.vhost}" of a broker given by URL: every service is given by URL too, so the run made no vhost of its own`;
+  return { mayDeclare: runOwnsBroker(endpoints), owner };
+}

@@ -199,6 +199,7 @@ export async function startEnvironment(plan: RunPlan, options: StartOptions): Pr
           amqpUrl: oursToRun ? withPath(context.broker.amqpUrl, runId) : context.broker.amqpUrl,
           managementUrl: context.broker.managementUrl,
           vhost: oursToRun ? runId : pathOf(context.broker.amqpUrl) || '/',
+          ownedByRun: !context.broker.shared || oursToRun,
         },
         postgres: context.database && {
           name: context.database.name,

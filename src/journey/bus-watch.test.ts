@@ -113,11 +113,18 @@ describe('busWatchOf', () => {
   });
 
   it('declares nothing on a broker the run does not own', () => {
-    const endpoints = (profile: Endpoints['profile']) => ({ profile }) as Endpoints;
+    const endpoints = (profile: Endpoints['profile'], ownedByRun: boolean) =>
+      ({ profile, rabbitmq: { amqpUrl: 'amqp://broker', vhost: '/', ownedByRun } }) as Endpoints;
     const watch = busWatchOf(journeyWith());
-    assert.equal(observeOptionsOf(watch, endpoints('staging')).mayDeclare, false);
-    assert.match(observeOptionsOf(watch, endpoints('staging')).owner, /profile staging/);
-    assert.equal(observeOptionsOf(watch, endpoints('local')).mayDeclare, true);
+    const onStaging = observeOptionsOf(watch, endpoints('staging', true));
+    assert.equal(onStaging.mayDeclare, false, 'a staging broker is only read');
+    assert.match(onStaging.owner, /profile staging/);
+    // Every component given by URL on another profile: the run made no vhost of its own there.
+    const given = observeOptionsOf(watch, endpoints('local', false));
+    assert.equal(given.mayDeclare, false);
+    assert.match(given.owner, /vhost "\/" of a broker given by URL: every service is given by URL too/);
+    assert.equal(observeOptionsOf(watch, endpoints('local', true)).mayDeclare, true);
+    assert.equal(observeOptionsOf(watch, endpoints('containers', true)).mayDeclare, true);
   });
 });
 

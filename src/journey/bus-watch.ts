@@ -10,7 +10,7 @@ import {
   type ObserveOptions,
   observeBus,
 } from '../drivers/bus-observer.ts';
-import { type Endpoints, runOwnsBroker } from '../drivers/endpoints.ts';
+import { brokerOwnership, type Endpoints } from '../drivers/endpoints.ts';
 import { routingKeyMatches } from '../drivers/topic-pattern.ts';
 import { JsonPathError, valueAt } from '../match/json-path.ts';
 
@@ -148,11 +148,7 @@ export function firstOfHop(
 
 /** What to hand the observer for this journey on these endpoints: nothing is declared on a broker not the run's. */
 export function observeOptionsOf(watch: BusWatch, endpoints: Endpoints): ObserveOptions {
-  return {
-    bindings: watch.bindings,
-    mayDeclare: runOwnsBroker(endpoints),
-    owner: `profile ${endpoints.profile}: every component is someone else's`,
-  };
+  return { bindings: watch.bindings, ...brokerOwnership(endpoints) };
 }
 
 /** The observer of a journey's bus on the run's broker (tests and scripts; the World keeps one per worker). */

@@ -3,7 +3,12 @@
 // masking of everything it attaches to the report.
 import { randomUUID } from 'node:crypto';
 import { type BusCapture, openBusCapture } from '../../src/drivers/bus-capture.ts';
-import { type Endpoints, runOwnsBroker, secretsIn } from '../../src/drivers/endpoints.ts';
+import {
+  type BrokerOwnership,
+  brokerOwnership,
+  type Endpoints,
+  secretsIn,
+} from '../../src/drivers/endpoints.ts';
 import { masker } from '../../src/drivers/log-tail.ts';
 import type { BusMessage } from '../../src/drivers/message-log.ts';
 import type { PlaceholderScope } from '../../src/match/placeholders.ts';
@@ -64,11 +69,8 @@ export class GenericSession {
   }
 
   /** Whether the run may declare a queue of its own on the broker, and if not, why. */
-  brokerOwnership(): { mayDeclare: boolean; owner: string } {
-    return {
-      mayDeclare: runOwnsBroker(this.endpoints),
-      owner: `profile ${this.endpoints.profile}: every component is someone else's`,
-    };
+  brokerOwnership(): BrokerOwnership {
+    return brokerOwnership(this.endpoints);
   }
 
   /** The scenario's own capture of the exchanges it names, opened on first use. */
