@@ -108,7 +108,7 @@ Then(
     const total = readAt(this, state, operation.total, 'total');
     if (operation.currency)
       assert.equal(readAt(this, state, operation.currency, 'currency'), currency, 'currency');
-    assert.equal(total, cents, `total in minor units (cents) at ${operation.total}`);
+    assert.equal(total, cents, `total in cents (minor units, at ${operation.total})`);
   },
 );
 

@@ -2,7 +2,8 @@
 // variables, routes, bodies, exchanges, routing keys, ids and states, no database, no TypeScript)
 // brought up and gated by the harness from its configuration and contracts alone.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -11,7 +12,21 @@ import { repoRoot, runMesE2e } from './support/run-cli.ts';
 
 const pipelineDir = join(repoRoot, 'test', 'fixtures', 'second-pipeline');
 const fixture = (name: string) => join(repoRoot, 'test', 'fixtures', 'features', name);
-const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' };
+/** The storefront's key: a secret of the configuration, from this variable; never in a report or log. */
+const shopKey = `shop-key-${randomBytes(8).toString('hex')}`;
+const env = {
+  PATH: process.env.PATH ?? '',
+  HOME: process.env.HOME ?? '/tmp',
+  SECOND_PIPELINE_SHOP_KEY: shopKey,
+};
+
+/** Every file under a folder, as text: what a person or CI may read after the run. */
+function filesUnder(dir: string): Array<{ file: string; text: string }> {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name))
+    .map((file) => ({ file, text: readFileSync(file, 'latin1') }));
+}
 
 interface PipelineConfig {
   components: Record<string, Record<string, unknown>>;
@@ -50,6 +65,7 @@ function shipped(feature: string, scenario: string): string {
 }
 
 interface Summary {
+  reports: string;
   verdict: string;
   reasons: string[];
   counts: Record<string, number>;
@@ -74,6 +90,13 @@ describe('the second pipeline, through the harness', { timeout: 300_000 }, () =>
     const summary = JSON.parse(result.stdout) as Summary;
     assert.deepEqual([summary.counts.passed, summary.counts.failed], [6, 0], JSON.stringify(summary.counts));
     assert.equal(summary.verdict, 'PROMOTE');
+    // The storefront takes purchases only with its key, which the run had only as a secret.
+    const leaks = filesUnder(summary.reports).filter(({ text }) => text.includes(shopKey));
+    assert.deepEqual(
+      leaks.map(({ file }) => file),
+      [],
+      'the secret in a report or log',
+    );
   });
 
   it('BLOCKs a build that drops business purchases, naming the hop and the component responsible', async () => {

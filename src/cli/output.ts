@@ -41,6 +41,9 @@ export function withoutSecrets<T>(value: T): T {
     JSON.stringify(value, (key, field) => {
       // A process's environment holds the run's URLs and keys; the record file keeps it.
       if (key === 'env') return undefined;
+      // The configuration's secrets by name: the names say what is set, never the values.
+      if (key === 'secrets' && field && typeof field === 'object' && !Array.isArray(field))
+        return Object.fromEntries(Object.keys(field).map((name) => [name, '***']));
       if (typeof field !== 'string') return field;
       if (urlKeys.has(key)) return maskCredentials(field);
       return key === 'key' ? '***' : field;

@@ -171,6 +171,8 @@ function dependencyCycle(components: ReadonlyMap<ComponentName, ResolvedComponen
 
 export interface ComponentSources {
   config: ConfigFile;
+  /** The names of the configuration's secrets: what "{secret.<name>}" may name. */
+  secretNames?: readonly string[];
   configFile: string | undefined;
   configDir: string;
   profile: ProfileName;
@@ -196,7 +198,7 @@ export function resolveComponents(sources: ComponentSources): Record<ComponentNa
   // A component that could not be resolved would show again as a missing broker or dependency.
   if (problems.length === 0)
     problems.push(...kindProblems([...components.values()]), ...dependencyProblems(components));
-  const templateNames = templateNamesOf(components.values());
+  const templateNames = templateNamesOf(components.values(), sources.secretNames);
   for (const component of components.values())
     if (component.source !== 'url')
       problems.push(...unknownNames(component.env, `components.${component.name}.env`, templateNames));

@@ -145,6 +145,8 @@ const listed = (names: Iterable<string>) => [...names].join(', ') || 'none';
 interface Context {
   contracts: Contracts;
   components: readonly string[];
+  /** "{secret.<name>}" a create request may name. */
+  secretNames: readonly string[];
   problems: string[];
 }
 
@@ -195,7 +197,8 @@ const lineNames = ['line.sku', 'line.quantity'];
 /** Each placeholder in a body or header template names something an order has, at the key it sits. */
 function checkTemplate(context: Context, key: string, template: unknown, inLine = false): void {
   if (typeof template === 'string') {
-    const known = inLine ? [...orderNames, ...lineNames] : orderNames;
+    const secrets = context.secretNames.map((name) => `secret.${name}`);
+    const known = [...orderNames, ...secrets, ...(inLine ? lineNames : [])];
     for (const [, name] of template.matchAll(/\{([A-Za-z][\w.-]*)\}/g))
       if (name !== undefined && !known.includes(name))
         context.problems.push(
@@ -407,8 +410,9 @@ export function resolveJourney(
   contracts: Contracts,
   components: readonly string[],
   problems: string[],
+  secretNames: readonly string[] = [],
 ): Journey | undefined {
-  const context: Context = { contracts, components, problems };
+  const context: Context = { contracts, components, problems, secretNames };
   const before = problems.length;
 
   const create = httpStep(context, 'journey.create', journey.create, journey.create.operationId);

@@ -218,6 +218,34 @@ describe('loadRunPlan', () => {
     assert.equal(componentOf(containers, 'postgres').source, 'container');
   });
 
+  it('reads secrets from the environment, and lets templates name them', async () => {
+    const dir = project({
+      'mes-e2e.config.json': JSON.stringify({
+        secrets: { 'crm-key': { env: 'ACME_CRM_KEY' }, fixture: { value: 'written-down' } },
+        components: {
+          pricing: { source: 'container', image: 'acme/pricing:2', env: { KEY: '{secret.crm-key}' } },
+        },
+      }),
+    });
+    const plan = await load(dir, { env: { ACME_CRM_KEY: 'k-123456' } });
+    assert.deepEqual(plan.secrets, { 'crm-key': 'k-123456', fixture: 'written-down' });
+    const error = await problemsOf(load(dir));
+    assert.deepEqual(error.problems, [
+      'secrets.crm-key: the environment variable ACME_CRM_KEY is not set (or is empty)',
+    ]);
+    const unknown = project({
+      'mes-e2e.config.json': JSON.stringify({
+        components: {
+          pricing: { source: 'container', image: 'acme/pricing:2', env: { KEY: '{secret.crm-key}' } },
+        },
+      }),
+    });
+    assert.match(
+      (await problemsOf(load(unknown))).problems.join('\n'),
+      /components\.pricing\.env\.KEY: "\{secret\.crm-key\}" names nothing the run knows/,
+    );
+  });
+
   it('names the file, every bad key, what was expected and what was found', async () => {
     const dir = project({
       'mes-e2e.config.json': JSON.stringify({

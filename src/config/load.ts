@@ -43,6 +43,8 @@ export interface RunPlan {
   contracts: Contracts;
   /** The hops of one order, resolved against the contracts. */
   journey: Journey;
+  /** The configuration's secrets by name, their values read from the environment: never printed. */
+  secrets: Readonly<Record<string, string>>;
 }
 
 export interface LoadOptions {
@@ -128,6 +130,28 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/** Each secret's value, from its environment variable or as written; a variable not set is an error. */
+function readSecrets(
+  config: ConfigFile,
+  configFile: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): Record<string, string> {
+  const problems: string[] = [];
+  const values: Record<string, string> = {};
+  for (const [name, secret] of Object.entries(config.secrets ?? {})) {
+    if ('value' in secret) values[name] = secret.value;
+    else if (env[secret.env]) values[name] = env[secret.env] as string;
+    else problems.push(`secrets.${name}: the environment variable ${secret.env} is not set (or is empty)`);
+  }
+  if (problems.length > 0)
+    throw new ConfigurationError(
+      configFile,
+      problems,
+      'set the variables (in CI: from the secret store) and run again',
+    );
+  return values;
+}
+
 export async function loadRunPlan(options: LoadOptions): Promise<RunPlan> {
   const configFile = options.configPath
     ? resolve(options.cwd, options.configPath)
@@ -162,18 +186,21 @@ export async function loadRunPlan(options: LoadOptions): Promise<RunPlan> {
     profileFrom = 'default: no Docker engine answers';
   }
 
+  const secrets = readSecrets(config, configFile, options.env);
   const components = resolveComponents({
     config,
     configFile,
     configDir,
     profile,
     env: options.env,
+    secretNames: Object.keys(secrets),
   });
   const { contracts, journey } = await loadPipeline({
     config,
     configFile,
     configDir,
     components: Object.keys(components),
+    secretNames: Object.keys(secrets),
     cache: contractCache(contractCacheDir(options.env)),
   });
 
@@ -218,5 +245,6 @@ export async function loadRunPlan(options: LoadOptions): Promise<RunPlan> {
     leftOut,
     contracts,
     journey,
+    secrets,
   });
 }

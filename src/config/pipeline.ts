@@ -33,6 +33,8 @@ export async function loadPipeline(options: {
   configDir: string;
   /** The components the plan has: the journey may name only these. */
   components: readonly string[];
+  /** The configuration's secrets: a create request may name them. */
+  secretNames?: readonly string[];
   /** Documents checked before, by their content; without it every document is checked again. */
   cache?: ContractCache;
 }): Promise<Pipeline> {
@@ -85,7 +87,7 @@ export async function loadPipeline(options: {
   const contracts: Contracts = { openapi, asyncapi };
   const journeyConfig = config.journey ?? reference.journey;
   if (!journeyConfig) throw new ConfigurationError(file, ['journey: no journey is described']);
-  const journey = resolveJourney(journeyConfig, contracts, options.components, problems);
+  const journey = resolveJourney(journeyConfig, contracts, options.components, problems, options.secretNames);
   if (!journey || problems.length > 0)
     throw new ConfigurationError(config.journey ? file : referenceConfigFile, problems);
   return { contracts, journey };

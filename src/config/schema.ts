@@ -239,6 +239,15 @@ export type JourneyConfig = z.infer<typeof JourneyConfig>;
 
 const Paths = z.array(z.string().min(1)).min(1, 'expected at least one path');
 
+/** A secret (an API key, a password): from an environment variable, or (for test fixtures) as written. */
+const Secret = z.union(
+  [
+    z.strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a variable name') }),
+    z.strictObject({ value: z.string().min(1) }),
+  ],
+  { error: 'expected { "env": "VARIABLE_NAME" } or { "value": "..." }' },
+);
+
 export const ConfigFile = z.strictObject({
   profile: z.enum(profileNames).optional(),
   /** The team's feature files or folders (relative to this file): what `run` runs when given no paths. */
@@ -268,6 +277,17 @@ export const ConfigFile = z.strictObject({
   components: Components.optional(),
   /** The pipeline's contracts; the reference stack's (services/reference.config.json) otherwise. */
   contracts: ContractsConfig.optional(),
+  /**
+   * Secrets by name, usable as "{secret.<name>}" in components' env, the journey's create request and
+   * generic steps; masked in every log and report. A secret named as a reference CRM client
+   * (b2c-web, b2b-portal, partner-acme...) is that client's API key for a CRM given by URL.
+   */
+  secrets: z
+    .record(
+      z.string().regex(/^[a-z][a-z0-9-]{0,59}$/, 'expected a lower-case name of letters, digits and dashes'),
+      Secret,
+    )
+    .optional(),
   /** The hops of one order, in order; the reference stack's otherwise. Given, the pipeline is the team's own. */
   journey: JourneyConfig.optional(),
   profiles: z

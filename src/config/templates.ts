@@ -25,8 +25,10 @@ const ofTheRun: Readonly<Record<string, string>> = {
 /** What a template may name in this plan, and what each is. */
 export function templateNamesOf(
   components: Iterable<{ name: ComponentName; kind: ComponentKind }>,
+  secrets: Iterable<string> = [],
 ): Readonly<Record<string, string>> {
   const names: Record<string, string> = {};
+  for (const secret of secrets) names[`secret.${secret}`] = 'a secret of the configuration';
   for (const { name, kind } of components)
     for (const [part, meaning] of Object.entries(offeredByKind[kind]))
       names[`${name}.${part}`] = `${meaning} (${name})`;

@@ -31,6 +31,8 @@ export interface Endpoints {
   services: Readonly<Record<string, { url: string }>>;
   /** The clients' API keys the harness generated for the reference CRM (none for a CRM given by URL). */
   apiKeys: ApiKey[];
+  /** The configuration's secrets by name ("{secret.<name>}"): masked wherever text leaves the run. */
+  secrets: Readonly<Record<string, string>>;
 }
 
 /** The passwords and keys in the endpoints: never in a log or a report. */
@@ -42,7 +44,13 @@ export function secretsIn(endpoints: Endpoints): string[] {
   ]
     .flatMap((url) => (url ? [decodeURIComponent(new URL(url).password)] : []))
     .filter((password) => password.length >= 4);
-  return [...new Set([...passwords, ...endpoints.apiKeys.map((k) => k.key)])];
+  return [
+    ...new Set([
+      ...passwords,
+      ...endpoints.apiKeys.map((k) => k.key),
+      ...Object.values(endpoints.secrets ?? {}),
+    ]),
+  ];
 }
 
 /** The base URL of a service of the run, by its component name: the one place steps learn where it is. */

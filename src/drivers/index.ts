@@ -25,6 +25,10 @@ export {
   secretsIn,
 } from './endpoints.ts';
 export { type HttpAnswer, type HttpRequest, NoHttpAnswerError, sendHttp, urlOf } from './http-client.ts';
-export type { BusMessage, MessageMatch } from './message-log.ts';
+
+// Imported, then exported: dependency-cruiser does not see a type-only re-export as an import.
+import type { BusMessage, MessageMatch } from './message-log.ts';
+
 export { readState, type StateOperation, type StateRead, statePath } from './state-reader.ts';
 export { routingKeyMatches } from './topic-pattern.ts';
+export type { BusMessage, MessageMatch };

@@ -102,7 +102,11 @@ export async function startEnvironment(plan: RunPlan, options: StartOptions): Pr
   const context: ServiceContext = {
     runId,
     plan,
-    logs: createComponentLogs(logDir, [password, ...apiKeys.map((k) => k.key)]),
+    logs: createComponentLogs(logDir, [
+      password,
+      ...apiKeys.map((k) => k.key),
+      ...Object.values(plan.secrets),
+    ]),
     onProgress,
     labelsOf: (component) => ({ ...baseLabels, [labels.component]: component }),
     timeoutOf: (name) => plan.components[name]?.readyTimeoutMs ?? plan.readyTimeoutMs,
@@ -136,7 +140,7 @@ export async function startEnvironment(plan: RunPlan, options: StartOptions): Pr
       knownPids: context.processes.map((p) => p.pid),
       expectContainers: needsDocker,
       logFiles: context.processes.map((p) => p.logFile),
-      secrets: [password, ...apiKeys.map((k) => k.key)],
+      secrets: [password, ...apiKeys.map((k) => k.key), ...Object.values(plan.secrets)],
     });
   options.onForce?.(async () => {
     if (handedOver) return;
@@ -207,6 +211,7 @@ export async function startEnvironment(plan: RunPlan, options: StartOptions): Pr
           database: oursToRun ? runId : pathOf(context.database.url),
         },
         services: Object.fromEntries(Object.entries(urls).map(([name, url]) => [name, { url }])),
+        secrets: plan.secrets,
         apiKeys:
           plan.components.crm?.kind === 'service' && plan.components.crm.source !== 'url' ? apiKeys : [],
       },

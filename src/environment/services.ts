@@ -91,6 +91,9 @@ function templateValues(
     [`${broker.name}.vhost`]: isolatedAs,
     'run.id': context.runId,
     port: String(port),
+    ...Object.fromEntries(
+      Object.entries(context.plan.secrets).map(([name, value]) => [`secret.${name}`, value]),
+    ),
   };
   if (database) {
     const databaseUrl = (fromNetwork ? database.inNetwork?.url : undefined) ?? database.url;

@@ -12,6 +12,9 @@ export interface ScenarioOrder {
   apiKey?: string | undefined;
 }
 
+/** The run's secrets by name: "{secret.<name>}" in a create request. */
+export type Secrets = Readonly<Record<string, string>>;
+
 export interface OrderRequest {
   /** The create operation used (the version's, or the journey's own). */
   step: CreateStep;
@@ -33,9 +36,10 @@ export class OrderTemplateError extends Error {
   }
 }
 
-function scopeOf(step: CreateStep, order: ScenarioOrder): Map<string, unknown> {
+function scopeOf(step: CreateStep, order: ScenarioOrder, secrets: Secrets): Map<string, unknown> {
   const translated = (name: string, value: string) => step.values[name]?.[value] ?? value;
   return new Map<string, unknown>([
+    ...Object.entries(secrets).map(([name, value]): [string, unknown] => [`secret.${name}`, value]),
     ['order.customerId', order.customerId],
     ['order.segment', translated('order.segment', order.segment)],
     ['order.currency', translated('order.currency', order.currency)],
@@ -87,9 +91,14 @@ function fillItem(item: unknown, scope: Scope, where: string): unknown[] {
 }
 
 /** The create request for the order; a header whose template names a value the order lacks is left out. */
-export function orderRequest(journey: Journey, order: ScenarioOrder, version?: string): OrderRequest {
+export function orderRequest(
+  journey: Journey,
+  order: ScenarioOrder,
+  version?: string,
+  secrets: Secrets = {},
+): OrderRequest {
   const step = (version ? journey.create.versions[version] : undefined) ?? journey.create;
-  const scope = scopeOf(step, order);
+  const scope = scopeOf(step, order, secrets);
   const headers: Record<string, string> = {};
   for (const [name, template] of Object.entries(step.headers)) {
     try {

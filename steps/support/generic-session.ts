@@ -56,7 +56,13 @@ export class GenericSession {
 
   /** {name} of a remembered value; {uuid} (fresh at each use), {run.id}, {secret.<API key name>}. */
   scope(): PlaceholderScope {
-    const secrets = new Map(this.endpoints.apiKeys.map((key) => [`secret.${key.name}`, key.key]));
+    const secrets = new Map([
+      ...this.endpoints.apiKeys.map((key): [string, string] => [`secret.${key.name}`, key.key]),
+      ...Object.entries(this.endpoints.secrets ?? {}).map(([name, value]): [string, string] => [
+        `secret.${name}`,
+        value,
+      ]),
+    ]);
     return {
       lookup: (name) => {
         if (this.remembered.has(name)) return { value: this.remembered.get(name) };

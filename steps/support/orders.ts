@@ -35,6 +35,7 @@ export async function placeOrder(
       apiKey: order.apiKey ?? defaultKey(world, order.segment),
     },
     order.version,
+    world.endpoints.secrets,
   );
   const { step } = request;
   const answer = await sendHttp({
@@ -53,8 +54,12 @@ export async function placeOrder(
 }
 
 /** The reference CRM's key for the segment's own client, where the run has generated keys. */
-const defaultKey = (world: MesWorld, segment: Segment) =>
-  world.endpoints.apiKeys.length > 0 ? world.apiKey(apiKeyNames[segment]) : undefined;
+const defaultKey = (world: MesWorld, segment: Segment) => {
+  const name = apiKeyNames[segment];
+  const known =
+    world.endpoints.apiKeys.some((key) => key.name === name) || Boolean(world.endpoints.secrets?.[name]);
+  return known ? world.apiKey(name) : undefined;
+};
 
 /**
  * created-to-priced of one order from its journey: from the create request to the time the state read

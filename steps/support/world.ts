@@ -155,10 +155,16 @@ export class MesWorld extends World<MesWorldParameters> {
 
   /** The key of a named API client of the reference CRM (b2c-web, b2b-portal, partner-acme...). */
   apiKey(name: string): string {
-    const key = this.endpoints.apiKeys.find((k) => k.name === name)?.key;
+    // The keys the harness generated for its own CRM, else a secret of that name (a CRM given by URL).
+    const key = this.endpoints.apiKeys.find((k) => k.name === name)?.key ?? this.endpoints.secrets?.[name];
     if (!key) {
-      const known = this.endpoints.apiKeys.map((k) => k.name).join(', ');
-      throw new Error(`no API key named "${name}" in this environment (known: ${known || 'none'})`);
+      const known = [
+        ...this.endpoints.apiKeys.map((k) => k.name),
+        ...Object.keys(this.endpoints.secrets ?? {}),
+      ];
+      throw new Error(
+        `no API key named "${name}" in this environment (known: ${known.join(', ') || 'none'}); for a CRM given by URL, give it as a secret: "secrets": { "${name}": { "env": "..." } }`,
+      );
     }
     return key;
   }

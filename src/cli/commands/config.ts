@@ -38,6 +38,8 @@ export function printPlan(plan: RunPlan, out: Output, asJson: boolean): void {
   );
   out.line(`journey:       ${hops.join(' -> ')}`);
   out.line();
+  const secrets = Object.keys(plan.secrets);
+  if (secrets.length > 0) out.line(`secrets:       ${secrets.join(', ')} (values never shown)`);
   const components = Object.values(plan.components);
   const width = Math.max(...components.map((component) => component.name.length));
   for (const component of components) {
