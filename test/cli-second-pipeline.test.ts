@@ -74,7 +74,7 @@ interface Summary {
 const b2bOrder = 'A B2B order placed through API v1 gets the business discount';
 
 describe('the second pipeline, through the harness', { timeout: 300_000 }, () => {
-  it('runs the shipped order flow, a broker restart and a duplicate delivery, and a generic-steps feature: PROMOTE', async () => {
+  it('runs the shipped order flow, a broker restart and a duplicate delivery, and generic-steps features: PROMOTE', async () => {
     const result = await runMesE2e(
       [
         'run',
@@ -82,13 +82,17 @@ describe('the second pipeline, through the harness', { timeout: 300_000 }, () =>
         shipped('reliability.feature', 'A broker restart in the middle of the flow loses nothing'),
         shipped('reliability.feature', 'A duplicated order.created changes nothing'),
         fixture('second-pipeline-generic.feature'),
+        // The same feature passes on the reference stack (test/generic-steps.test.ts).
+        fixture('generic-both-pipelines.feature'),
+        '--tags',
+        'not @reference-stack',
         '--json',
       ],
       { cwd: project(), env, timeoutMs: 240_000 },
     );
     assert.equal(result.code, 0, result.stdout + result.stderr);
     const summary = JSON.parse(result.stdout) as Summary;
-    assert.deepEqual([summary.counts.passed, summary.counts.failed], [6, 0], JSON.stringify(summary.counts));
+    assert.deepEqual([summary.counts.passed, summary.counts.failed], [7, 0], JSON.stringify(summary.counts));
     assert.equal(summary.verdict, 'PROMOTE');
     // The storefront takes purchases only with its key, which the run had only as a secret.
     const leaks = filesUnder(summary.reports).filter(({ text }) => text.includes(shopKey));

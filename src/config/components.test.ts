@@ -139,6 +139,21 @@ describe('components by any name', () => {
     );
   });
 
+  it('a service container without its port or readiness check', () => {
+    assert.deepEqual(
+      problemsOf({
+        journey: ownJourney,
+        components: {
+          bus: { source: 'container', kind: 'rabbitmq' },
+          shop: { source: 'container', image: 'acme/shop:1', ready: { tcp: true } },
+        },
+      }),
+      [
+        'components.shop: a service container needs its "port" (where it serves inside the container) and its "ready" check ({ "http": "/health" }, { "tcp": true } or { "log": "..." })',
+      ],
+    );
+  });
+
   it('a dependsOn that names nothing, or components that wait for each other in a circle', () => {
     const problems = problemsOf({
       ...teamPipeline,

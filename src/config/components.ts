@@ -129,6 +129,15 @@ function kindProblems(components: readonly ResolvedComponent[]): string[] {
       `components: ${databases.join(', ')} are all of kind postgres; a run has at most one database`,
     );
   for (const component of components)
+    if (
+      component.kind === 'service' &&
+      component.source === 'container' &&
+      (!component.port || !component.ready)
+    )
+      problems.push(
+        `components.${component.name}: a service container needs its "port" (where it serves inside the container) and its "ready" check ({ "http": "/health" }, { "tcp": true } or { "log": "..." })`,
+      );
+  for (const component of components)
     if (component.kind !== 'service' && component.source === 'process')
       problems.push(
         `components.${component.name}: a ${component.kind} runs as a container or is given by url, not as a process`,

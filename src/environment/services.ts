@@ -104,7 +104,7 @@ function templateValues(
   return values;
 }
 
-/** Builds the reference services' images; the caller starts it early, beside the broker and database. */
+/** Builds the images of services given a Dockerfile; the caller starts it early, beside the broker and database. */
 export async function buildImages(context: ServiceContext): Promise<void> {
   for (const component of servicesOf(context.plan.components)) {
     const { name } = component;
