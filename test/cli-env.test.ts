@@ -158,6 +158,13 @@ describe('mes-e2e env', { timeout: 600_000, skip }, () => {
         crm: { source: 'url', url: crmUrl },
         // Serves on 8080 (the wiring's "{port}"), and is ready when its log says so.
         pricing: { source: 'container', image: teamImage, port: 8080, ready: { log: 'listening' } },
+        // Ready when a command run in the container exits 0 (here: its own health endpoint answers).
+        mes: {
+          source: 'container',
+          ready: {
+            command: `node -e "fetch('http://127.0.0.1:3001/health/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"`,
+          },
+        },
       },
     });
     try {
@@ -167,6 +174,7 @@ describe('mes-e2e env', { timeout: 600_000, skip }, () => {
       assert.match(up.stdout, new RegExp(`crm\\s+${crmUrl}`));
       assert.doesNotMatch(up.stderr, /pricing image ready/, 'the given image is used, not built');
       assert.match(up.stderr, /mes image ready/, 'the reference mes is still built');
+      assert.match(up.stderr, /mes ready in .*\(command "node -e .*" exiting 0 in the container\)/);
       const status = await runMesE2e(['env', 'status', '--json'], { cwd, env });
       assert.equal(status.code, 0, status.stdout);
       const components = (

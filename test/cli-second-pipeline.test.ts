@@ -94,6 +94,20 @@ describe('the second pipeline, through the harness', { timeout: 300_000 }, () =>
     const summary = JSON.parse(result.stdout) as Summary;
     assert.deepEqual([summary.counts.passed, summary.counts.failed], [7, 0], JSON.stringify(summary.counts));
     assert.equal(summary.verdict, 'PROMOTE');
+    // The storefront depends on the plant and tariff: it starts only once both are ready. A progress
+    // line "[T s] name ready in D s" says when a component got ready (T) and when it started (T - D).
+    const ready = new Map(
+      [...result.stderr.matchAll(/\[(\d+\.\d)s\]\s+([\w-]+) ready in (\d+\.\d) s/g)].map(
+        ([, at, name, took]) => [name, { at: Number(at), started: Number(at) - Number(took) }],
+      ),
+    );
+    const readyOf = (name: string) =>
+      ready.get(name) ?? assert.fail(`no "${name} ready" line in: ${result.stderr}`);
+    const [storefront, plant, tariff] = [readyOf('storefront'), readyOf('plant'), readyOf('tariff')];
+    assert.ok(
+      storefront.started >= Math.max(plant.at, tariff.at) - 0.15,
+      `storefront started at ${storefront.started} s, plant ready at ${plant.at} s, tariff at ${tariff.at} s`,
+    );
     // The storefront takes purchases only with its key, which the run had only as a secret.
     const leaks = filesUnder(summary.reports).filter(({ text }) => text.includes(shopKey));
     assert.deepEqual(

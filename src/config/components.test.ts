@@ -149,7 +149,7 @@ describe('components by any name', () => {
         },
       }),
       [
-        'components.shop: a service container needs its "port" (where it serves inside the container) and its "ready" check ({ "http": "/health" }, { "tcp": true } or { "log": "..." })',
+        'components.shop: a service container needs its "port" (where it serves inside the container) and its "ready" check ({ "http": "/health" }, { "tcp": true }, { "log": "..." } or { "command": "..." })',
       ],
     );
   });

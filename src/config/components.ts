@@ -135,7 +135,7 @@ function kindProblems(components: readonly ResolvedComponent[]): string[] {
       (!component.port || !component.ready)
     )
       problems.push(
-        `components.${component.name}: a service container needs its "port" (where it serves inside the container) and its "ready" check ({ "http": "/health" }, { "tcp": true } or { "log": "..." })`,
+        `components.${component.name}: a service container needs its "port" (where it serves inside the container) and its "ready" check ({ "http": "/health" }, { "tcp": true }, { "log": "..." } or { "command": "..." })`,
       );
   for (const component of components)
     if (component.kind !== 'service' && component.source === 'process')

@@ -21,15 +21,20 @@ const HttpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }
 /** How long this component may take to get ready; the top-level readyTimeoutMs otherwise. */
 const ReadyTimeout = z.number().int().min(1_000).max(3_600_000).optional();
 
-/** How a container shows it is ready: an HTTP path answering 2xx, its port accepting connections, or a log line. */
+/**
+ * How a container shows it is ready: an HTTP path answering 2xx, its port accepting connections, a log
+ * line, or a shell command run in the container exiting 0.
+ */
 export const ReadyCheck = z.union(
   [
     z.strictObject({ http: z.string().regex(/^\//, 'expected a path that starts with /') }),
     z.strictObject({ tcp: z.literal(true) }),
     z.strictObject({ log: z.string().min(1) }),
+    z.strictObject({ command: z.string().min(1) }),
   ],
   {
-    error: 'expected { "http": "/health" }, { "tcp": true } or { "log": "a line it logs once ready" }',
+    error:
+      'expected { "http": "/health" }, { "tcp": true }, { "log": "a line it logs once ready" } or { "command": "a shell command that exits 0 once ready" }',
   },
 );
 export type ReadyCheck = z.infer<typeof ReadyCheck>;

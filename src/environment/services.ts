@@ -200,12 +200,19 @@ function readinessAt(
     };
   }
   // Docker accepts connections on a published port before the container listens: after a restart
-  // only a connection from this machine can be checked, so tcp and log checks are weaker there.
+  // only a connection from this machine can be checked, so tcp, log and command checks are weaker there.
   const afterRestart: Readiness = { probe: 'tcp-listening', port: host.port, host: host.host };
   if ('tcp' in ready)
     return {
       waitedFor: `port ${port} accepting connections in the container`,
       strategy: afterDependencies(context, Wait.forListeningPorts()),
+      readiness: afterRestart,
+    };
+  if ('command' in ready)
+    return {
+      waitedFor: `command "${ready.command}" exiting 0 in the container`,
+      // Run with /bin/sh -c in the container, again and again until it exits 0 or the deadline passes.
+      strategy: afterDependencies(context, Wait.forSuccessfulCommand(ready.command)),
       readiness: afterRestart,
     };
   return {
