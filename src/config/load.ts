@@ -98,6 +98,8 @@ export function withPolicy(base: Policy, changes: PolicyConfig | undefined): Pol
   return Object.freeze({
     ...base,
     ...Object.fromEntries(Object.entries(changes ?? {}).filter(([, v]) => v !== undefined)),
+    // A rule switched in the file leaves the others as they were.
+    rules: Object.freeze({ ...base.rules, ...changes?.rules }),
   });
 }
 

@@ -1,5 +1,6 @@
 // The configuration file's shape (mes-e2e.config.json or .ts): strict, so a typo is an error, not a silent default.
 import { z } from 'zod';
+import { contractRules } from '../contracts/violations.ts';
 import { parseJsonPath } from './json-path.ts';
 
 /** The reference stack's components: the defaults when a configuration describes no pipeline of its own. */
@@ -115,6 +116,8 @@ export const PolicyConfig = z.strictObject({
       }),
     )
     .optional(),
+  contracts: z.enum(['block', 'report']).optional(),
+  rules: z.partialRecord(z.enum(contractRules), z.boolean()).optional(),
 });
 export type PolicyConfig = z.infer<typeof PolicyConfig>;
 

@@ -42,6 +42,10 @@ export interface Violation {
    * an attachment of a scenario's own names that scenario.
    */
   scenarios?: string[];
+  /** The message's id (AMQP message-id), for a scenario's expectation to name it. */
+  messageId?: string;
+  /** The business id the message carried (the journey's id), when it carried one. */
+  businessId?: string;
 }
 
 export const violationsMediaType = 'application/vnd.mes-e2e.violations+json';
@@ -71,7 +75,10 @@ const isRule = (value: unknown): value is ContractRule => contractRules.includes
 
 function violationOf(value: unknown): Violation | undefined {
   if (value === null || typeof value !== 'object') return undefined;
-  const { rule, where, problem, evidence, scenarios } = value as Record<string, unknown>;
+  const { rule, where, problem, evidence, scenarios, messageId, businessId } = value as Record<
+    string,
+    unknown
+  >;
   if (!isRule(rule) || typeof where !== 'string' || typeof problem !== 'string') return undefined;
   return {
     rule,
@@ -79,6 +86,8 @@ function violationOf(value: unknown): Violation | undefined {
     problem,
     ...(typeof evidence === 'string' ? { evidence } : {}),
     ...(Array.isArray(scenarios) ? { scenarios: scenarios.map(String) } : {}),
+    ...(typeof messageId === 'string' ? { messageId } : {}),
+    ...(typeof businessId === 'string' ? { businessId } : {}),
   };
 }
 
@@ -117,3 +126,26 @@ function unreadable(why: string): Violation {
     problem: `a violations record is unreadable: ${why}`,
   };
 }
+
+/**
+ * What a scenario means to happen, so that the rule it would break does not count it: a step that
+ * injects a duplicate or a poison message records the message it sent; a tag declares it for the
+ * whole scenario (an order it leaves unfinished on purpose).
+ */
+export const expectedMediaType = 'application/vnd.mes-e2e.expected+json';
+
+export type ExpectableRule = 'unexpected-dead-letter' | 'duplicate-publish' | 'orphan-order';
+
+/** The attachment body: this rule's violation about this message (or business id) was meant. */
+export interface Expected {
+  rule: ExpectableRule;
+  messageId?: string;
+  businessId?: string;
+}
+
+/** A scenario carrying the tag expects every violation of the rule that is seen while it runs. */
+export const expectingTags: Readonly<Record<ExpectableRule, string>> = {
+  'unexpected-dead-letter': '@expects-dead-letters',
+  'duplicate-publish': '@expects-duplicates',
+  'orphan-order': '@expects-unfinished-orders',
+};

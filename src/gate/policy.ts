@@ -1,4 +1,5 @@
 // What a run must show before it may be promoted, and the safe rules that apply when nobody says otherwise.
+import type { ContractRule } from '../contracts/violations.ts';
 import type { Statistic } from './figures.ts';
 
 /**
@@ -20,6 +21,10 @@ export type Policy = {
   readonly mustRun: readonly string[];
   /** Limits on figures the scenarios record; a budget with no figure recorded blocks. */
   readonly budgets: readonly Budget[];
+  /** What a broken contract on the wire or a broken rule over the run does: block, or only report. */
+  readonly contracts: 'block' | 'report';
+  /** The checks on the wire and the rules over the run, each on unless switched off here. */
+  readonly rules: Readonly<Record<ContractRule, boolean>>;
 };
 
 export type Budget = {
@@ -43,4 +48,13 @@ export const defaultPolicy: Policy = Object.freeze({
   neverSkip: Object.freeze([]),
   mustRun: Object.freeze([]),
   budgets: Object.freeze([]),
+  contracts: 'block',
+  rules: Object.freeze({
+    'message-contract': true,
+    'answer-contract': true,
+    'unexpected-dead-letter': true,
+    'duplicate-publish': true,
+    'orphan-order': true,
+    'queues-drained': true,
+  }),
 });

@@ -6,6 +6,7 @@ import { type BudgetCheck, wholeRunReasons } from './coverage.ts';
 import { defaultPolicy, type Policy } from './policy.ts';
 import { findCompromised, findRunIdentity, type RunIdentity } from './run-identity.ts';
 import { type Counts, emptyCounts, evaluate, type Verdict } from './verdict.ts';
+import { judgeWire, type ViolationReport } from './wire-rules.ts';
 
 export type ResultStream =
   | { source: string; envelopes: readonly Envelope[] }
@@ -21,6 +22,8 @@ export interface GateVerdict extends Verdict {
    * proves nothing about the product (never PROMOTE; exit 3 from `run` and `gate` alike).
    */
   compromised: string[];
+  /** What the checks on the wire found, each kind once, as the policy judged it. */
+  violations: ViolationReport[];
 }
 
 function sumCounts(all: readonly Counts[]): Counts {
@@ -83,21 +86,25 @@ export function evaluateResults(
         identity: undefined,
         verdict: undefined,
         compromised: [],
+        violations: [],
         error: stream.error,
       };
     const identity = findRunIdentity(stream.envelopes);
     const verdict = evaluate(stream.envelopes, perStream);
     // A run whose environment broke proves nothing about the product, whatever its scenarios say.
     const compromised = findCompromised(stream.envelopes);
+    const wire = judgeWire(stream.envelopes, policy);
     const reasons = [
       ...compromised.map((problem) => `environment compromised: ${problem}`),
       ...verdict.reasons,
+      ...wire.reasons,
     ];
     return {
       source: stream.source,
       identity,
       verdict: { ...verdict, verdict: reasons.length > 0 ? 'BLOCK' : verdict.verdict, reasons },
       compromised,
+      violations: wire.violations,
       error: undefined,
     };
   });
@@ -142,6 +149,7 @@ export function evaluateResults(
     },
     runs,
     budgets: whole.budgets,
+    violations: judged.flatMap((entry) => entry.violations),
     compromised: judged.flatMap((entry) =>
       entry.compromised.map((problem) =>
         several ? `[${shardLabel(entry.identity, entry.source)}] ${problem}` : problem,

@@ -3,6 +3,7 @@ import type { BudgetCheck } from '../gate/coverage.ts';
 import type { GateVerdict } from '../gate/results.ts';
 import type { ScenarioOutcome } from '../gate/scenarios.ts';
 import type { Counts } from '../gate/verdict.ts';
+import type { ViolationReport } from '../gate/wire-rules.ts';
 
 export type SummaryInfo = { runId: string; durationMs?: number; reportDir?: string };
 
@@ -32,6 +33,7 @@ export function summaryMarkdown(verdict: SummaryVerdict, info: SummaryInfo): str
     countsTable(verdict.counts),
     reasonsList(verdict.reasons),
     budgetsTable(verdict.budgets),
+    violationsTable(verdict.violations),
     scenariosTable(verdict.scenarios),
   ];
   return `${sections.filter((section) => section !== '').join('\n\n')}\n`;
@@ -39,7 +41,7 @@ export function summaryMarkdown(verdict: SummaryVerdict, info: SummaryInfo): str
 
 type SummaryVerdict = Pick<
   GateVerdict,
-  'verdict' | 'reasons' | 'counts' | 'scenarios' | 'budgets' | 'compromised'
+  'verdict' | 'reasons' | 'counts' | 'scenarios' | 'budgets' | 'compromised' | 'violations'
 >;
 
 function heading(verdict: SummaryVerdict, info: SummaryInfo): string {
@@ -78,6 +80,38 @@ function budgetsTable(budgets: readonly BudgetCheck[]): string {
       ]),
     ),
   ].join('\n');
+}
+
+/** Each kind of violation once, with how often, where, the evidence and the scenarios that ran. */
+function violationsTable(violations: readonly ViolationReport[]): string {
+  if (violations.length === 0) return '';
+  const shown = violations
+    .slice(0, MAX_ROWS)
+    .map((violation) =>
+      row([
+        violation.rule,
+        cell(violation.where),
+        cell(violation.problem),
+        String(violation.count),
+        cell(clip(violation.evidence ?? '')),
+        cell(violation.scenarios.join('; ')),
+        violation.blocks ? '❌ blocks' : 'reported',
+      ]),
+    );
+  const more = violations.length - shown.length;
+  return [
+    '### Contracts on the wire',
+    '',
+    row(['Rule', 'Where', 'Problem', 'Times', 'Evidence', 'While', 'Effect']),
+    row(['---', '---', '---', '---:', '---', '---', '---']),
+    ...shown,
+    ...(more > 0 ? ['', `…and ${more} more: see gate.json.`] : []),
+  ].join('\n');
+}
+
+function clip(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > MAX_MESSAGE ? `${flat.slice(0, MAX_MESSAGE - 1)}…` : flat;
 }
 
 function runLine(info: SummaryInfo): string {

@@ -52,6 +52,7 @@ function gateJson(verdict: GateVerdict, info: { runId: string }): string {
     compromised: verdict.compromised,
     counts: verdict.counts,
     budgets,
+    violations: verdict.violations,
     runs: verdict.runs,
     scenarios,
   };

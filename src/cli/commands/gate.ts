@@ -117,6 +117,7 @@ export async function gate(
       reasons: verdict.reasons,
       counts: verdict.counts,
       budgets: verdict.budgets,
+      violations: verdict.violations,
       compromised: verdict.compromised,
       runs: verdict.runs,
       out: dir,
