@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadRunPlan } from '../src/config/load.ts';
 import { shippedStepsModule } from '../src/config/selection.ts';
+import { contractRules } from '../src/contracts/violations.ts';
 import { worldParametersOf } from '../src/runner/world-parameters.ts';
 import { machine } from './machine.ts';
 
@@ -108,8 +109,24 @@ try {
   console.log(`warm run (not @destructive) x${repeat}, mes-e2e and plain cucumber-js...`);
   const harness: number[] = [];
   const plain: number[] = [];
-  const runHarness = async () =>
+  const unchecked: number[] = [];
+  // The same run with every check on the wire switched off: what watching and checking the bus costs.
+  const noWireChecks = join(warm, 'no-wire-checks.json');
+  writeFileSync(
+    noWireChecks,
+    JSON.stringify({
+      rules: Object.fromEntries(contractRules.map((rule) => [rule, false])),
+    }),
+  );
+  const runHarness = async () => {
     harness.push(checked('mes-e2e run', await mesE2e(['run', ...selection], warm)).ms);
+    unchecked.push(
+      checked(
+        'mes-e2e run, no wire checks',
+        await mesE2e(['run', ...selection, '--policy', noWireChecks], warm),
+      ).ms,
+    );
+  };
   const runPlain = async () => {
     const cucumber = await timed(
       process.execPath,
@@ -142,6 +159,7 @@ try {
   );
 
   const overhead = (median(harness) - median(plain)) / median(plain);
+  const wireCost = (median(harness) - median(unchecked)) / median(unchecked);
   const rows: Array<[string, string, string]> = [
     ['cold smoke (environment started and removed)', seconds(coldSmoke.ms), ''],
     ['warm smoke (after env up), median', seconds(median(warmSmoke)), 'target < 5 s'],
@@ -154,6 +172,11 @@ try {
     [
       'warm run (not @destructive): mes-e2e / plain cucumber-js',
       `${seconds(median(harness))} / ${seconds(median(plain))} = ${(overhead * 100).toFixed(0)}% overhead (${spread(harness)} / ${spread(plain)})`,
+      'target < 10%',
+    ],
+    [
+      'warm run (not @destructive): wire checks on / off',
+      `${seconds(median(harness))} / ${seconds(median(unchecked))} = ${(wireCost * 100).toFixed(0)}% for the checks (${spread(unchecked)} off)`,
       'target < 10%',
     ],
   ];
@@ -174,7 +197,13 @@ try {
       ratioToSlowest: start.total / slowest,
       ratios,
     },
-    warmRun: { harnessMs: harness.map(Math.round), plainCucumberMs: plain.map(Math.round), overhead },
+    warmRun: {
+      harnessMs: harness.map(Math.round),
+      plainCucumberMs: plain.map(Math.round),
+      overhead,
+      noWireChecksMs: unchecked.map(Math.round),
+      wireChecksCost: wireCost,
+    },
   };
   writeFileSync(join(root, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nwritten: bench/results.json (${results.machine.cpu}, ${results.machine.cores} cores)`);

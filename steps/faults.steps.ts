@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { Then, When } from '@cucumber/cucumber';
 import type { BusHop } from '../src/config/journey.ts';
+import type { BusMessage } from '../src/drivers/bus-observer.ts';
 import { isOfHop } from '../src/journey/bus-watch.ts';
 import { componentOfRole, type Role } from '../src/journey/roles.ts';
 import { eventually } from '../src/wait/eventually.ts';
@@ -37,6 +38,16 @@ When('{component} restarts', function (this: MesWorld, role: Role) {
 });
 
 /** The journey's first hop on the bus, and the hop after it (whose component consumes it). */
+/** The AMQP properties a message was sent with, those it had. */
+function definedProperties(message: BusMessage) {
+  const { messageId, correlationId, priority, contentType, type, timestamp } = message;
+  return Object.fromEntries(
+    Object.entries({ messageId, correlationId, priority, contentType, type, timestamp }).filter(
+      ([, value]) => value !== undefined,
+    ),
+  );
+}
+
 function firstBusHop(world: MesWorld): { hop: BusHop; consumer: string } {
   const { hops } = world.journey;
   const index = hops.findIndex((hop) => hop.kind === 'bus');
@@ -53,12 +64,11 @@ When("the order's order.created message is delivered again", async function (thi
     within: 10_000,
     description: `${hop.name} for ${id}`,
   });
-  // The same message again, as a broker redelivers it: same exchange, routing key, id and headers.
+  // The same message again, as a broker redelivers it: same exchange, routing key, id, properties and headers.
+  if (original.messageId) await this.meant({ rule: 'duplicate-publish', messageId: original.messageId });
   await bus.publish(original.exchange, original.routingKey, Buffer.from(JSON.stringify(original.body)), {
-    ...(original.messageId === undefined ? {} : { messageId: original.messageId }),
-    ...(original.correlationId === undefined ? {} : { correlationId: original.correlationId }),
+    ...definedProperties(original),
     headers: original.headers,
-    ...(original.priority === undefined ? {} : { priority: original.priority }),
   });
 });
 
@@ -92,6 +102,11 @@ When('a poison message is published as {string}', async function (this: MesWorld
   const exchange =
     firstBusHop(this).hop.channels.find((channel) => channel.exchange)?.exchange?.name ??
     assert.fail("the journey's first bus hop names no exchange to publish to");
+  // A poison message breaks the contract and is dead-lettered on purpose.
+  await this.meant(
+    { rule: 'message-contract', messageId: id },
+    { rule: 'unexpected-dead-letter', messageId: id },
+  );
   await (await this.bus()).publish(exchange, routingKey, Buffer.from('{"not": "an order"'), {
     messageId: id,
   });

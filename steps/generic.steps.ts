@@ -330,6 +330,8 @@ When(
     const raw = this.generic.docStringMediaType === 'text';
     const body = raw ? text(this, docString) : JSON.stringify(json(this, docString));
     const messageId = randomUUID();
+    // What the scenario sends is not the product's: it may break the contract on purpose.
+    await this.meant({ rule: 'message-contract', messageId });
     const capture = await this.generic.capture();
     await capture.publish(to.exchange, to.routingKey, Buffer.from(body), {
       messageId,
@@ -458,6 +460,8 @@ async function deadLettered(
 ): Promise<void> {
   const published = world.generic.lastPublished;
   if (!published) throw new ExpectationFailed('no message was published in this scenario yet');
+  // The scenario expects this dead letter: the rule over the run does not count it.
+  await world.meant({ rule: 'unexpected-dead-letter', messageId: published.messageId });
   const capture = await world.generic.capture();
   for (const watch of watches) {
     if (!capture.isWatching(watch.exchange, watch.bindingKey)) {

@@ -144,4 +144,36 @@ describe('the second pipeline, through the harness', { timeout: 300_000 }, () =>
       /it stopped before "plant queued the job" \(last seen: purchase\.placed on the bus; responsible: plant\)/,
     );
   });
+
+  it('BLOCKs a build whose every scenario passes but that answers twice and leaves business purchases unfinished', async () => {
+    const breaking = project((config) => {
+      const plant = config.components.plant as { env: Record<string, string> };
+      plant.env = { ...plant.env, PLANT_DROP_TIER: 'business' };
+      const tariff = config.components.tariff as { env: Record<string, string> };
+      tariff.env = { ...tariff.env, TARIFF_ANSWER_TWICE: 'true' };
+      config.components.bus = {
+        kind: 'rabbitmq',
+        source: 'url',
+        url: process.env[infrastructureVariables.amqp],
+        managementUrl: process.env[infrastructureVariables.management],
+      };
+    });
+    const result = await runMesE2e(['run', fixture('wire-rules.feature'), '--json'], {
+      cwd: breaking,
+      env,
+      timeoutMs: 240_000,
+    });
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    const summary = JSON.parse(result.stdout) as Summary;
+    assert.equal(summary.counts.passed, summary.counts.scenarios, 'every scenario passed');
+    const reasons = summary.reasons.join('\n');
+    assert.match(
+      reasons,
+      /^duplicate-publish \(.*\): channel quoteReady: a message id was published 2 times/m,
+    );
+    assert.match(
+      reasons,
+      /^orphan-order \(.*\): plant GET \/jobs\/\{jobRef\}: an order the bus saw start did not reach a final state \(it is not found\).*"A B2B order is accepted"/m,
+    );
+  });
 });

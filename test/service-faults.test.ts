@@ -268,7 +268,7 @@ describe('fault switch configuration', () => {
     [
       'pricing',
       { PRICING_FAULT: 'drop-b2c' },
-      /^pricing: configuration error: PRICING_FAULT: expected "drop-b2b" or unset, got "drop-b2c"$/,
+      /^pricing: configuration error: PRICING_FAULT: expected one or more of "drop-b2b", "hold-b2b", .* \(separated by commas\) or unset, got "drop-b2c"$/,
     ],
     [
       'mes',

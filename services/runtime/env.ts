@@ -54,6 +54,21 @@ export function oneOf<const T extends string>(env: Env, name: string, allowed: r
   return value as T;
 }
 
+/** A comma-separated list of words from `allowed` (each at most once); empty when unset. */
+export function someOf<const T extends string>(env: Env, name: string, allowed: readonly T[]): readonly T[] {
+  const value = raw(env, name);
+  if (value === undefined) return [];
+  const words = value.split(',').map((word) => word.trim());
+  const unknown = words.filter((word) => !(allowed as readonly string[]).includes(word));
+  if (unknown.length > 0 || words.length === 0) {
+    throw new ConfigError(
+      name,
+      `expected one or more of ${allowed.map((word) => `"${word}"`).join(', ')} (separated by commas) or unset, got "${value}"`,
+    );
+  }
+  return [...new Set(words)] as T[];
+}
+
 export function url(env: Env, name: string, protocols: readonly string[], hint: string): string {
   const value = requiredString(env, name, hint);
   let parsed: URL;

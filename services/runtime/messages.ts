@@ -32,18 +32,20 @@ export const PricingRequested = Type.Object({
 export type PricingRequested = Static<typeof PricingRequested>;
 
 export const PricingResult = Type.Union([
+  // pricedBy only says which instance answered: a result without it is still applied (a tolerant
+  // reader), though the contract requires it of every producer.
   Type.Object({
     orderId: OrderId,
     status: Type.Literal('completed'),
     totalCents: Type.Integer({ minimum: 0 }),
     currency: Type.String({ minLength: 3, maxLength: 3 }),
-    pricedBy: Type.String(),
+    pricedBy: Type.Optional(Type.String()),
   }),
   Type.Object({
     orderId: OrderId,
     status: Type.Literal('failed'),
     reason: Type.String(),
-    pricedBy: Type.String(),
+    pricedBy: Type.Optional(Type.String()),
   }),
 ]);
 export type PricingResult = Static<typeof PricingResult>;

@@ -173,9 +173,14 @@ function deadLetterRulesOf(
     for (const binding of boundTo) {
       const exchange = stringAt(objectAt(binding)?.exchange);
       if (!exchange || !exchanges.has(exchange)) continue;
-      const messages = Object.entries(objectAt(channel.messages) ?? {}).map(([id, message]) =>
-        messageRulesOf(ajv, id, objectAt(message) ?? {}, document),
-      );
+      // A dead letter keeps the properties of the message it was: only its headers and payload are its own.
+      const messages = Object.entries(objectAt(channel.messages) ?? {}).map(([id, message]) => ({
+        ...messageRulesOf(ajv, id, objectAt(message) ?? {}, document),
+        correlationId: undefined,
+        contentType: undefined,
+        messageType: undefined,
+        properties: [],
+      }));
       found.set(exchange, [...(found.get(exchange) ?? []), ...messages]);
     }
   }

@@ -134,7 +134,12 @@ function unreadable(why: string): Violation {
  */
 export const expectedMediaType = 'application/vnd.mes-e2e.expected+json';
 
-export type ExpectableRule = 'unexpected-dead-letter' | 'duplicate-publish' | 'orphan-order';
+/** A message the scenario sent itself may break its contract (by message id only, never by tag). */
+export type ExpectableRule =
+  | 'message-contract'
+  | 'unexpected-dead-letter'
+  | 'duplicate-publish'
+  | 'orphan-order';
 
 /** The attachment body: this rule's violation about this message (or business id) was meant. */
 export interface Expected {
@@ -144,7 +149,7 @@ export interface Expected {
 }
 
 /** A scenario carrying the tag expects every violation of the rule that is seen while it runs. */
-export const expectingTags: Readonly<Record<ExpectableRule, string>> = {
+export const expectingTags: Readonly<Partial<Record<ExpectableRule, string>>> = {
   'unexpected-dead-letter': '@expects-dead-letters',
   'duplicate-publish': '@expects-duplicates',
   'orphan-order': '@expects-unfinished-orders',

@@ -1,5 +1,6 @@
 // Queue depths and consumer counts of the run's vhost, from the RabbitMQ management API: what a
 // failure diagnosis shows about where work piles up.
+import amqp from 'amqplib';
 import axios from 'axios';
 import { managementAccess } from './probes.ts';
 
@@ -62,4 +63,35 @@ export async function queueBindings(
       routingKey: String(binding.routing_key ?? ''),
       arguments: (binding.arguments ?? {}) as Record<string, unknown>,
     }));
+}
+
+/**
+ * Ready messages and consumers of each queue, as the broker has them now (a passive declare over
+ * AMQP): the management API's figures are sampled every few seconds, so a message published just
+ * before may not show there yet. A queue that is gone is left out.
+ */
+export async function liveQueueCounts(
+  amqpUrl: string,
+  queues: readonly string[],
+): Promise<Map<string, { ready: number; consumers: number }>> {
+  const counts = new Map<string, { ready: number; consumers: number }>();
+  const connection = await amqp.connect(amqpUrl);
+  try {
+    for (const queue of queues) {
+      // A passive declare of a queue that is gone closes its channel: one channel each.
+      const channel = await connection.createChannel();
+      channel.on('error', () => {});
+      try {
+        const { messageCount, consumerCount } = await channel.checkQueue(queue);
+        counts.set(queue, { ready: messageCount, consumers: consumerCount });
+      } catch {
+        // Gone since it was listed.
+      } finally {
+        await channel.close().catch(() => {});
+      }
+    }
+  } finally {
+    await connection.close().catch(() => {});
+  }
+  return counts;
 }

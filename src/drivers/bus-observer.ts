@@ -42,6 +42,10 @@ export interface ObserveOptions {
   mayDeclare: boolean;
   /** Whose the broker is, for saying why nothing is watched. */
   owner: string;
+  /** Called with each message as it arrives (after it is kept). */
+  onMessage?: (message: BusMessage) => void;
+  /** Called once when the connection is lost without close() (the broker restarted or went away). */
+  onLost?: () => void;
 }
 
 export class ObserverBlindError extends Error {
@@ -85,13 +89,14 @@ async function bindEverything(
 export async function observeBus(amqpUrl: string, options: ObserveOptions): Promise<BusObserver> {
   const connection: ChannelModel = await amqp.connect(amqpUrl);
   let open = true;
-  connection.on('close', () => {
+  let closing = false;
+  const lost = () => {
+    if (open && !closing) options.onLost?.();
     open = false;
-  });
+  };
+  connection.on('close', lost);
   // A broker restart closes the connection with an error; the observer reports closed instead of crashing.
-  connection.on('error', () => {
-    open = false;
-  });
+  connection.on('error', lost);
   let confirming: Promise<amqp.ConfirmChannel> | undefined;
   const log = createMessageLog();
   const blind = options.mayDeclare
@@ -107,7 +112,10 @@ export async function observeBus(amqpUrl: string, options: ObserveOptions): Prom
     await channel.consume(
       queue,
       (delivery: ConsumeMessage | null) => {
-        if (delivery) log.add(busMessageOf(delivery));
+        if (!delivery) return;
+        const message = busMessageOf(delivery);
+        log.add(message);
+        options.onMessage?.(message);
       },
       { noAck: true },
     );
@@ -127,6 +135,7 @@ export async function observeBus(amqpUrl: string, options: ObserveOptions): Prom
     },
     isOpen: () => open,
     async close() {
+      closing = true;
       open = false;
       await connection.close().catch(() => {});
     },

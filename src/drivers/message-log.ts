@@ -15,6 +15,10 @@ export interface BusMessage {
   correlationId: string | undefined;
   /** 2 when the producer sent it persistent (a durable queue keeps it across a broker restart). */
   deliveryMode: number | undefined;
+  contentType?: string | undefined;
+  /** The AMQP `type` property: the message's kind, as the producer names it. */
+  type?: string | undefined;
+  timestamp?: number | undefined;
   seenAt: number;
 }
 
@@ -39,6 +43,9 @@ export function busMessageOf(delivery: ConsumeMessage): BusMessage {
     messageId: delivery.properties.messageId,
     correlationId: delivery.properties.correlationId,
     deliveryMode: delivery.properties.deliveryMode,
+    contentType: delivery.properties.contentType,
+    type: delivery.properties.type,
+    timestamp: delivery.properties.timestamp,
     seenAt: Date.now(),
   };
 }

@@ -5,6 +5,7 @@
 import { appendFile, mkdir, rm, symlink } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { RunPlan } from '../config/load.ts';
+import { violationsEnvelope } from '../contracts/violations.ts';
 import { componentHandle } from '../drivers/component-handles.ts';
 import { faultTargetNamed } from '../drivers/fault-targets.ts';
 import {
@@ -22,6 +23,7 @@ import { runScenarios } from './cucumber-run.ts';
 import { createProgress, type ScenarioFinished } from './progress.ts';
 import { type PlannedScenario, planScenarios } from './suite.ts';
 import { runTasks, type Task } from './tasks.ts';
+import { type WireWatch, watchWire } from './wire-watch.ts';
 import { worldParametersOf } from './world-parameters.ts';
 
 export interface RunRequest {
@@ -88,6 +90,7 @@ interface RunState {
   started: StartedEnvironment | undefined;
   environment: RunOutcome['environment'];
   verdict: GateVerdict | undefined;
+  wire: WireWatch | undefined;
 }
 
 const record = (state: RunState) => state.kept ?? state.started?.record;
@@ -134,6 +137,25 @@ const runTasksOfSuite: ReadonlyArray<Task<RunState>> = [
     },
   },
   {
+    title: 'contracts on the wire: watching the bus',
+    async setup(state) {
+      const environment = record(state);
+      const { plan } = state.request;
+      const anyRule = Object.values(plan.policy.rules).some(Boolean);
+      if (state.planned.length === 0 || !environment || !anyRule) return;
+      state.wire = await watchWire({
+        asyncapi: plan.contracts.asyncapi.document,
+        journey: plan.journey,
+        endpoints: environment.endpoints,
+        rules: plan.policy.rules,
+        onProgress: state.request.onProgress,
+      });
+    },
+    async teardown(state) {
+      await state.wire?.close();
+    },
+  },
+  {
     title: (state) =>
       `scenarios: ${state.planned.length} selected, ${state.request.plan.run.parallel} at a time`,
     abandonOnInterrupt: true,
@@ -168,12 +190,17 @@ async function runAndJudge(state: RunState): Promise<GateVerdict> {
   request.onStage('reports and verdict');
   const compromised = await brokenComponents(record(state));
   const envelopes = [...finished.envelopes];
+  const runStartedId = envelopes.find((e) => e.testRunStarted)?.testRunStarted?.id;
+  if (state.wire) {
+    request.onStage('contracts on the wire: what the run left');
+    // In the messages themselves, so that a gate over the shards judges them too.
+    const checked = violationsEnvelope(await state.wire.finish(envelopes), runStartedId);
+    envelopes.push(checked);
+    await appendFile(finished.messagesFile, `${JSON.stringify(checked)}\n`);
+  }
   if (compromised.length > 0) {
     // In the messages themselves, so that a gate over the shards sees it too.
-    const broken = compromisedEnvelope(
-      compromised,
-      envelopes.find((e) => e.testRunStarted)?.testRunStarted?.id,
-    );
+    const broken = compromisedEnvelope(compromised, runStartedId);
     envelopes.push(broken);
     await appendFile(finished.messagesFile, `${JSON.stringify(broken)}\n`);
   }
@@ -207,6 +234,7 @@ export async function runSuite(request: RunRequest): Promise<RunOutcome> {
     started: undefined,
     environment: 'none',
     verdict: undefined,
+    wire: undefined,
   };
   const ended = await runTasks(runTasksOfSuite, state, {
     signal: request.signal,

@@ -4,6 +4,7 @@
 import { type IWorldOptions, setWorldConstructor, World } from '@cucumber/cucumber';
 import type { OrderLine, Segment } from '../../fixtures/orders.ts';
 import type { Journey } from '../../src/config/journey.ts';
+import { type Expected, expectedMediaType } from '../../src/contracts/violations.ts';
 import { type BusObserver, observeBus } from '../../src/drivers/bus-observer.ts';
 import { type Chaos, createChaos } from '../../src/drivers/chaos.ts';
 import { type CrmClient, createCrmClient, type HttpAnswer } from '../../src/drivers/crm-client.ts';
@@ -178,6 +179,16 @@ export class MesWorld extends World<MesWorldParameters> {
     const order = this.lastOrder();
     if (!order.id) throw new Error(`the CRM did not accept the order (answered ${order.answer.status})`);
     return order.id;
+  }
+
+  /**
+   * Tells the gate that the scenario itself caused what a rule over the run would count (a message
+   * it sent again, a poison message it published and its dead letter): that one is not held against
+   * the product.
+   */
+  async meant(...expected: Expected[]): Promise<void> {
+    for (const entry of expected)
+      await this.attach(JSON.stringify(entry), { mediaType: expectedMediaType, fileName: 'expected.json' });
   }
 }
 

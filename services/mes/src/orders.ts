@@ -97,7 +97,7 @@ export async function applyPricingResult(db: Database, result: PricingResult): P
       completed ? 'priced' : 'pricing_failed',
       completed ? result.totalCents : null,
       completed ? null : result.reason,
-      result.pricedBy,
+      result.pricedBy ?? null,
     ],
   );
   if (updated.rowCount === 1) return 'applied';

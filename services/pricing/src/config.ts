@@ -1,6 +1,6 @@
 // The pricing service's configuration, read from environment variables once at start.
 import { hostname } from 'node:os';
-import { integer, oneOf, optionalString, url } from '../../runtime/env.ts';
+import { integer, optionalString, someOf, url } from '../../runtime/env.ts';
 
 export interface PricingConfig {
   host: string;
@@ -10,8 +10,25 @@ export interface PricingConfig {
   prefetch: number;
   instanceName: string;
   /** Fault injection for the harness's own tests, never set in normal use: see server.ts. */
-  fault: 'drop-b2b' | undefined;
+  faults: readonly PricingFault[];
 }
+
+/**
+ * drop-b2b: B2B requests are acked and never answered. stop-on-b2b: the first B2B request stops the
+ * instance consuming (the request goes back to the queue, where nothing takes it).
+ * The others keep the pipeline working and break only its contract: rename-priced-by (the result
+ * names its instance `instance`), no-correlation-id (results without the AMQP correlation id),
+ * publish-twice (every result published twice), stray-result (a result for an order nobody placed).
+ */
+export const pricingFaults = [
+  'drop-b2b',
+  'stop-on-b2b',
+  'rename-priced-by',
+  'no-correlation-id',
+  'publish-twice',
+  'stray-result',
+] as const;
+export type PricingFault = (typeof pricingFaults)[number];
 
 export function readPricingConfig(env: NodeJS.ProcessEnv): PricingConfig {
   return Object.freeze({
@@ -22,6 +39,6 @@ export function readPricingConfig(env: NodeJS.ProcessEnv): PricingConfig {
     // One at a time by default: a message held by a busy instance cannot be overtaken by a higher priority.
     prefetch: integer(env, 'PRICING_PREFETCH', 1, { min: 1, max: 1_000 }),
     instanceName: optionalString(env, 'PRICING_INSTANCE') ?? `${hostname()}-${process.pid}`,
-    fault: oneOf(env, 'PRICING_FAULT', ['drop-b2b']),
+    faults: someOf(env, 'PRICING_FAULT', pricingFaults),
   });
 }

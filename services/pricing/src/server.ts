@@ -1,5 +1,6 @@
 // Starts a pricing instance: consumes pricing requests (highest priority first), publishes results.
 
+import { randomUUID } from 'node:crypto';
 import type { ConsumeMessage } from 'amqplib';
 import { type Broker, BrokerUnavailableError, connectBroker } from '../../runtime/broker.ts';
 import { createConsumer } from '../../runtime/consumer.ts';
@@ -11,12 +12,16 @@ import { exchanges, queues, routingKeys } from '../../runtime/topology.ts';
 import { calculatePrice } from './calculation.ts';
 import { readPricingConfig } from './config.ts';
 
+/** Thrown while the consumer stops on purpose (PRICING_FAULT=stop-on-b2b): the request is put back. */
+class StoppedOnPurpose extends Error {}
+
 await runService('pricing', async (env, log) => {
   const config = readPricingConfig(env);
-  if (config.fault === 'drop-b2b') {
+  const faults = new Set(config.faults);
+  if (faults.size > 0) {
     log.warn(
-      { fault: 'PRICING_FAULT=drop-b2b' },
-      'fault injected: B2B pricing requests are consumed and never answered',
+      { fault: `PRICING_FAULT=${config.faults.join(',')}` },
+      "fault injected: the service breaks on purpose, for the harness's own tests",
     );
   }
   // Assigned before the first connection can deliver a message: consumers attach in onConnect.
@@ -28,10 +33,17 @@ await runService('pricing', async (env, log) => {
       parse: jsonMessageParser(PricingRequested),
       // A result that cannot be published waits for the broker; if the request is redelivered meanwhile,
       // MES ignores the repeated result.
-      isTransient: (error) => error instanceof BrokerUnavailableError,
+      isTransient: (error) => error instanceof BrokerUnavailableError || error instanceof StoppedOnPurpose,
       async handle(request, message: ConsumeMessage) {
-        // The injected bug: the request is acked like any other, and no result is ever published.
-        if (config.fault === 'drop-b2b' && request.segment === 'b2b') return;
+        if (request.segment === 'b2b') {
+          // The injected bugs: acked like any other and never answered, or the consumer gives up (the
+          // stop puts the request back, unanswered, in a queue nothing consumes any more).
+          if (faults.has('drop-b2b')) return;
+          if (faults.has('stop-on-b2b')) {
+            void consumer.stop();
+            throw new StoppedOnPurpose('consumer stopped at a B2B request (PRICING_FAULT=stop-on-b2b)');
+          }
+        }
         const outcome = calculatePrice(request, config.costMs);
         const { correlationId } = message.properties;
         const result =
@@ -43,18 +55,23 @@ await runService('pricing', async (env, log) => {
                 currency: outcome.currency,
               }
             : { orderId: request.orderId, status: 'failed', reason: outcome.reason };
-        await broker.publish([
-          {
-            exchange: exchanges.pricing,
-            routingKey:
-              outcome.status === 'completed' ? routingKeys.pricingCompleted : routingKeys.pricingFailed,
-            payload: { ...result, pricedBy: config.instanceName },
-            options: {
-              messageId: `price-${request.orderId}`,
-              correlationId,
-              type: `pricing.${outcome.status}`,
-            },
+        const answer = {
+          exchange: exchanges.pricing,
+          routingKey:
+            outcome.status === 'completed' ? routingKeys.pricingCompleted : routingKeys.pricingFailed,
+          payload: faults.has('rename-priced-by')
+            ? { ...result, instance: config.instanceName }
+            : { ...result, pricedBy: config.instanceName },
+          options: {
+            messageId: `price-${request.orderId}`,
+            ...(faults.has('no-correlation-id') ? {} : { correlationId }),
+            type: `pricing.${outcome.status}`,
           },
+        };
+        await broker.publish([
+          answer,
+          ...(faults.has('publish-twice') ? [answer] : []),
+          ...(faults.has('stray-result') ? [strayResultLike(answer)] : []),
         ]);
         log.info({ orderId: request.orderId, correlationId, status: outcome.status }, 'order priced');
       },
@@ -74,3 +91,13 @@ await runService('pricing', async (env, log) => {
     },
   };
 });
+
+/** A result like `answer` for an order nobody placed: it keeps the contract, and MES can only dead-letter it. */
+function strayResultLike<T extends { payload: object; options: object }>(answer: T): T {
+  const orderId = randomUUID();
+  return {
+    ...answer,
+    payload: { ...answer.payload, orderId },
+    options: { ...answer.options, messageId: `price-${orderId}` },
+  };
+}
