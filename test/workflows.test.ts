@@ -243,7 +243,7 @@ describe('release-gate.yml: promotion only after the gate said PROMOTE', () => {
     assert.ok('workflow_dispatch' in on);
     assert.deepEqual(permissions, { contents: 'read' });
     assert.equal(concurrency?.['cancel-in-progress'], false);
-    assert.deepEqual(Object.keys(jobs).sort(), ['e2e', 'gate', 'promote']);
+    assert.deepEqual(Object.keys(jobs).sort(), ['contracts', 'e2e', 'gate', 'promote']);
   });
 
   it(`e2e: a matrix of shards 1..N, each running --shard ${gh('matrix.shard')}/N, none stopping the others`, () => {
@@ -334,6 +334,57 @@ describe('release-gate.yml: promotion only after the gate said PROMOTE', () => {
       ),
       `artifact ${name} matches the pattern ${pattern}`,
     );
+  });
+
+  const contractsStep = () =>
+    steps(jobs.contracts ?? {}).find((step) => /\bmes-e2e contracts check\b/.test(step.run ?? ''));
+
+  it('contracts: checks the documents against the previous commit before any shard runs', () => {
+    const contracts = jobs.contracts;
+    assert.ok(contracts);
+    assert.deepEqual(needsOf(e2e ?? {}), ['contracts'], 'the shards wait for the contracts check');
+    const checkout = steps(contracts).find((step) => usesAction(step, 'actions/checkout'));
+    assert.equal(checkout?.with?.['fetch-depth'], 0, 'the history holds the commit to compare with');
+    const step = contractsStep();
+    assert.ok(step, 'a step runs mes-e2e contracts check');
+    assert.match(step.run ?? '', /--since "\$since"/);
+    assert.equal(step.env?.BEFORE, gh('github.event.before'));
+  });
+
+  // The step's own bash script, run for real in a git repository; `npx` is a stand-in that records
+  // its arguments and exits as mes-e2e contracts check would.
+  const checkContractsWith = (before: string, exit = 0) => {
+    const dir = mkdtempSync(join(tmpdir(), 'mes-e2e-workflow-'));
+    const repo = join(dir, 'repo');
+    const git = (...args: string[]) =>
+      spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], {
+        cwd: repo,
+        encoding: 'utf8',
+      }).stdout.trim();
+    spawnSync('git', ['init', '--quiet', repo]);
+    git('commit', '--quiet', '--allow-empty', '-m', 'one');
+    const first = git('rev-parse', 'HEAD');
+    git('commit', '--quiet', '--allow-empty', '-m', 'two');
+    writeFileSync(join(dir, 'npx'), `#!/bin/sh\necho "npx $*" >>"${dir}/calls"\nexit ${exit}\n`);
+    chmodSync(join(dir, 'npx'), 0o755);
+    const result = spawnSync('bash', ['-e', '-c', contractsStep()?.run ?? ''], {
+      cwd: repo,
+      env: { PATH: `${dir}:${process.env.PATH}`, BEFORE: before === 'first' ? first : before },
+      encoding: 'utf8',
+    });
+    return { status: result.status, calls: readFileSync(join(dir, 'calls'), 'utf8').trim(), first };
+  };
+
+  it("contracts: compares with main's previous head, else with the commit's parent; its exit is the step's", () => {
+    const pushed = checkContractsWith('first');
+    assert.equal(pushed.calls, `npx mes-e2e contracts check --since ${pushed.first}`);
+    for (const before of ['0000000000000000000000000000000000000000', '', 'deadbeef'])
+      assert.equal(
+        checkContractsWith(before).calls,
+        'npx mes-e2e contracts check --since HEAD^',
+        `BEFORE=${before || '(empty)'}`,
+      );
+    assert.equal(checkContractsWith('first', 1).status, 1, 'a breaking change fails the job');
   });
 
   it('promote: needs the gate, production environment, only on a successful gate with PROMOTE', () => {

@@ -4,6 +4,7 @@ import { type LoadOptions, loadRunPlan } from '../config/load.ts';
 import type { RunFlags } from '../config/run-settings.ts';
 import { MesE2eError } from '../errors.ts';
 import { printPlan } from './commands/config.ts';
+import type { ContractsCheckOptions } from './commands/contracts.ts';
 import type { Interrupts } from './commands/env.ts';
 import type { ExitCode } from './exit-codes.ts';
 import { exitCodeOf, type Outcome } from './outcome.ts';
@@ -189,6 +190,26 @@ export function buildProgram(io: CliIo, out: Output, setOutcome: (outcome: Outco
         setOutcome(await gate(await plan(options, { policyFile: options.policy }), io, out, options));
       },
     );
+
+  program
+    .command('contracts')
+    .description("the pipeline's OpenAPI and AsyncAPI documents")
+    .command('check')
+    .description(
+      'lint the OpenAPI and AsyncAPI documents and, given their previous versions, list the breaking changes: exit 1 on a lint error or on a breaking change without a new major info.version',
+    )
+    .argument('[files...]', "documents to check (default: the configuration's contracts)")
+    .option('-c, --config <file>', 'configuration file (for its contracts)')
+    .option('--previous <file>', 'the previous version of the one document given')
+    .option(
+      '--since <git-ref>',
+      'compare each document with its version at this git revision (one that did not exist then is new)',
+    )
+    .option('--json', 'machine-readable output')
+    .action(async (files: string[], options: ContractsCheckOptions) => {
+      const { contractsCheck } = await import('./commands/contracts.ts'); // the parsers and Spectral are slow to load
+      setOutcome(await contractsCheck(files, options, io.cwd, out));
+    });
 
   program
     .command('report')

@@ -154,7 +154,21 @@ function readSecrets(
   return values;
 }
 
-export async function loadRunPlan(options: LoadOptions): Promise<RunPlan> {
+export interface Configuration {
+  configFile: string | undefined;
+  /** Where relative paths in it start: the file's folder, else cwd. */
+  configDir: string;
+  config: ConfigFile;
+}
+
+/**
+ * The configuration file (--config, else the nearest one upwards) checked by the schema, nothing
+ * resolved yet: for commands that need only part of it (`contracts check` its documents).
+ */
+export async function readConfiguration(options: {
+  cwd: string;
+  configPath?: string | undefined;
+}): Promise<Configuration> {
   const configFile = options.configPath
     ? resolve(options.cwd, options.configPath)
     : findConfigFile(options.cwd);
@@ -164,8 +178,11 @@ export async function loadRunPlan(options: LoadOptions): Promise<RunPlan> {
   const raw = configFile ? await readConfigFile(configFile) : {};
   const parsed = ConfigFile.safeParse(raw, { reportInput: true });
   if (!parsed.success) throw new ConfigurationError(configFile, describeIssues(parsed.error.issues, raw));
-  const config = parsed.data;
-  const configDir = configFile ? dirname(configFile) : options.cwd;
+  return { configFile, configDir: configFile ? dirname(configFile) : options.cwd, config: parsed.data };
+}
+
+export async function loadRunPlan(options: LoadOptions): Promise<RunPlan> {
+  const { configFile, configDir, config } = await readConfiguration(options);
 
   if (options.profile !== undefined && !(profileNames as readonly string[]).includes(options.profile)) {
     throw new ConfigurationError(undefined, [

@@ -27,6 +27,47 @@ function readReference(): ConfigFile {
   return parsed.data;
 }
 
+/** A contract document's file and the key that names it in messages ("contracts.openapi.crm"). */
+export interface ContractFile {
+  key: string;
+  file: string;
+}
+
+export interface ContractFiles {
+  /** By component name. */
+  openapi: Readonly<Record<string, ContractFile>>;
+  asyncapi: ContractFile | undefined;
+}
+
+/**
+ * The documents a configuration means: its own, and for what it does not name the reference stack's
+ * (keyed "... (default)"), unless it has a journey of its own.
+ */
+export function contractFiles(
+  config: ConfigFile,
+  configDir: string,
+  reference: ConfigFile = readReference(),
+): ContractFiles {
+  const given = contractSources(config.contracts ?? {}, configDir);
+  // A journey of its own is a pipeline of its own: the reference stack's documents would not describe it.
+  const ownPipeline = config.journey !== undefined;
+  const fallback = ownPipeline
+    ? {}
+    : contractSources(reference.contracts ?? {}, dirname(referenceConfigFile));
+  const keyed = (key: string, isGiven: boolean) => (isGiven ? key : `${key} (default)`);
+  const openapi = Object.entries(given.openapi ?? fallback.openapi ?? {}).map(([name, file]) => [
+    name,
+    { key: keyed(`contracts.openapi.${name}`, given.openapi !== undefined), file },
+  ]);
+  const asyncapi = given.asyncapi ?? fallback.asyncapi;
+  return {
+    openapi: Object.fromEntries(openapi),
+    asyncapi: asyncapi
+      ? { key: keyed('contracts.asyncapi', given.asyncapi !== undefined), file: asyncapi }
+      : undefined,
+  };
+}
+
 export async function loadPipeline(options: {
   config: ConfigFile;
   configFile: string | undefined;
@@ -38,40 +79,24 @@ export async function loadPipeline(options: {
   /** Documents checked before, by their content; without it every document is checked again. */
   cache?: ContractCache;
 }): Promise<Pipeline> {
-  const { config, configDir } = options;
+  const { config } = options;
   const reference = readReference();
-  const given = contractSources(config.contracts ?? {}, configDir);
-  // A journey of its own is a pipeline of its own: the reference stack's documents would not describe it.
-  const ownPipeline = config.journey !== undefined;
-  const fallback = ownPipeline
-    ? {}
-    : contractSources(reference.contracts ?? {}, dirname(referenceConfigFile));
-  const fromFile = (key: string, isGiven: boolean) => (isGiven ? key : `${key} (default)`);
+  const files = contractFiles(config, options.configDir, reference);
   const problems: string[] = [];
-
-  const openapiFiles = given.openapi ?? fallback.openapi ?? {};
-  for (const name of Object.keys(openapiFiles))
+  for (const name of Object.keys(files.openapi))
     if (!options.components.includes(name))
       problems.push(
         `contracts.openapi.${name}: no component "${name}" in the configuration; it has: ${options.components.join(', ')}`,
       );
-  const asyncapiFile = given.asyncapi ?? fallback.asyncapi;
+  const { asyncapi: asyncapiFile } = files;
   const [asyncapi, ...openapis] = await Promise.all([
     asyncapiFile
-      ? readAsyncApi(
-          asyncapiFile,
-          fromFile('contracts.asyncapi', given.asyncapi !== undefined),
-          options.cache,
-        )
+      ? readAsyncApi(asyncapiFile.file, asyncapiFile.key, options.cache)
       : Promise.resolve(
           'contracts.asyncapi: no AsyncAPI document is named; a configuration with its own journey names its own',
         ),
-    ...Object.entries(openapiFiles).map(async ([name, file]) => {
-      const read = await readOpenApi(
-        file,
-        fromFile(`contracts.openapi.${name}`, given.openapi !== undefined),
-        options.cache,
-      );
+    ...Object.entries(files.openapi).map(async ([name, { file, key }]) => {
+      const read = await readOpenApi(file, key, options.cache);
       return [name, read] as const;
     }),
   ]);
