@@ -58,13 +58,10 @@ async function send(world: MesWorld, request: SentRequest, body?: string): Promi
   const baseUrl = httpBaseUrlOf(world.endpoints, request.component);
   const headers = Object.fromEntries(world.generic.requestHeaders);
   const payload = body === undefined ? undefined : json(world, body);
-  const answer = await sendHttp({
-    method: request.method,
-    baseUrl,
-    path: request.path,
-    headers,
-    json: payload,
-  });
+  const answer = await sendHttp(
+    { method: request.method, baseUrl, path: request.path, headers, json: payload },
+    { onAnswer: world.answersOf(request.component) },
+  );
   world.answers.push(answer);
   world.lastAnswer = answer;
   world.generic.lastRequest = request;
@@ -216,7 +213,10 @@ async function answersWithin(
   let last: HttpAnswer | undefined;
   const polled = eventually(
     async () => {
-      last = await sendHttp({ method: request.method, baseUrl, path: request.path, headers });
+      last = await sendHttp(
+        { method: request.method, baseUrl, path: request.path, headers },
+        { onAnswer: world.answersOf(request.component) },
+      );
       if (last.status !== status) {
         throw new ExpectationFailed(`status ${last.status}, body ${describeValue(last.body)}`);
       }

@@ -5,12 +5,12 @@ import { linesFromTable, type Segment } from '../fixtures/orders.ts';
 import type { BusHop } from '../src/config/journey.ts';
 import { httpBaseUrlOf } from '../src/drivers/endpoints.ts';
 import { sendHttp } from '../src/drivers/http-client.ts';
-import { readState, type StateRead } from '../src/drivers/state-reader.ts';
+import type { StateRead } from '../src/drivers/state-reader.ts';
 import { isOfHop } from '../src/journey/bus-watch.ts';
 import { isDone, type Stage, stageOf } from '../src/journey/hops.ts';
 import { valueAt } from '../src/match/json-path.ts';
 import { eventually } from '../src/wait/eventually.ts';
-import { withWhereItStopped } from './support/journey.ts';
+import { readOrderState, withWhereItStopped } from './support/journey.ts';
 import { placeOrder, recordCreatedToDone } from './support/orders.ts';
 import { ownDeadline, withinDeadline } from './support/timeouts.ts';
 import type { MesWorld } from './support/world.ts';
@@ -60,7 +60,7 @@ async function orderAtStage(world: MesWorld, stage: Stage, seconds: number): Pro
   try {
     return await eventually(
       async () => {
-        const state = await readState(world.endpoints, journey.state, id);
+        const state = await readOrderState(world, id);
         const now = stageOf(journey, state);
         if (now !== stage)
           throw new Error(`${journey.state.component} shows it ${now ?? describeRead(state)}`);
@@ -104,7 +104,7 @@ Then(
   "the order's total is {amount} {currency}",
   async function (this: MesWorld, cents: number, currency: string) {
     const { state: operation } = this.journey;
-    const state = await readState(this.endpoints, operation, this.lastOrderId());
+    const state = await readOrderState(this, this.lastOrderId());
     const total = readAt(this, state, operation.total, 'total');
     if (operation.currency)
       assert.equal(readAt(this, state, operation.currency, 'currency'), currency, 'currency');
@@ -152,8 +152,7 @@ Then(
       async () => {
         // Read with the journey's state operation: "priced" is the state the journey calls done.
         for (const id of [...notYet])
-          if (isDone(this.journey, await readState(this.endpoints, this.journey.state, id)))
-            notYet.delete(id);
+          if (isDone(this.journey, await readOrderState(this, id))) notYet.delete(id);
         if (notYet.size > 0) throw new Error(`${notYet.size} of ${ids.length} not priced yet`);
         return true;
       },
@@ -177,12 +176,15 @@ async function idsListedFor(
   list: NonNullable<MesWorld['journey']['list']>,
   customerId: string,
 ): Promise<unknown[]> {
-  const answer = await sendHttp({
-    method: list.method,
-    baseUrl: httpBaseUrlOf(world.endpoints, list.component),
-    path: `${list.path}?${new URLSearchParams({ [list.customer]: customerId })}`,
-    headers: { accept: 'application/json' },
-  });
+  const answer = await sendHttp(
+    {
+      method: list.method,
+      baseUrl: httpBaseUrlOf(world.endpoints, list.component),
+      path: `${list.path}?${new URLSearchParams({ [list.customer]: customerId })}`,
+      headers: { accept: 'application/json' },
+    },
+    { onAnswer: world.answersOf(list.component) },
+  );
   assert.ok(answer.status >= 200 && answer.status < 300, `${list.operationId} answered ${answer.status}`);
   const items = valueAt(answer.body, list.items);
   assert.ok(items.found && Array.isArray(items.value), `${list.operationId}: no array at ${list.items}`);

@@ -1,13 +1,17 @@
 // The reference services' fault switches, which let the harness prove that it blocks a broken product:
 // each probe passes on the correct service and shows the bug with the switch on; a bad value stops the service.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import amqp from 'amqplib';
 import pg from 'pg';
+import { answerChecker } from '../src/contracts/answer-checks.ts';
 import type { BusMessage, BusObserver } from '../src/drivers/bus-observer.ts';
 import { type CrmClient, createCrmClient } from '../src/drivers/crm-client.ts';
 import { databaseOf, httpBaseUrlOf } from '../src/drivers/endpoints.ts';
-import { createMesClient, type MesClient } from '../src/drivers/mes-client.ts';
+import type { HttpAnswer } from '../src/drivers/http-client.ts';
+import { createMesClient, type MesClient, type MesOrder } from '../src/drivers/mes-client.ts';
 import type { EnvironmentRecord } from '../src/environment/environment.ts';
 import type { ServiceName } from '../src/environment/services.ts';
 import { eventually } from '../src/wait/eventually.ts';
@@ -226,6 +230,56 @@ describe('MES_FAULT=ack-before-commit', { timeout: 120_000 }, () => {
   });
 });
 
+describe('MES_FAULT=undeclared-status', { timeout: 120_000 }, () => {
+  const mesDocument = JSON.parse(readFileSync(join(repoRoot, 'services/mes/openapi.json'), 'utf8'));
+
+  /** A priced order read back through the MES client: the raw answer MES gave, and what the client returned. */
+  async function readPricedOrder(fault: string | undefined) {
+    let read: { order: MesOrder | undefined; answer: HttpAnswer | undefined } = {
+      order: undefined,
+      answer: undefined,
+    };
+    await withPipeline({ mes: fault ? { MES_FAULT: fault } : {} }, async (p) => {
+      assertFaultWarning(p, 'mes', fault && `MES_FAULT=${fault}`);
+      const [id = ''] = await placeOrders(p.crm, 1, {
+        apiKey: p.key('b2c-web'),
+        customer: 'contract',
+        sku: 'LAMP',
+      });
+      await p.mes.waitForStatus(id, 'priced', { within: 30_000 });
+      let answer: HttpAnswer | undefined;
+      const mes = createMesClient(httpBaseUrlOf(p.record.endpoints, 'mes'), {
+        onAnswer: (_request, got) => {
+          answer = got;
+        },
+      });
+      read = { order: await mes.findOrder(id), answer };
+    });
+    return read;
+  }
+
+  const checkMes = answerChecker('mes', mesDocument);
+  const readOf = (order: MesOrder | undefined) => ({ method: 'GET', path: `/api/orders/${order?.id}` });
+
+  it('off: an order read answers 200, as openapi.json declares', async () => {
+    const { order, answer } = await readPricedOrder(undefined);
+    assert.equal(answer?.status, 200);
+    assert.equal(order?.status, 'priced');
+    assert.deepEqual(checkMes(readOf(order), answer ?? assert.fail('no answer')), []);
+  });
+
+  it('on: an order read answers 203 with the same order, a status openapi.json does not declare', async () => {
+    const { order, answer } = await readPricedOrder('undeclared-status');
+    assert.equal(answer?.status, 203);
+    assert.equal(order?.status, 'priced', 'the client still gets the order');
+    const violations = checkMes(readOf(order), answer ?? assert.fail('no answer'));
+    assert.deepEqual(
+      violations.map(({ where, problem }) => ({ where, problem })),
+      [{ where: 'mes GET /api/orders/{id}', problem: 'status 203 is not declared (declared: 200, 404)' }],
+    );
+  });
+});
+
 describe('CRM_RATE_LIMIT=off', { timeout: 60_000 }, () => {
   /** The partner key's allowance, and the statuses of that many + 3 orders from it, well inside one window. */
   async function partnerBurst(crmEnv: Record<string, string>, fault: string | undefined) {
@@ -273,7 +327,7 @@ describe('fault switch configuration', () => {
     [
       'mes',
       { MES_FAULT: 'ack-early' },
-      /^mes: configuration error: MES_FAULT: expected "ack-before-commit" or unset, got "ack-early"$/,
+      /^mes: configuration error: MES_FAULT: expected "ack-before-commit", "undeclared-status" or unset, got "ack-early"$/,
     ],
     [
       'crm',

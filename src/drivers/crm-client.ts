@@ -1,9 +1,11 @@
 // The CRM as a client sees it: its versioned HTTP API over axios, every answer returned (status,
-// headers, body, time taken) for the scenario to judge, never thrown for a 4xx or 5xx.
+// headers, body, time taken) for the scenario to judge, never thrown for a 4xx or 5xx, and shown to the
+// answer observer it was given.
 import axios from 'axios';
-import type { HttpAnswer } from './http-client.ts';
+import { httpAnswerOf } from './axios-answer.ts';
+import type { AnswerObserver, HttpAnswer } from './http-client.ts';
 
-export type { HttpAnswer };
+export type { AnswerObserver, HttpAnswer };
 
 export type ApiVersion = 'v1' | 'v2';
 
@@ -20,43 +22,44 @@ export interface CrmClient {
   getOrder(version: ApiVersion, orderId: string, apiKey: string): Promise<HttpAnswer>;
 }
 
-function headersOf(raw: Record<string, unknown>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(raw).flatMap(([name, value]) =>
-      value === undefined || value === null ? [] : [[name.toLowerCase(), String(value)]],
-    ),
-  );
-}
-
-async function call<T>(send: () => Promise<{ status: number; headers: object; data: T }>) {
+async function call<T>(
+  request: { method: string; path: string },
+  send: () => Promise<{ status: number; headers: object; data: T }>,
+  onAnswer: AnswerObserver | undefined,
+) {
   const began = performance.now();
-  const response = await send();
-  return {
-    status: response.status,
-    headers: headersOf(response.headers as Record<string, unknown>),
-    body: response.data,
-    answeredAt: Date.now(),
-    elapsedMs: performance.now() - began,
-  } satisfies HttpAnswer<T>;
+  const answer = httpAnswerOf(await send(), began);
+  onAnswer?.(request, answer);
+  return answer;
 }
 
-export function createCrmClient(baseUrl: string): CrmClient {
+export function createCrmClient(baseUrl: string, options: { onAnswer?: AnswerObserver } = {}): CrmClient {
   // Every status is an answer to judge: a scenario asserts 4xx on purpose.
   const http = axios.create({ baseURL: baseUrl, timeout: 10_000, validateStatus: () => true });
+  const { onAnswer } = options;
   return {
-    placeOrder: (request) =>
-      call(() =>
-        http.post(`/${request.version}/orders`, request.body, {
-          headers: {
-            ...(request.apiKey === undefined ? {} : { 'x-api-key': request.apiKey }),
-            ...(request.idempotencyKey ? { 'idempotency-key': request.idempotencyKey } : {}),
-            ...(request.correlationId ? { 'x-correlation-id': request.correlationId } : {}),
-          },
-        }),
-      ),
-    getOrder: (version, orderId, apiKey) =>
-      call(() =>
-        http.get(`/${version}/orders/${encodeURIComponent(orderId)}`, { headers: { 'x-api-key': apiKey } }),
-      ),
+    placeOrder: (request) => {
+      const path = `/${request.version}/orders`;
+      return call(
+        { method: 'POST', path },
+        () =>
+          http.post(path, request.body, {
+            headers: {
+              ...(request.apiKey === undefined ? {} : { 'x-api-key': request.apiKey }),
+              ...(request.idempotencyKey ? { 'idempotency-key': request.idempotencyKey } : {}),
+              ...(request.correlationId ? { 'x-correlation-id': request.correlationId } : {}),
+            },
+          }),
+        onAnswer,
+      );
+    },
+    getOrder: (version, orderId, apiKey) => {
+      const path = `/${version}/orders/${encodeURIComponent(orderId)}`;
+      return call(
+        { method: 'GET', path },
+        () => http.get(path, { headers: { 'x-api-key': apiKey } }),
+        onAnswer,
+      );
+    },
   };
 }

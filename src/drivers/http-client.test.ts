@@ -60,6 +60,16 @@ describe('sendHttp', () => {
     assert.equal(answer.headers['retry-after'], '3');
   });
 
+  it('shows the answer observer each answer with its request, path relative to the base URL', async () => {
+    const seen: Array<{ request: { method: string; path: string }; status: number }> = [];
+    const answer = await sendHttp(
+      { method: 'GET', baseUrl, path: 'text', headers: {} },
+      { onAnswer: (request, got) => seen.push({ request, status: got.status }) },
+    );
+    assert.deepEqual(seen, [{ request: { method: 'GET', path: 'text' }, status: 503 }]);
+    assert.equal(answer.status, 503);
+  });
+
   it('says which request got no answer', async () => {
     await assert.rejects(
       sendHttp({ method: 'GET', baseUrl: 'http://127.0.0.1:1', path: '/x', headers: {} }),

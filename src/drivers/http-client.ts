@@ -1,5 +1,6 @@
 // Any HTTP request to any component, as a QA engineer writes it (method, path, headers, JSON body):
-// every answer is returned (status, headers, parsed body, time taken), never thrown for a 4xx or 5xx.
+// every answer is returned (status, headers, parsed body, time taken), never thrown for a 4xx or 5xx,
+// and shown to the caller's answer observer (the scenario's contract checks) before it is returned.
 
 export interface HttpAnswer<T = unknown> {
   status: number;
@@ -19,6 +20,13 @@ export interface HttpRequest {
   /** Sent as JSON when given. */
   json?: unknown;
 }
+
+/**
+ * Told of every answer a driver gets, with the request it answers (its path relative to the
+ * component's base URL, query included): how a scenario checks each answer against the component's
+ * contract without the drivers knowing of scenarios.
+ */
+export type AnswerObserver = (request: { method: string; path: string }, answer: HttpAnswer) => void;
 
 export class NoHttpAnswerError extends Error {
   readonly code = 'NO_HTTP_ANSWER';
@@ -43,7 +51,7 @@ function bodyOf(text: string): unknown {
 
 export async function sendHttp(
   request: HttpRequest,
-  options: { timeoutMs?: number } = {},
+  options: { timeoutMs?: number; onAnswer?: AnswerObserver } = {},
 ): Promise<HttpAnswer> {
   const url = urlOf(request.baseUrl, request.path);
   const headers: Record<string, string> = { ...request.headers };
@@ -64,11 +72,13 @@ export async function sendHttp(
     throw new NoHttpAnswerError(`${request.method} ${request.path}`, error);
   }
   const text = await response.text();
-  return {
+  const answer: HttpAnswer = {
     status: response.status,
     headers: Object.fromEntries([...response.headers].map(([name, value]) => [name.toLowerCase(), value])),
     body: bodyOf(text),
     answeredAt: Date.now(),
     elapsedMs: performance.now() - began,
   };
+  options.onAnswer?.({ method: request.method, path: request.path }, answer);
+  return answer;
 }

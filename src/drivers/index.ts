@@ -24,7 +24,14 @@ export {
   httpBaseUrlOf,
   secretsIn,
 } from './endpoints.ts';
-export { type HttpAnswer, type HttpRequest, NoHttpAnswerError, sendHttp, urlOf } from './http-client.ts';
+export {
+  type AnswerObserver,
+  type HttpAnswer,
+  type HttpRequest,
+  NoHttpAnswerError,
+  sendHttp,
+  urlOf,
+} from './http-client.ts';
 
 // Imported, then exported: dependency-cruiser does not see a type-only re-export as an import.
 import type { BusMessage, MessageMatch } from './message-log.ts';

@@ -1,6 +1,9 @@
-// MES as an operator sees it: its order API (one order, the keyset list) and its metrics, over axios.
+// MES as an operator sees it: its order API (one order, the keyset list) and its metrics, over axios;
+// every answer is shown to the answer observer it was given.
 import axios from 'axios';
 import { eventually } from '../wait/eventually.ts';
+import { httpAnswerOf } from './axios-answer.ts';
+import type { AnswerObserver } from './http-client.ts';
 
 export interface MesOrder {
   id: string;
@@ -28,10 +31,20 @@ export interface MesClient {
   metrics(): Promise<Record<string, unknown>>;
 }
 
-export function createMesClient(baseUrl: string): MesClient {
+export function createMesClient(baseUrl: string, options: { onAnswer?: AnswerObserver } = {}): MesClient {
   const http = axios.create({ baseURL: baseUrl, timeout: 10_000, validateStatus: () => true });
+  const get = async <T>(path: string, params?: Record<string, string | number>) => {
+    const began = performance.now();
+    const response = await http.get<T>(path, { params });
+    const query = params
+      ? `?${new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]))}`
+      : '';
+    options.onAnswer?.({ method: 'GET', path: `${path}${query}` }, httpAnswerOf(response, began));
+    return response;
+  };
+  // Any 2xx carries what was asked for: whether it is the status MES declares is the contract check's call.
   const ok = <T>(what: string, response: { status: number; data: T }): T => {
-    if (response.status !== 200) {
+    if (response.status < 200 || response.status > 299) {
       throw new Error(
         `MES ${what} answered ${response.status}: ${JSON.stringify(response.data).slice(0, 300)}`,
       );
@@ -39,12 +52,12 @@ export function createMesClient(baseUrl: string): MesClient {
     return response.data;
   };
   const findOrder = async (orderId: string) => {
-    const response = await http.get<MesOrder>(`/api/orders/${encodeURIComponent(orderId)}`);
+    const response = await get<MesOrder>(`/api/orders/${encodeURIComponent(orderId)}`);
     return response.status === 404 ? undefined : ok(`GET /api/orders/${orderId}`, response);
   };
   return {
     findOrder,
-    listOrders: async (filters) => ok('GET /api/orders', await http.get('/api/orders', { params: filters })),
+    listOrders: async (filters) => ok('GET /api/orders', await get('/api/orders', filters)),
     waitForStatus: (orderId, status, { within }) =>
       eventually(
         async () => {
@@ -54,6 +67,6 @@ export function createMesClient(baseUrl: string): MesClient {
         },
         { within, description: `order ${orderId} ${status} in MES`, maxEvery: 200 },
       ),
-    metrics: async () => ok('GET /api/metrics', await http.get('/api/metrics')),
+    metrics: async () => ok('GET /api/metrics', await get('/api/metrics')),
   };
 }

@@ -2,7 +2,7 @@
 // its path parameter) from the component that serves it: what the journey's last hops are read from.
 import type { HttpStep } from '../config/journey.ts';
 import { type Endpoints, httpBaseUrlOf } from './endpoints.ts';
-import { sendHttp } from './http-client.ts';
+import { type AnswerObserver, sendHttp } from './http-client.ts';
 
 /** The state read back: the answer's body, the component not knowing the order, or no usable answer. */
 export type StateRead =
@@ -23,7 +23,7 @@ export async function readState(
   endpoints: Endpoints,
   operation: StateOperation,
   id: string,
-  options: { timeoutMs?: number } = {},
+  options: { timeoutMs?: number; onAnswer?: AnswerObserver } = {},
 ): Promise<StateRead> {
   try {
     const answer = await sendHttp(

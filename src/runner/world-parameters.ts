@@ -1,6 +1,6 @@
 // What every cucumber worker gets (a structured clone, data only): where the components answer, what
-// the chaos driver may touch, where evidence goes, the browser, and the journey with the dead-letter
-// exchanges of the contracts. One definition, for the runner and for anything that runs cucumber-js
+// the chaos driver may touch, where evidence goes, the browser, the journey with the dead-letter
+// exchanges of the contracts, and each component's OpenAPI document (every answer is checked against it). One definition, for the runner and for anything that runs cucumber-js
 // itself on an environment (the benchmark's plain cucumber-js run).
 import { join } from 'node:path';
 import type { RunPlan } from '../config/load.ts';
@@ -16,5 +16,8 @@ export function worldParametersOf(plan: RunPlan, record: EnvironmentRecord | und
     chromium: plan.run.chromium,
     journey: plan.journey,
     deadLetterExchanges: deadLetterExchangesOf(plan.contracts.asyncapi.document),
+    openapi: Object.fromEntries(
+      Object.entries(plan.contracts.openapi).map(([component, contract]) => [component, contract.document]),
+    ),
   };
 }

@@ -2,11 +2,17 @@
 // from the bus observer's messages, the state read back with the journey's state operation, and the
 // dashboard when the scenario looked there. Attached to the scenario, and named in a failure.
 import type { BusMessage } from '../../src/drivers/bus-observer.ts';
-import { readState } from '../../src/drivers/state-reader.ts';
+import { readState, type StateRead } from '../../src/drivers/state-reader.ts';
 import { journeyOf, type OrderJourney, whereItStopped } from '../../src/journey/hops.ts';
 import type { MesWorld, PlacedOrder } from './world.ts';
 
 export type { JourneyHop, OrderJourney } from '../../src/journey/hops.ts';
+
+/** The order's state read back with the journey's state operation, its answer checked as every other. */
+export function readOrderState(world: MesWorld, id: string): Promise<StateRead> {
+  const { state } = world.journey;
+  return readState(world.endpoints, state, id, { onAnswer: world.answersOf(state.component) });
+}
 
 /**
  * The order's journey now: the bus messages seen so far (or `bus`, read once for many orders), the
@@ -19,9 +25,7 @@ export async function journeyNow(
 ): Promise<OrderJourney> {
   const observer = await world.bus();
   const { journey } = world;
-  const state = order.id
-    ? await readState(world.endpoints, journey.state, order.id)
-    : ({ outcome: 'not found' } as const);
+  const state = order.id ? await readOrderState(world, order.id) : ({ outcome: 'not found' } as const);
   const { answeredAt, elapsedMs } = order.answer;
   return journeyOf(
     journey,

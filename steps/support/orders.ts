@@ -38,13 +38,16 @@ export async function placeOrder(
     world.endpoints.secrets,
   );
   const { step } = request;
-  const answer = await sendHttp({
-    method: step.method,
-    baseUrl: httpBaseUrlOf(world.endpoints, step.component),
-    path: step.path,
-    headers: request.headers,
-    json: request.body,
-  });
+  const answer = await sendHttp(
+    {
+      method: step.method,
+      baseUrl: httpBaseUrlOf(world.endpoints, step.component),
+      path: step.path,
+      headers: request.headers,
+      json: request.body,
+    },
+    { onAnswer: world.answersOf(step.component) },
+  );
   const found = valueAt(answer.body, step.id);
   const accepted = step.success.includes(answer.status) && found.found;
   const id = accepted ? String(found.value) : undefined;

@@ -3,6 +3,7 @@
 // bus observer, which only watches.
 import { type IWorldOptions, setWorldConstructor, World } from '@cucumber/cucumber';
 import type { OrderLine, Segment } from '../../fixtures/orders.ts';
+import type { JsonObject } from '../../src/config/contracts.ts';
 import type { Journey } from '../../src/config/journey.ts';
 import { type Expected, expectedMediaType } from '../../src/contracts/violations.ts';
 import { type BusObserver, observeBus } from '../../src/drivers/bus-observer.ts';
@@ -13,11 +14,13 @@ import { createDatabaseProbe, type DatabaseProbe } from '../../src/drivers/datab
 import type { Endpoints } from '../../src/drivers/endpoints.ts';
 import { databaseOf, httpBaseUrlOf } from '../../src/drivers/endpoints.ts';
 import type { FaultTargets } from '../../src/drivers/fault-targets.ts';
+import type { AnswerObserver } from '../../src/drivers/http-client.ts';
 import { createMesClient, type MesClient } from '../../src/drivers/mes-client.ts';
 import { type BusWatch, busWatchOf, observeOptionsOf } from '../../src/journey/bus-watch.ts';
 import { workerBrowser } from './browser.ts';
 import { GenericSession } from './generic-session.ts';
 import { perWorker } from './per-worker.ts';
+import { ScenarioAnswers } from './scenario-answers.ts';
 
 /** What the runner hands every worker (a structured clone: data only): never the environment itself. */
 export interface MesWorldParameters {
@@ -34,6 +37,8 @@ export interface MesWorldParameters {
   journey: Journey;
   /** The dead-letter exchanges the AsyncAPI document names: watched beside the journey's bus hops. */
   deadLetterExchanges: readonly string[];
+  /** Each component's OpenAPI document, by component name: every answer it gives is checked against it. */
+  openapi?: Readonly<Record<string, JsonObject>>;
 }
 
 export interface PlacedOrder {
@@ -71,6 +76,8 @@ export class MesWorld extends World<MesWorldParameters> {
   readonly dashboardSaw = new Map<string, number | undefined>();
   /** What the generic steps remember, send and watch in this scenario. */
   readonly generic: GenericSession;
+  /** Every answer the scenario's drivers get, checked against its component's OpenAPI document. */
+  readonly answerContract: ScenarioAnswers;
   private chaosOfScenario: Chaos | undefined;
   private dashboardOfScenario: Promise<DashboardPage> | undefined;
   private databaseOfScenario: DatabaseProbe | undefined;
@@ -81,17 +88,29 @@ export class MesWorld extends World<MesWorldParameters> {
   constructor(options: IWorldOptions<MesWorldParameters>) {
     super(options);
     this.generic = new GenericSession(options.parameters.endpoints);
+    this.answerContract = new ScenarioAnswers(options.parameters.openapi ?? {}, (text) =>
+      this.generic.mask(text),
+    );
+  }
+
+  /** What a driver speaking to `component` shows each answer to: the scenario's contract checks. */
+  answersOf(component: string): AnswerObserver {
+    return this.answerContract.observerOf(component);
   }
 
   /** The reference CRM's client, on first use: a team's pipeline may have no component named crm. */
   get crm(): CrmClient {
-    this.crmOfScenario ??= createCrmClient(httpBaseUrlOf(this.endpoints, 'crm'));
+    this.crmOfScenario ??= createCrmClient(httpBaseUrlOf(this.endpoints, 'crm'), {
+      onAnswer: this.answersOf('crm'),
+    });
     return this.crmOfScenario;
   }
 
   /** The reference MES's client, on first use. */
   get mes(): MesClient {
-    this.mesOfScenario ??= createMesClient(httpBaseUrlOf(this.endpoints, 'mes'));
+    this.mesOfScenario ??= createMesClient(httpBaseUrlOf(this.endpoints, 'mes'), {
+      onAnswer: this.answersOf('mes'),
+    });
     return this.mesOfScenario;
   }
 

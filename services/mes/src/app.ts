@@ -20,6 +20,11 @@ export interface MesAppOptions {
   readiness: ReadinessChecks;
   changes: OrderChanges;
   log: Logger;
+  /**
+   * The injected contract break (MES_FAULT=undeclared-status): an order found answers 203 with the
+   * same body. A client that takes any 2xx goes on working; only a check against openapi.json sees it.
+   */
+  undeclaredStatus?: boolean;
 }
 
 const dashboardFiles = new URL('../public/', import.meta.url).pathname;
@@ -98,6 +103,7 @@ export async function buildMesApp(options: MesAppOptions): Promise<FastifyInstan
     const { id } = request.params as { id: string };
     const order = isOrderId(id) ? await findOrder(options.db, id) : undefined;
     if (!order) return reply.code(404).send({ error: 'order_not_found', message: `MES has no order ${id}` });
+    if (options.undeclaredStatus) reply.code(203);
     return order;
   });
 

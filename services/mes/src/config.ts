@@ -1,6 +1,13 @@
 // The MES configuration, read from environment variables once at start.
 import { integer, oneOf, optionalString, startupWaitMs, url } from '../../runtime/env.ts';
 
+/**
+ * ack-before-commit: order.created is acked before its transaction commits (a lost order).
+ * undeclared-status: an order read answers 203, a status openapi.json does not declare (a broken contract).
+ */
+export const mesFaults = ['ack-before-commit', 'undeclared-status'] as const;
+export type MesFault = (typeof mesFaults)[number];
+
 export interface MesConfig {
   host: string;
   port: number;
@@ -11,7 +18,7 @@ export interface MesConfig {
   prefetch: number;
   management: { url: string; vhost: string } | undefined;
   /** Fault injection for the harness's own tests, never set in normal use: see server.ts. */
-  fault: 'ack-before-commit' | undefined;
+  fault: MesFault | undefined;
 }
 
 export function readMesConfig(env: NodeJS.ProcessEnv): MesConfig {
@@ -31,6 +38,6 @@ export function readMesConfig(env: NodeJS.ProcessEnv): MesConfig {
     management: managementUrl
       ? { url: managementUrl, vhost: optionalString(env, 'RABBITMQ_VHOST') ?? vhostFromAmqp }
       : undefined,
-    fault: oneOf(env, 'MES_FAULT', ['ack-before-commit']),
+    fault: oneOf(env, 'MES_FAULT', mesFaults),
   });
 }

@@ -23,6 +23,12 @@ await runService('mes', async (env, log) => {
       'fault injected: order.created is acked before its transaction commits; a failed transaction loses the order',
     );
   }
+  if (config.fault === 'undeclared-status') {
+    log.warn(
+      { fault: 'MES_FAULT=undeclared-status' },
+      'fault injected: GET /api/orders/{id} answers 203 instead of 200, a status openapi.json does not declare',
+    );
+  }
   const db = openDatabase(config.databaseUrl, 'mes', log);
   await migrate(db, [runtimeMigrations, migrations], log, { waitMs: config.startupWaitMs });
   const changes = createOrderChanges();
@@ -97,6 +103,7 @@ await runService('mes', async (env, log) => {
     readiness: { database: () => db.isReachable(), broker: () => broker.isConnected() },
     changes,
     log,
+    undeclaredStatus: config.fault === 'undeclared-status',
   });
   await listen(app, config, log);
   return {
