@@ -1,7 +1,8 @@
 // Every HTTP answer of a run checked against the component's OpenAPI document, through the real
-// executable on the local profile: the reference stack as it is leaves no violation in the messages; a
-// MES that answers its order read with a status its document does not declare (MES_FAULT=undeclared-status)
-// leaves one per scenario, attached to scenarios that passed.
+// executable on the local profile: a MES that answers its order read with a status its document does
+// not declare (MES_FAULT=undeclared-status) leaves one violation per scenario, attached to scenarios
+// that passed, and the run blocks naming it. (The reference stack as it is leaves none at all: the
+// first test of test/cli-wire-rules.test.ts.)
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,9 +63,12 @@ async function runAgainst(cwd: string): Promise<{ summary: Summary; envelopes: E
   return { summary, envelopes, output };
 }
 
+/** The violations records attached to scenarios (the run's own record comes after them). */
 const violationAttachments = (envelopes: readonly Envelope[]) =>
   envelopes.flatMap((envelope) =>
-    envelope.attachment?.mediaType === violationsMediaType ? [envelope.attachment] : [],
+    envelope.attachment?.mediaType === violationsMediaType && envelope.attachment.testCaseStartedId
+      ? [envelope.attachment]
+      : [],
   );
 
 /** The status of every step of each attempt at a scenario, by the attempt's testCaseStartedId. */
@@ -79,21 +83,15 @@ function stepStatuses(envelopes: readonly Envelope[]): Map<string, string[]> {
 }
 
 describe('answers checked against the OpenAPI documents in a run', { timeout: 600_000 }, () => {
-  it('leaves no violation in the messages of a run against the reference stack as it is', async () => {
-    const { summary, envelopes, output } = await runAgainst(project());
-    assert.equal(summary.verdict, 'PROMOTE', output);
-    assert.deepEqual(violationAttachments(envelopes), [], 'no violations record');
-    // The scenarios did talk to both documented components: an order placed and read back per scenario.
-    const journeys = envelopes.filter((envelope) => envelope.attachment?.fileName === 'journey.json');
-    assert.equal(journeys.length, 2, 'a journey per scenario');
-  });
-
-  it("records MES's undeclared status on the scenarios that got it, while they pass", async () => {
+  it('blocks a MES that answers with an undeclared status, recorded on the scenarios that got it while they passed', async () => {
     const cwd = project({
       components: { mes: { source: 'process', env: { MES_FAULT: 'undeclared-status' } } },
     });
-    const { envelopes } = await runAgainst(cwd);
-    // TODO(gate): once the gate reads violations, assert the BLOCK verdict (exit 1) with a reason naming answer-contract.
+    const { summary, envelopes } = await runAgainst(cwd);
+    assert.equal(summary.verdict, 'BLOCK');
+    assert.deepEqual(summary.reasons, [
+      `answer-contract (every HTTP answer matches the OpenAPI document): mes GET /api/orders/{id}: status 203 is not declared (declared: 200, 404) (2 times); seen while "A B2C order placed through API v2 is priced with the right total", "A B2B order placed through API v1 gets the business discount" ran`,
+    ]);
     const attachments = violationAttachments(envelopes);
     assert.equal(attachments.length, 2, 'one violations record per scenario');
     const statuses = stepStatuses(envelopes);

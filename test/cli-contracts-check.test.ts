@@ -98,7 +98,7 @@ describe('mes-e2e contracts check', () => {
     assert.equal(result.code, 1, result.stdout + result.stderr);
     assert.match(
       result.stdout,
-      /openapi\.json:\d+:\d+ {2}error {2}operation-operationId-unique {2}operationId "placeOrderV1"/,
+      /openapi\.json:\d+:\d+ {2}error {2}operation-operationId-unique {2}.*unique "operationId".*\(#\/paths\/~1v2~1orders\/post\/operationId\)/,
     );
   });
 
