@@ -456,3 +456,81 @@ describe('ci.yml: pull requests are linted, type-checked and tested', () => {
     assert.equal(setupNode?.with?.cache, 'npm');
   });
 });
+
+describe('supply chain of the workflows and the action', () => {
+  const files = [...workflowFiles, 'action.yml'];
+  /** Every `uses:` the files run (comments aside), with its line. */
+  const usesOf = (path: string) =>
+    read(path)
+      .split('\n')
+      .flatMap((line, index) => {
+        const match = /^\s*(?:- )?uses:\s*(\S+)(.*)$/.exec(line);
+        return match ? [{ ref: match[1] ?? '', comment: (match[2] ?? '').trim(), line: index + 1 }] : [];
+      });
+
+  it('pins every action by a full commit SHA, with the version it is in a comment', () => {
+    const loose = files.flatMap((path) =>
+      usesOf(path)
+        .filter(({ ref }) => !ref.startsWith('./'))
+        .filter(({ ref, comment }) => !/@[0-9a-f]{40}$/.test(ref) || !/^# v\d+\.\d+\.\d+$/.test(comment))
+        .map(({ ref, line }) => `${path}:${line} ${ref}`),
+    );
+    assert.ok(files.flatMap(usesOf).length >= 10, 'the files use actions');
+    assert.deepEqual(loose, [], 'pinned by a tag or branch (which can move), or without its version');
+  });
+
+  it('lets Dependabot propose updates of the pinned actions and of both npm projects', () => {
+    const config = parse(read('.github/dependabot.yml')) as {
+      version: number;
+      updates: Array<{ 'package-ecosystem': string; directory: string }>;
+    };
+    assert.equal(config.version, 2);
+    assert.deepEqual(
+      config.updates.map((update) => `${update['package-ecosystem']} ${update.directory}`).sort(),
+      ['github-actions /', 'npm /', 'npm /services'],
+    );
+  });
+
+  const action = parse(read('action.yml')) as {
+    inputs: Record<string, { default?: string }>;
+    runs: { steps: Step[] };
+  };
+
+  it("runs the mes-e2e version it was published with by default: package.json's", () => {
+    const { version } = JSON.parse(read('package.json')) as { version: string };
+    assert.equal(action.inputs.version?.default, version);
+  });
+
+  // The action's own script, run for real with a stand-in npx (no npm registry is asked).
+  const gateWith = (version: string) => {
+    const script = action.runs.steps.find((step) => step.id === 'gate')?.run ?? '';
+    const dir = mkdtempSync(join(tmpdir(), 'mes-e2e-action-'));
+    writeFileSync(join(dir, 'npx'), `#!/bin/sh\necho "npx $*" >>"${dir}/calls"\n`);
+    chmodSync(join(dir, 'npx'), 0o755);
+    const result = spawnSync('bash', ['-e', '-c', script], {
+      env: { PATH: `${dir}:${process.env.PATH}`, MES_E2E_RESULTS: 'shards', MES_E2E_VERSION: version },
+      encoding: 'utf8',
+    });
+    let calls = '';
+    try {
+      calls = readFileSync(join(dir, 'calls'), 'utf8');
+    } catch {
+      // npx never ran.
+    }
+    return { status: result.status, stdout: result.stdout, calls };
+  };
+
+  it('refuses latest and version ranges, and runs an exact version or a path', () => {
+    for (const loose of ['latest', '^0.1', '0.x', 'next']) {
+      const refused = gateWith(loose);
+      assert.equal(refused.status, 2, loose);
+      assert.match(refused.stdout, /::error title=mes-e2e gate::version ".*" is not an exact version/);
+      assert.equal(refused.calls, '', `${loose}: nothing ran`);
+    }
+    assert.match(
+      gateWith('0.1.0').calls,
+      /^npx --yes --package=mes-e2e@0\.1\.0 -- mes-e2e gate --results shards$/m,
+    );
+    assert.match(gateWith('./vendor/mes-e2e').calls, /--package=\.\/vendor\/mes-e2e /);
+  });
+});
