@@ -2,8 +2,10 @@
 Feature: Reliability: nothing is lost and nothing is duplicated when parts of the pipeline fail
   The @destructive scenarios break a component on purpose (@breaks-<component> says which)
   and put it back afterwards; they run alone, no other scenario beside one of them.
+  @expects-duplicates: delivery is at least once, so a crash may make a producer publish a message
+  again; the consumer applies it once, and that is what the scenario checks.
 
-  @destructive @breaks-rabbitmq
+  @destructive @breaks-rabbitmq @expects-duplicates
   Scenario: Orders accepted while the broker is down arrive after it is back
     When RabbitMQ is stopped
     And 3 B2C customers each order 1 x LAMP
@@ -12,7 +14,7 @@ Feature: Reliability: nothing is lost and nothing is duplicated when parts of th
     And MES holds each order exactly once
     And the outboxes of the CRM and MES are empty within 15 seconds
 
-  @destructive @breaks-rabbitmq
+  @destructive @breaks-rabbitmq @expects-duplicates
   Scenario: A broker restart in the middle of the flow loses nothing
     When 3 B2B customers each order 2 x CHAIR-PINE
     And RabbitMQ restarts
@@ -20,7 +22,7 @@ Feature: Reliability: nothing is lost and nothing is duplicated when parts of th
     Then MES shows every order as priced within 60 seconds
     And MES holds each order exactly once
 
-  @destructive @breaks-mes
+  @destructive @breaks-mes @expects-duplicates
   Scenario: MES killed while it consumes loses and duplicates nothing
     When 5 B2C customers each order 1 x LAMP
     And MES is killed
@@ -30,7 +32,7 @@ Feature: Reliability: nothing is lost and nothing is duplicated when parts of th
     And MES holds each order exactly once
     And MES's database holds each order exactly once
 
-  @destructive @breaks-postgres @breaks-mes
+  @destructive @breaks-postgres @breaks-mes @expects-duplicates
   Scenario: Orders MES takes while the database is down are recorded once it is back
     When MES is paused
     And 3 B2C customers each order 1 x LAMP

@@ -322,7 +322,7 @@ describe('fault switch configuration', () => {
     [
       'pricing',
       { PRICING_FAULT: 'drop-b2c' },
-      /^pricing: configuration error: PRICING_FAULT: expected one or more of "drop-b2b", "hold-b2b", .* \(separated by commas\) or unset, got "drop-b2c"$/,
+      /^pricing: configuration error: PRICING_FAULT: expected one or more of "drop-b2b", "stop-on-b2b", .* \(separated by commas\) or unset, got "drop-b2c"$/,
     ],
     [
       'mes',

@@ -44,6 +44,8 @@ export interface ObserveOptions {
   owner: string;
   /** Called with each message as it arrives (after it is kept). */
   onMessage?: (message: BusMessage) => void;
+  /** False: messages are only handed to onMessage, never kept (seen() and waitFor() see none). */
+  keep?: boolean;
   /** Called once when the connection is lost without close() (the broker restarted or went away). */
   onLost?: () => void;
 }
@@ -114,7 +116,8 @@ export async function observeBus(amqpUrl: string, options: ObserveOptions): Prom
       (delivery: ConsumeMessage | null) => {
         if (!delivery) return;
         const message = busMessageOf(delivery);
-        log.add(message);
+        // A watch over a whole run would otherwise hold every message of it in memory.
+        if (options.keep !== false) log.add(message);
         options.onMessage?.(message);
       },
       { noAck: true },

@@ -125,6 +125,7 @@ export async function watchWire(options: {
       bindings,
       ...ownership,
       onMessage,
+      keep: false,
       onLost: () => void reopen(),
     });
     return observer;

@@ -1,7 +1,8 @@
 // What every cucumber worker gets (a structured clone, data only): where the components answer, what
 // the chaos driver may touch, where evidence goes, the browser, the journey with the dead-letter
-// exchanges of the contracts, and each component's OpenAPI document (every answer is checked against it). One definition, for the runner and for anything that runs cucumber-js
-// itself on an environment (the benchmark's plain cucumber-js run).
+// exchanges of the contracts, and each component's OpenAPI document (every answer is checked against
+// it, unless the policy switched answer-contract off). One definition, for the runner and for anything
+// that runs cucumber-js itself on an environment (the benchmark's plain cucumber-js run).
 import { join } from 'node:path';
 import type { RunPlan } from '../config/load.ts';
 import type { EnvironmentRecord } from '../environment/environment.ts';
@@ -16,8 +17,13 @@ export function worldParametersOf(plan: RunPlan, record: EnvironmentRecord | und
     chromium: plan.run.chromium,
     journey: plan.journey,
     deadLetterExchanges: deadLetterExchangesOf(plan.contracts.asyncapi.document),
-    openapi: Object.fromEntries(
-      Object.entries(plan.contracts.openapi).map(([component, contract]) => [component, contract.document]),
-    ),
+    openapi: plan.policy.rules['answer-contract']
+      ? Object.fromEntries(
+          Object.entries(plan.contracts.openapi).map(([component, contract]) => [
+            component,
+            contract.document,
+          ]),
+        )
+      : {},
   };
 }
