@@ -111,19 +111,17 @@ try {
   const plain: number[] = [];
   const unchecked: number[] = [];
   // The same run with every check on the wire switched off: what watching and checking the bus costs.
-  const noWireChecks = join(warm, 'no-wire-checks.json');
+  const noWireChecks = join(warm, 'no-wire-checks.config.json');
   writeFileSync(
     noWireChecks,
-    JSON.stringify({
-      rules: Object.fromEntries(contractRules.map((rule) => [rule, false])),
-    }),
+    JSON.stringify({ policy: { rules: Object.fromEntries(contractRules.map((rule) => [rule, false])) } }),
   );
   const runHarness = async () => {
     harness.push(checked('mes-e2e run', await mesE2e(['run', ...selection], warm)).ms);
     unchecked.push(
       checked(
         'mes-e2e run, no wire checks',
-        await mesE2e(['run', ...selection, '--policy', noWireChecks], warm),
+        await mesE2e(['run', ...selection, '--config', noWireChecks], warm),
       ).ms,
     );
   };

@@ -2,8 +2,9 @@
 Feature: Reliability: nothing is lost and nothing is duplicated when parts of the pipeline fail
   The @destructive scenarios break a component on purpose (@breaks-<component> says which)
   and put it back afterwards; they run alone, no other scenario beside one of them.
-  @expects-duplicates: delivery is at least once, so a crash may make a producer publish a message
-  again; the consumer applies it once, and that is what the scenario checks.
+  Those that crash or restart a producer or the broker are tagged @expects-duplicates: delivery is
+  at least once, so a producer may publish a message again; the consumer applies it once, and that
+  is what the scenario checks.
 
   @destructive @breaks-rabbitmq @expects-duplicates
   Scenario: Orders accepted while the broker is down arrive after it is back
