@@ -123,7 +123,8 @@ describe('mes-e2e env on the local profile', { timeout: 300_000 }, () => {
     assert.equal(left.vhost && left.database, true, 'SIGKILL gives no chance to clean up');
     assert.deepEqual(left.processes.sort(), ['crm', 'mes', 'pricing']);
 
-    const pruned = await runMesE2e(['env', 'prune'], { cwd, env, timeoutMs: 60_000 });
+    // Named: other test files run beside this one, and the runs they leave are theirs to prune.
+    const pruned = await runMesE2e(['env', 'prune', runId], { cwd, env, timeoutMs: 60_000 });
     assert.equal(pruned.code, 0, pruned.stderr);
     assert.match(pruned.stdout, new RegExp(`removed ${runId} \\(created [^;]+; .*vhost.*database`));
     assert.deepEqual(await leftovers(runId), nothingLeft);

@@ -120,7 +120,8 @@ describe('mes-e2e env', { timeout: 600_000, skip }, () => {
       { within: 60_000, description: 'every component healthy again after the broker restart' },
     );
 
-    const pruned = await runMesE2e(['env', 'prune'], { cwd: project(), env });
+    // Named: other test files run beside this one, and their runs are theirs to prune.
+    const pruned = await runMesE2e(['env', 'prune', runId], { cwd: project(), env });
     assert.equal(pruned.code, 0, pruned.stderr);
     assert.match(pruned.stdout, new RegExp(`kept\\s+${runId} .*: in use by env up`));
     const stillUp = await runMesE2e(['env', 'status'], { cwd, env });
@@ -217,7 +218,9 @@ describe('mes-e2e env', { timeout: 600_000, skip }, () => {
     }
   });
 
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  // SIGINT only: SIGTERM takes the same way out, and test/cli-run.test.ts interrupts an environment's
+  // start with it (on the local profile).
+  for (const signal of ['SIGINT'] as const) {
     it(`leaves nothing behind when interrupted with ${signal} during env up, and exits 130`, async () => {
       const { child, exited, stderr, runId } = await envUpUntil(project(), 'starting rabbitmq and postgres', {
         args: ['--profile', 'containers'],
@@ -244,7 +247,11 @@ describe('mes-e2e env', { timeout: 600_000, skip }, () => {
     const dryRun = await runMesE2e(['env', 'prune', '--dry-run'], { cwd, env });
     assert.match(dryRun.stdout, new RegExp(`would remove ${runId} `));
     assert.notEqual(await leftovers(runId), '', 'a dry run removes nothing');
-    const pruned = await runMesE2e(['env', 'prune'], { cwd, env });
+    const another = await runMesE2e(['env', 'prune', 'mes_e2e_20000101000000_000000'], { cwd, env });
+    assert.match(another.stdout, /nothing to prune/);
+    assert.notEqual(await leftovers(runId), '', 'a prune of another run leaves this one');
+    // Named: other test files run beside this one, and the runs they leave are theirs to prune.
+    const pruned = await runMesE2e(['env', 'prune', runId], { cwd, env });
     assert.equal(pruned.code, 0, pruned.stderr);
     assert.match(pruned.stdout, new RegExp(`removed ${runId} \\(created .*(rabbitmq|postgres)`));
     assert.equal(await leftovers(runId), '');

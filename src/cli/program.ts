@@ -110,11 +110,12 @@ export function buildProgram(io: CliIo, out: Output, setOutcome: (outcome: Outco
       .description(
         'remove containers, networks, processes, vhosts and databases left by runs that died (their process is gone, not kept by env up)',
       )
+      .argument('[run-ids...]', 'only these runs (default: every run left behind)')
       .option('--older-than <duration>', 'only runs started longer ago than this (90s, 30m, 2h)')
       .option('--dry-run', 'say what would be removed, remove nothing'),
-  ).action(async (options: PlanOptions & { olderThan?: string; dryRun?: boolean }) => {
+  ).action(async (runIds: string[], options: PlanOptions & { olderThan?: string; dryRun?: boolean }) => {
     const { envPrune } = await import('./commands/env.ts');
-    await envPrune(await plan(options), out, options);
+    await envPrune(await plan(options), out, { ...options, runIds });
   });
 
   const withRunOptions = (command: Command) =>

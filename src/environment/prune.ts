@@ -122,8 +122,12 @@ export async function prune(options: {
   olderThanMs: number;
   dryRun: boolean;
   shared: SharedInfrastructure;
+  /** Only these runs (by id); every run left behind when not given. */
+  only?: readonly string[];
 }): Promise<PruneResult> {
-  const result = await findLeftovers(options);
+  const found = await findLeftovers(options);
+  const { only } = options;
+  const result = only ? { ...found, runs: found.runs.filter((run) => only.includes(run.runId)) } : found;
   if (!options.dryRun) {
     for (const run of result.runs.filter((r) => r.keptBecause === undefined)) {
       await removeRun(run.runId, { shared: options.shared, expectContainers: run.hasContainers });

@@ -33,8 +33,29 @@ type Seen = Violation & { seenAt: number };
 
 const MAX_RECORDED = 500;
 const EVIDENCE_CHARS = 500;
-/** How long work still in flight at the end may take to settle before it counts as left over. */
-const SETTLE_MS = 10_000;
+/**
+ * Work still in flight at the end may settle: the end-of-run checks look again while it makes
+ * progress, and stop once nothing has moved for STALL_MS (or at SETTLE_MS in all).
+ */
+const SETTLE_MS = 30_000;
+const STALL_MS = 3_000;
+
+/** Looks until `left` is empty or stops shrinking; resolves with what is left then. */
+async function settled<T>(look: () => Promise<T[]>): Promise<T[]> {
+  let left = await look();
+  let fewest = left.length;
+  let movedAt = Date.now();
+  if (left.length === 0) return left;
+  await eventually(
+    async () => {
+      left = await look();
+      if (left.length < fewest) [fewest, movedAt] = [left.length, Date.now()];
+      return left.length === 0 || Date.now() - movedAt >= STALL_MS || undefined;
+    },
+    { within: SETTLE_MS, every: 250, maxEvery: 1000, description: 'work in flight to settle' },
+  ).catch(() => {});
+  return left;
+}
 
 /** Every exchange the document names, bound so that any message on it is copied (any routing key). */
 function bindingsOf(document: JsonObject, deadLetterExchanges: readonly string[]): ObservedBinding[] {
@@ -220,15 +241,7 @@ export async function watchWire(options: {
         if (queue.messages > 0 && !(await isDeadLetterQueue(queue.name))) left.push(queue);
       return left;
     };
-    let last = await holding();
-    if (last.length > 0)
-      await eventually(
-        async () => {
-          last = await holding();
-          return last.length === 0 || undefined;
-        },
-        { within: SETTLE_MS, every: 250, maxEvery: 1000, description: 'the work queues to drain' },
-      ).catch(() => {});
+    const last = await settled(holding);
     const now = Date.now();
     return last.map((queue) => ({
       rule: 'queues-drained',
@@ -254,14 +267,9 @@ export async function watchWire(options: {
           }),
         );
       }
-      return finished.size === started.size || undefined;
+      return [...started.keys()].filter((id) => !finished.has(id));
     };
-    await eventually(look, {
-      within: SETTLE_MS,
-      every: 500,
-      maxEvery: 2000,
-      description: 'the orders the bus saw to reach a final state',
-    }).catch(() => {});
+    await settled(look);
     return [...started]
       .filter(([id]) => !finished.has(id))
       .map(([id, seenAt]) => ({

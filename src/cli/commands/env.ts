@@ -198,13 +198,14 @@ export function parseDuration(text: string): number {
 export async function envPrune(
   plan: RunPlan,
   out: Output,
-  options: { olderThan?: string; dryRun?: boolean; json?: boolean },
+  options: { olderThan?: string; dryRun?: boolean; json?: boolean; runIds?: readonly string[] },
 ): Promise<void> {
   const { prune } = await import('../../environment/prune.ts');
   const { runs, unsearched } = await prune({
     olderThanMs: parseDuration(options.olderThan ?? '0'),
     dryRun: options.dryRun === true,
     shared: sharedInfrastructure(plan),
+    ...(options.runIds && options.runIds.length > 0 ? { only: options.runIds } : {}),
   });
   if (options.json) {
     out.json({ dryRun: options.dryRun === true, runs, unsearched });
