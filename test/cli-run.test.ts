@@ -209,7 +209,10 @@ describe('mes-e2e run', { timeout: 1_200_000 }, () => {
   });
 
   it('holds @perf figures to the policy budget: normal pricing passes it, deliberately slowed pricing blocks', async () => {
-    const policy = { budgets: [{ figure: 'created_to_priced_ms.b2c', statistic: 'p95', max: 2000 }] };
+    // Wide margins both ways: test files run two at a time, and a busy machine slows normal pricing
+    // too (its B2C p95 here: under 1 s alone, 2.1 s beside another file); slowed pricing puts the
+    // tenth B2C order about six seconds behind the first.
+    const policy = { budgets: [{ figure: 'created_to_priced_ms.b2c', statistic: 'p95', max: 4000 }] };
     const burst = `${repoRoot}features/performance.feature:7`;
     const normal = await runMesE2e(['run', burst, '--json'], {
       cwd: project({ policy }),
@@ -220,7 +223,7 @@ describe('mes-e2e run', { timeout: 1_200_000 }, () => {
     const slowed = await runMesE2e(['run', burst, '--json'], {
       cwd: project({
         policy,
-        components: { pricing: { source: 'process', env: { PRICING_COST_MS: '300' } } },
+        components: { pricing: { source: 'process', env: { PRICING_COST_MS: '600' } } },
       }),
       env,
       timeoutMs: 300_000,
@@ -230,7 +233,7 @@ describe('mes-e2e run', { timeout: 1_200_000 }, () => {
     assert.equal(summary.counts.failed, 0, 'every scenario passed: only the budget blocks');
     assert.match(
       summary.reasons.join('\n'),
-      /^created_to_priced_ms\.b2c p95 is \d+(\.\d)?, over the budget of 2000 \(\d+ samples\)$/m,
+      /^created_to_priced_ms\.b2c p95 is \d+(\.\d)?, over the budget of 4000 \(\d+ samples\)$/m,
     );
   });
 
