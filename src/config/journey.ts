@@ -265,7 +265,8 @@ interface AsyncApiMessage {
   channels: BusChannel[];
 }
 
-function busChannel(id: string, channel: JsonObject): BusChannel {
+/** A channel of the AsyncAPI document as plain data: its address and parameters' values, exchange or queue. */
+export function busChannel(id: string, channel: JsonObject): BusChannel {
   const amqp = objectAt(objectAt(channel.bindings)?.amqp);
   const exchange = objectAt(amqp?.exchange);
   const queue = objectAt(amqp?.queue);

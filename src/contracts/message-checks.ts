@@ -7,7 +7,7 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import ajvFormats from 'ajv-formats';
 import type { JsonObject } from '../config/contracts.ts';
-import type { BusChannel } from '../config/journey.ts';
+import { busChannel } from '../config/journey.ts';
 import { routingKeyMatches } from '../drivers/topic-pattern.ts';
 import { deadLetterExchangesOf, routingKeysOf } from '../journey/bus-watch.ts';
 import type { Violation } from './violations.ts';
@@ -110,20 +110,6 @@ function messageRulesOf(ajv: Ajv, id: string, message: JsonObject, document: Jso
   };
 }
 
-function busChannelOf(id: string, channel: JsonObject, exchange: JsonObject): BusChannel {
-  const parameters: Record<string, string[]> = {};
-  for (const [name, parameter] of Object.entries(objectAt(channel.parameters) ?? {})) {
-    const values = objectAt(parameter)?.enum;
-    if (Array.isArray(values)) parameters[name] = values.map(String);
-  }
-  return {
-    id,
-    address: stringAt(channel.address) ?? null,
-    parameters,
-    exchange: { name: String(exchange.name), type: stringAt(exchange.type) },
-  };
-}
-
 /** The delivery mode each channel's send operations ask for, by channel (the operations' bindings). */
 function deliveryModes(document: JsonObject): Map<unknown, number> {
   const modes = new Map<unknown, number>();
@@ -147,10 +133,7 @@ function channelRulesOf(ajv: Ajv, document: JsonObject): ChannelRules[] {
     found.push({
       id,
       exchange: exchange.name,
-      keys:
-        type === 'fanout' || type === 'headers'
-          ? undefined
-          : routingKeysOf(busChannelOf(id, channel, exchange)),
+      keys: type === 'fanout' || type === 'headers' ? undefined : routingKeysOf(busChannel(id, channel)),
       messages: Object.entries(objectAt(channel.messages) ?? {}).map(([messageId, message]) =>
         messageRulesOf(ajv, messageId, objectAt(message) ?? {}, document),
       ),
