@@ -42,8 +42,16 @@ interface Summary {
   reports: string;
 }
 
-async function run(cwd: string, args: readonly string[]): Promise<Summary> {
-  const result = await runMesE2e(['run', '--json', ...args], { cwd, env, timeoutMs: 120_000 });
+async function run(
+  cwd: string,
+  args: readonly string[],
+  extraEnv: Record<string, string> = {},
+): Promise<Summary> {
+  const result = await runMesE2e(['run', '--json', ...args], {
+    cwd,
+    env: { ...env, ...extraEnv },
+    timeoutMs: 120_000,
+  });
   assert.ok(result.code === 0 || result.code === 1, `run exited ${result.code}: ${result.stderr}`);
   return JSON.parse(result.stdout) as Summary;
 }
@@ -117,6 +125,40 @@ describe('mes-e2e gate', { timeout: 600_000 }, () => {
     const every = await gate(cwd, ['reports/'], ['--all-runs']);
     assert.equal(every.code, 1);
     assert.match(every.summary?.reasons.join('\n') ?? '', /results from different runs/);
+  });
+
+  it('writes into gate.json what the merged shards tested, credentials left out', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'mes-e2e-gate-out-'));
+    const judged = await gate(cwd, [shard1.reports, shard2.reports], ['--out', out]);
+    assert.equal(judged.code, 0, JSON.stringify(judged.summary?.reasons));
+    const { tested } = JSON.parse(readFileSync(join(out, 'gate.json'), 'utf8')) as {
+      tested: {
+        scenarioSet: { count: number; sha256: string };
+        configSha256: string;
+        components: Array<{ name: string; source: string; url?: string; command?: string }>;
+      };
+    };
+    assert.equal(tested.scenarioSet.count, whole.counts.scenarios, 'the whole set, not one shard of it');
+    assert.match(tested.configSha256, /^[0-9a-f]{64}$/);
+    const broker = tested.components.find((component) => component.name === 'rabbitmq');
+    const given = new URL(process.env[infrastructureVariables.amqp] ?? '');
+    assert.equal(
+      broker?.url,
+      `amqp://${given.host}${given.pathname}`,
+      'the broker by URL, without its password',
+    );
+    assert.equal(tested.components.find((component) => component.name === 'crm')?.source, 'process');
+    assert.match(readFileSync(join(out, 'summary.md'), 'utf8'), /### What was tested/);
+  });
+
+  it('refuses to merge shards that tested different commits', async () => {
+    const other = await run(cwd, ['--shard', '2/2', '--name', 'release-42'], { GITHUB_SHA: 'b'.repeat(40) });
+    const judged = await gate(cwd, [shard1.reports, other.reports]);
+    assert.equal(judged.code, 1);
+    assert.match(
+      judged.summary?.reasons.join('\n') ?? '',
+      /shards tested different commits: none recorded \(shard 1\/2\) vs b{40} \(shard 2\/2\)/,
+    );
   });
 
   it('blocks when a shard is missing', async () => {

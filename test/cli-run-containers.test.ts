@@ -137,4 +137,24 @@ describe('mes-e2e run on the containers profile', { timeout: 900_000, skip }, ()
     );
     assert.match(diagnosis.logTails.mes ?? '', /message lost|fault injected/);
   });
+
+  it('records in gate.json the image of every component that ran, as Docker knows it', async () => {
+    const { summary } = await ran();
+    const gateJson = JSON.parse(readFileSync(join(summary.reports, 'gate.json'), 'utf8')) as {
+      tested: { components: Array<{ name: string; source: string; image: string; imageId: string }> };
+    };
+    const names = gateJson.tested.components.map((component) => component.name);
+    assert.deepEqual(names, ['crm', 'mes', 'postgres', 'pricing', 'rabbitmq']);
+    for (const component of gateJson.tested.components) {
+      assert.equal(component.source, 'container', component.name);
+      const inspected = await runCommand('docker', [
+        'image',
+        'inspect',
+        '--format',
+        '{{.Id}}',
+        component.image,
+      ]);
+      assert.equal(component.imageId, inspected.stdout.trim(), `${component.name} ran ${component.image}`);
+    }
+  });
 });

@@ -1,6 +1,7 @@
 // Turns the configuration file, the environment and the flags into one frozen RunPlan (components,
 // policy, selection, how the run runs), or a ConfigurationError that names where the bad value came
 // from, the key, what was expected and what was found. Nothing deeper reads raw configuration.
+
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,6 +11,7 @@ import { resolveComponents } from './components.ts';
 import { contractCache, contractCacheDir } from './contract-cache.ts';
 import type { Contracts } from './contracts.ts';
 import type { ResolvedComponent } from './defaults.ts';
+import { sha256Of } from './fingerprint.ts';
 import { describeIssues } from './issues.ts';
 import type { Journey } from './journey.ts';
 import { loadPipeline } from './pipeline.ts';
@@ -45,6 +47,8 @@ export interface RunPlan {
   journey: Journey;
   /** The configuration's secrets by name, their values read from the environment: never printed. */
   secrets: Readonly<Record<string, string>>;
+  /** sha256 of the configuration as written, the merged policy, the profile and the tags: shards agree on it. */
+  configSha256: string;
 }
 
 export interface LoadOptions {
@@ -265,5 +269,6 @@ export async function loadRunPlan(options: LoadOptions): Promise<RunPlan> {
     contracts,
     journey,
     secrets,
+    configSha256: sha256Of({ config, policy, profile, tags: selection.tags }),
   });
 }

@@ -5,6 +5,7 @@ import type { Envelope } from '@cucumber/messages';
 import { type BudgetCheck, wholeRunReasons } from './coverage.ts';
 import { defaultPolicy, type Policy } from './policy.ts';
 import { findCompromised, findRunIdentity, type RunIdentity } from './run-identity.ts';
+import { identityDisagreements, type Tested, testedBy } from './tested.ts';
 import { type Counts, emptyCounts, evaluate, type Verdict } from './verdict.ts';
 import { judgeWire, type ViolationReport } from './wire-rules.ts';
 
@@ -24,6 +25,8 @@ export interface GateVerdict extends Verdict {
   compromised: string[];
   /** What the checks on the wire found, each kind once, as the policy judged it. */
   violations: ViolationReport[];
+  /** What every stream agrees it tested (commit, CI run, scenarios, configuration, images); undefined when they disagree. */
+  tested: Tested | undefined;
 }
 
 function sumCounts(all: readonly Counts[]): Counts {
@@ -55,6 +58,13 @@ function setReasons(runs: GateVerdict['runs']): string[] {
   if (sharded.length > 0 && sharded.length < runs.length) {
     reasons.push('some results are shards and some are whole runs: give the shards of one run only');
   }
+  reasons.push(
+    ...identityDisagreements(
+      runs.flatMap(({ identity, source }) =>
+        identity ? [{ label: shardLabel(identity, source), identity }] : [],
+      ),
+    ),
+  );
   for (let index = 1; index <= total; index += 1) {
     const given = sharded.filter((run) => run.identity?.shard?.index === index);
     if (given.length === 0)
@@ -134,7 +144,11 @@ export function evaluateResults(
     ...whole.reasons,
   ];
   const first = verdicts[0];
+  const identities = runs.flatMap(({ identity }) => (identity ? [identity] : []));
+  const agreed =
+    identityDisagreements(identities.map((identity) => ({ label: identity.runId, identity }))).length === 0;
   return {
+    tested: agreed && identities.length === runs.length ? testedBy(identities) : undefined,
     verdict: reasons.length === 0 ? 'PROMOTE' : 'BLOCK',
     reasons,
     counts: sumCounts(verdicts.map((verdict) => verdict.counts)),

@@ -12,6 +12,30 @@ export interface Shard {
   total: number;
 }
 
+/** The CI run that ran it (GitHub Actions): a re-run of a job keeps the run id, not the attempt. */
+export interface CiRun {
+  runId: string;
+  attempt: number;
+  url?: string | undefined;
+}
+
+/** What one component of the run was: the image it ran (by digest), or where it was reached. */
+export type TestedComponent =
+  | {
+      name: string;
+      source: 'container';
+      /** The image reference as the run gave it to Docker. */
+      image: string;
+      /** The local image id (the digest of its configuration): what a registry manifest names as config. */
+      imageId: string;
+      /** repository@sha256:... for every registry the image came from or was pushed to. */
+      repoDigests: string[];
+    }
+  | { name: string; source: 'url'; url: string }
+  | { name: string; source: 'process'; command: string }
+  /** Docker could not say what ran: the verdict cannot vouch for this component's image. */
+  | { name: string; source: 'unknown'; problem: string };
+
 export interface RunIdentity {
   /** Shared by every shard of one run (--name, or the run id when not sharded). */
   name: string;
@@ -19,6 +43,12 @@ export interface RunIdentity {
   runId: string;
   shard?: Shard | undefined;
   commit?: string | undefined;
+  ci?: CiRun | undefined;
+  /** sha256 of every scenario the selection picks before sharding (places, names and feature texts). */
+  scenarioSet?: { count: number; sha256: string } | undefined;
+  /** sha256 of the configuration and policy as judged (independent of the folder it ran in). */
+  configSha256?: string | undefined;
+  components?: TestedComponent[] | undefined;
 }
 
 function runAttachment(

@@ -1,7 +1,9 @@
 // Renders a verdict as the short markdown a CI maintainer reads in $GITHUB_STEP_SUMMARY (and summary.md).
 import type { BudgetCheck } from '../gate/coverage.ts';
 import type { GateVerdict } from '../gate/results.ts';
+import type { TestedComponent } from '../gate/run-identity.ts';
 import type { ScenarioOutcome } from '../gate/scenarios.ts';
+import type { Tested } from '../gate/tested.ts';
 import type { Counts } from '../gate/verdict.ts';
 import type { ViolationReport } from '../gate/wire-rules.ts';
 
@@ -35,6 +37,7 @@ export function summaryMarkdown(verdict: SummaryVerdict, info: SummaryInfo): str
     budgetsTable(verdict.budgets),
     violationsTable(verdict.violations),
     scenariosTable(verdict.scenarios),
+    testedSection(verdict.tested),
   ];
   return `${sections.filter((section) => section !== '').join('\n\n')}\n`;
 }
@@ -42,7 +45,45 @@ export function summaryMarkdown(verdict: SummaryVerdict, info: SummaryInfo): str
 type SummaryVerdict = Pick<
   GateVerdict,
   'verdict' | 'reasons' | 'counts' | 'scenarios' | 'budgets' | 'compromised' | 'violations'
->;
+> &
+  Partial<Pick<GateVerdict, 'tested'>>;
+
+/** What the verdict vouches for: a promotion copies exactly these images. */
+function testedSection(tested: Tested | undefined): string {
+  if (!tested) return '';
+  const facts = [
+    `commit ${inline(tested.commit ?? 'not recorded')}`,
+    ...(tested.ci ? [`CI run ${inline(tested.ci.runId)} (attempt ${tested.ci.attempts.join(', ')})`] : []),
+    ...(tested.scenarioSet
+      ? [`${tested.scenarioSet.count} scenarios selected (sha256 ${tested.scenarioSet.sha256.slice(0, 12)})`]
+      : []),
+    ...(tested.configSha256 ? [`configuration sha256 ${tested.configSha256.slice(0, 12)}`] : []),
+  ];
+  const components = (tested.components ?? []).map((component) =>
+    row([inline(component.name), ...ranAs(component)]),
+  );
+  return [
+    '### What was tested',
+    '',
+    facts.join(' · '),
+    ...(components.length > 0
+      ? ['', row(['Component', 'Ran', 'Digest']), row(['---', '---', '---']), ...components]
+      : []),
+  ].join('\n');
+}
+
+function ranAs(component: TestedComponent): [string, string] {
+  switch (component.source) {
+    case 'container':
+      return [cell(component.image), cell(component.repoDigests.join(', ') || component.imageId)];
+    case 'url':
+      return [cell(component.url), 'not a container'];
+    case 'process':
+      return [cell(component.command), 'not a container'];
+    default:
+      return ['?', cell(component.problem)];
+  }
+}
 
 function heading(verdict: SummaryVerdict, info: SummaryInfo): string {
   const mark = verdict.verdict === 'PROMOTE' ? '✅' : '❌';

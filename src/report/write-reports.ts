@@ -19,6 +19,9 @@ export interface RunReportInfo {
  * gate.json, for machines: the verdict, every reason, whether the environment broke, the counts,
  * every budget checked (figure, statistic, measured value, limit), the runs and each scenario's outcome.
  */
+/** Names gate.json's shape for the programs that read it (mes-e2e promote among them). */
+export const gateJsonFormat = 'mes-e2e/gate@1';
+
 export async function writeGateJson(
   dir: string,
   verdict: GateVerdict,
@@ -46,6 +49,7 @@ function gateJson(verdict: GateVerdict, info: { runId: string }): string {
     ok,
   }));
   const body = {
+    format: gateJsonFormat,
     runId: info.runId,
     verdict: verdict.verdict,
     reasons: verdict.reasons,
@@ -53,6 +57,7 @@ function gateJson(verdict: GateVerdict, info: { runId: string }): string {
     counts: verdict.counts,
     budgets,
     violations: verdict.violations,
+    tested: verdict.tested ?? null,
     runs: verdict.runs,
     scenarios,
   };

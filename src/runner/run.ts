@@ -17,12 +17,13 @@ import { componentNamesOf, faultTargetsOf } from '../environment/fault-targets.t
 import { readRecord } from '../environment/record-file.ts';
 import { newRunId } from '../environment/run-id.ts';
 import { evaluateResults, type GateVerdict } from '../gate/results.ts';
-import { compromisedEnvelope, parseShardText } from '../gate/run-identity.ts';
+import { compromisedEnvelope } from '../gate/run-identity.ts';
 import { writeRunReports } from '../report/write-reports.ts';
 import { runScenarios } from './cucumber-run.ts';
 import { createProgress, type ScenarioFinished } from './progress.ts';
 import { type PlannedScenario, planScenarios } from './suite.ts';
 import { runTasks, type Task } from './tasks.ts';
+import { testedIdentity } from './tested-identity.ts';
 import { type WireWatch, watchWire } from './wire-watch.ts';
 import { worldParametersOf } from './world-parameters.ts';
 
@@ -179,12 +180,12 @@ async function runAndJudge(state: RunState): Promise<GateVerdict> {
     failFast: plan.run.failFast,
     reportDir,
     worldParameters: worldParametersOf(plan, record(state), reportDir),
-    identity: {
-      name: plan.run.name ?? runId,
+    identity: await testedIdentity(plan, {
       runId,
-      shard: parseShardText(plan.selection.shard),
-      commit: plan.run.commit,
-    },
+      env: request.env,
+      planned: state.planned,
+      record: record(state),
+    }),
     onEnvelope: createProgress(request.onScenario),
   });
   request.onStage('reports and verdict');
