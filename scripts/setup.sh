@@ -43,8 +43,10 @@ ensure_docker_engine() {
   wait_for 60 "docker engine answers" docker info || die "dockerd did not answer within 60 s: see /var/log/mes-e2e-dockerd.log"
 }
 
+# The project's default images, and the registry the promotion tests push to (`mes-e2e promote`).
 default_images() {
   node -e 'for (const image of Object.values(require("./src/config/default-images.json"))) console.log(image)'
+  echo registry:2
 }
 
 ensure_images() {

@@ -6,6 +6,7 @@ import { MesE2eError } from '../errors.ts';
 import { printPlan } from './commands/config.ts';
 import type { ContractsCheckOptions } from './commands/contracts.ts';
 import type { Interrupts } from './commands/env.ts';
+import type { PromoteOptions } from './commands/promote.ts';
 import type { ExitCode } from './exit-codes.ts';
 import { exitCodeOf, type Outcome } from './outcome.ts';
 import { createOutput, type Output } from './output.ts';
@@ -191,6 +192,24 @@ export function buildProgram(io: CliIo, out: Output, setOutcome: (outcome: Outco
         setOutcome(await gate(await plan(options, { policyFile: options.policy }), io, out, options));
       },
     );
+
+  program
+    .command('promote')
+    .description(
+      'tag production with exactly the images a PROMOTE verdict tested (OCI registry): exit 0 promoted, 1 refused, 2 bad input, 3 compromised run or registry problem',
+    )
+    .requiredOption('--verdict <gate.json>', 'the verdict of mes-e2e gate (or run)')
+    .requiredOption(
+      '--to <component=image:tag...>',
+      'the production tag of each component to promote, in the registry it ran from (repeat per component)',
+    )
+    .option('--commit <sha>', 'the commit being released; the verdict must be for it (default: GITHUB_SHA)')
+    .option('--dry-run', 'check everything and say what would be tagged, tag nothing')
+    .option('--json', 'machine-readable output')
+    .action(async (options: PromoteOptions) => {
+      const { promoteCommand } = await import('./commands/promote.ts');
+      setOutcome(await promoteCommand(options, io, out));
+    });
 
   program
     .command('contracts')
