@@ -233,11 +233,16 @@ export function buildProgram(io: CliIo, out: Output, setOutcome: (outcome: Outco
     .argument('[run]', 'a run folder, reports/<run-id> (default: reports/latest)')
     .option('-c, --config <file>', 'configuration file (for reportsDir)')
     .option('--open', 'serve the report to a browser until interrupted')
-    .action(async (run: string | undefined, options: PlanOptions & { open?: boolean }) => {
+    .option(
+      '--previous <dir>',
+      "the previous Allure report (or the run folder holding it): its history/ fills this report's trend charts",
+    )
+    .action(async (run: string | undefined, options: PlanOptions & { open?: boolean; previous?: string }) => {
       const { report } = await import('./commands/report.ts');
       await report(await plan(options), io.cwd, out, {
         run,
         open: options.open === true,
+        previous: options.previous,
         env: io.env,
         signal: io.interrupts.signal,
       });
