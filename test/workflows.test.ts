@@ -2,7 +2,7 @@
 // gate has the shape that makes promotion safe: shards -> gate over all of them -> promote on PROMOTE only.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -287,7 +287,7 @@ describe('release-gate.yml: promotion only after the gate said PROMOTE', () => {
 
   // The step's own bash script, run for real; only `npx` is a stand-in (no npm package or GitHub here),
   // exiting as mes-e2e gate would.
-  const decideWith = (gateExit: number) => {
+  const decideWith = (gateExit: number, cwd?: string) => {
     const script = steps(gate ?? {}).find((step) => /\bmes-e2e gate\b/.test(step.run ?? ''))?.run ?? '';
     const dir = mkdtempSync(join(tmpdir(), 'mes-e2e-workflow-'));
     writeFileSync(join(dir, 'npx'), `#!/bin/sh\necho "npx $*" >>"${dir}/calls"\nexit ${gateExit}\n`);
@@ -295,6 +295,7 @@ describe('release-gate.yml: promotion only after the gate said PROMOTE', () => {
     const summaryFile = join(dir, 'summary.md');
     writeFileSync(summaryFile, '');
     const result = spawnSync('bash', ['-e', '-c', script], {
+      ...(cwd ? { cwd } : {}),
       env: { PATH: `${dir}:${process.env.PATH}`, SHARD_COUNT: '2', GITHUB_STEP_SUMMARY: summaryFile },
       encoding: 'utf8',
     });
@@ -320,6 +321,14 @@ describe('release-gate.yml: promotion only after the gate said PROMOTE', () => {
       assert.equal(other.status, code, `gate exit ${code} is the step's exit`);
       assert.doesNotMatch(other.stdout + other.summary, /Environment broke/);
     }
+  });
+
+  it("gate: given the previous gate's history.json when one was fetched, and no --history otherwise", () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'mes-e2e-workflow-history-'));
+    assert.doesNotMatch(decideWith(0, cwd).calls, /--history/);
+    mkdirSync(join(cwd, 'previous', 'gate'), { recursive: true });
+    writeFileSync(join(cwd, 'previous', 'gate', 'history.json'), '{}');
+    assert.match(decideWith(0, cwd).calls, /--out reports\/gate --history previous\/gate\/history\.json$/m);
   });
 
   it('every shard uploads under its own name the pattern the gate downloads', () => {

@@ -172,21 +172,36 @@ export function buildProgram(io: CliIo, out: Output, setOutcome: (outcome: Outco
     .description(
       'the verdict over the messages of a run or of all its shards: PROMOTE (exit 0), BLOCK (exit 1), or compromised (exit 3)',
     )
-    .requiredOption(
+    .option(
       '-r, --results <paths...>',
-      'messages.ndjson files, or folders holding them (one per shard)',
+      'messages.ndjson files, or folders holding them (one per shard); required unless --backtest',
     )
     .option('--policy <file>', "a JSON policy that replaces the configuration's keys it names")
     .option('-c, --config <file>', 'configuration file (for its policy and reportsDir)')
-    .option('--out <dir>', 'where gate.json and summary.md go (default: reports/gate)')
+    .option('--out <dir>', 'where gate.json, summary.md and history.json go (default: reports/gate)')
     .option(
       '--all-runs',
       "every run under the folders given (default: each folder's latest run, all its shards)",
     )
+    .option(
+      '--history <paths...>',
+      'earlier runs: the history.json an earlier gate wrote, and/or folders (or messages files) of runs; adds pass/fail/flaky counts, failing streaks, change since the last PROMOTE and the flakyRate rule',
+    )
+    .option(
+      '--backtest <paths...>',
+      'instead of judging a run: what this policy would have decided for each stored run (history.json, folders of runs), oldest first; writes nothing',
+    )
     .option('--json', 'machine-readable output')
     .action(
       async (
-        options: PlanOptions & { results: string[]; policy?: string; out?: string; allRuns?: boolean },
+        options: PlanOptions & {
+          results?: string[];
+          policy?: string;
+          out?: string;
+          allRuns?: boolean;
+          history?: string[];
+          backtest?: string[];
+        },
       ) => {
         const { gate } = await import('./commands/gate.ts');
         setOutcome(await gate(await plan(options, { policyFile: options.policy }), io, out, options));
@@ -237,11 +252,16 @@ export function buildProgram(io: CliIo, out: Output, setOutcome: (outcome: Outco
     .argument('[run]', 'a run folder, reports/<run-id> (default: reports/latest)')
     .option('-c, --config <file>', 'configuration file (for reportsDir)')
     .option('--open', 'serve the report to a browser until interrupted')
-    .action(async (run: string | undefined, options: PlanOptions & { open?: boolean }) => {
+    .option(
+      '--previous <dir>',
+      "the previous Allure report (or the run folder holding it): its history/ fills this report's trend charts",
+    )
+    .action(async (run: string | undefined, options: PlanOptions & { open?: boolean; previous?: string }) => {
       const { report } = await import('./commands/report.ts');
       await report(await plan(options), io.cwd, out, {
         run,
         open: options.open === true,
+        previous: options.previous,
         env: io.env,
         signal: io.interrupts.signal,
       });

@@ -118,6 +118,13 @@ export const PolicyConfig = z.strictObject({
     .optional(),
   contracts: z.enum(['block', 'report']).optional(),
   rules: z.partialRecord(z.enum(contractRules), z.boolean()).optional(),
+  historyRuns: z.number().int().min(1).optional(),
+  flakyRate: z
+    .strictObject({
+      max: z.number().min(0).max(1),
+      runs: z.number().int().min(1),
+    })
+    .optional(),
 });
 export type PolicyConfig = z.infer<typeof PolicyConfig>;
 

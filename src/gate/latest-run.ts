@@ -19,6 +19,15 @@ export interface LatestRun {
 const runKey = (found: FoundStream) => found.runName ?? `file ${found.stream.source}`;
 
 export function latestRun(found: readonly FoundStream[]): LatestRun {
+  const newestFirst = groupRuns(found).reverse();
+  const [latest, ...older] = newestFirst;
+  return { kept: latest ? latest.streams : [], leftOut: older.map((run) => run.key) };
+}
+
+/** Every run found, each with all its shards, oldest first. */
+export function groupRuns(
+  found: readonly FoundStream[],
+): Array<{ key: string; startedAt: number; streams: ResultStream[] }> {
   const runs = new Map<string, { startedAt: number; streams: ResultStream[] }>();
   for (const entry of found) {
     const key = runKey(entry);
@@ -27,7 +36,5 @@ export function latestRun(found: readonly FoundStream[]): LatestRun {
     run.streams.push(entry.stream);
     runs.set(key, run);
   }
-  const newestFirst = [...runs].sort(([, a], [, b]) => b.startedAt - a.startedAt);
-  const [latest, ...older] = newestFirst;
-  return { kept: latest ? latest[1].streams : [], leftOut: older.map(([key]) => key) };
+  return [...runs].map(([key, run]) => ({ key, ...run })).sort((a, b) => a.startedAt - b.startedAt);
 }

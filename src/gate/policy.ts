@@ -25,6 +25,17 @@ export type Policy = {
   readonly contracts: 'block' | 'report';
   /** The checks on the wire and the rules over the run, each on unless switched off here. */
   readonly rules: Readonly<Record<ContractRule, boolean>>;
+  /** How many runs, this one included, the history's per-scenario counts cover. */
+  readonly historyRuns: number;
+  /** Blocks a scenario flaky in too many of the last runs (needs the gate's history); off when absent. */
+  readonly flakyRate?: FlakyRate | undefined;
+};
+
+export type FlakyRate = {
+  /** The share of runs, 0..1: a scenario flaky in more than max × runs of the last `runs` runs blocks. */
+  readonly max: number;
+  /** How many runs, this one included, the rate looks at. */
+  readonly runs: number;
 };
 
 export type Budget = {
@@ -57,4 +68,5 @@ export const defaultPolicy: Policy = Object.freeze({
     'orphan-order': true,
     'queues-drained': true,
   }),
+  historyRuns: 10,
 });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { compatibilityStream } from '../../test/support/compatibility-kit.ts';
 import { MesE2eError } from '../errors.ts';
-import { buildAllureReport } from './allure-report.ts';
+import { buildAllureReport, carryAllureHistory } from './allure-report.ts';
 import { writeAllureResults } from './allure-results.ts';
 
 const temporary: string[] = [];
@@ -123,5 +123,29 @@ describe('buildAllureReport', () => {
     const error = await rejection(buildAllureReport(join(await scratch(), 'missing'), await scratch()));
     assert.equal(error.kind, 'usage');
     assert.match(error.message, /no Allure results at/);
+  });
+});
+
+describe('carryAllureHistory', () => {
+  const trendRuns = async (report: string) =>
+    (JSON.parse(await readFile(join(report, 'widgets', 'history-trend.json'), 'utf8')) as unknown[]).length;
+
+  it("fills the trend charts with the previous report's history", async () => {
+    const first = join(await scratch(), 'allure-report');
+    await buildAllureReport(await resultsOf('minimal'), first);
+    assert.equal(await trendRuns(first), 1);
+    const results = await resultsOf('minimal');
+    assert.equal(await carryAllureHistory(first, results), join(first, 'history'));
+    const second = join(await scratch(), 'allure-report');
+    await buildAllureReport(results, second);
+    assert.equal(await trendRuns(second), 2);
+  });
+
+  it('starts the trend afresh when the previous report has no history, and refuses one that is not there', async () => {
+    const results = await resultsOf('minimal');
+    assert.equal(await carryAllureHistory(await scratch(), results), undefined);
+    const error = await rejection(carryAllureHistory(join(await scratch(), 'nothing'), results));
+    assert.equal(error.kind, 'usage');
+    assert.match(error.message, /no previous Allure report at/);
   });
 });

@@ -1,7 +1,7 @@
 // Turns a run's allure-results into the Allure HTML report with the bundled allure-commandline, which runs on Java.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { cp, readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { MesE2eError } from '../errors.ts';
@@ -44,6 +44,28 @@ export async function buildAllureReport(
   });
   failIfNotGenerated(finished, resultsDir, outDir);
   await failIfResultsLost(finished, resultsDir, outDir);
+}
+
+/**
+ * Allure 2 draws its trend charts from the history/ of the report before: copied into the results
+ * before generating, it carries the earlier runs into this report. `previous` is that report, or the
+ * run folder holding it. Resolves to the history/ carried, or undefined when the previous report had
+ * none (the trend then starts with this run).
+ */
+export async function carryAllureHistory(previous: string, resultsDir: string): Promise<string | undefined> {
+  if (!existsSync(previous)) {
+    throw new MesE2eError(
+      'usage',
+      `no previous Allure report at ${previous}`,
+      'Give the folder of the report an earlier `mes-e2e report` built (its allure-report/, or the run folder), or leave --previous out.',
+    );
+  }
+  const history = [join(previous, 'history'), join(previous, 'allure-report', 'history')].find((dir) =>
+    existsSync(dir),
+  );
+  if (!history) return undefined;
+  await cp(history, join(resultsDir, 'history'), { recursive: true });
+  return history;
 }
 
 /** Checks the same Java the allure script will use: JAVA_HOME's when set, else the one on PATH. */

@@ -1,13 +1,22 @@
 // Renders a verdict as the short markdown a CI maintainer reads in $GITHUB_STEP_SUMMARY (and summary.md).
 import type { BudgetCheck } from '../gate/coverage.ts';
+import type { HistoryReport } from '../gate/history.ts';
 import type { GateVerdict } from '../gate/results.ts';
 import type { TestedComponent } from '../gate/run-identity.ts';
 import type { ScenarioOutcome } from '../gate/scenarios.ts';
 import type { Tested } from '../gate/tested.ts';
 import type { Counts } from '../gate/verdict.ts';
 import type { ViolationReport } from '../gate/wire-rules.ts';
+import { historySection } from './history-summary.ts';
+import { cell, inline, row } from './markdown.ts';
 
-export type SummaryInfo = { runId: string; durationMs?: number; reportDir?: string };
+export type SummaryInfo = {
+  runId: string;
+  durationMs?: number;
+  reportDir?: string;
+  /** What earlier runs say about this run's scenarios, when the gate was given them. */
+  history?: HistoryReport;
+};
 
 /** GitHub cuts a step summary at 1 MiB; a run with thousands of failures still needs to fit. */
 const MAX_ROWS = 50;
@@ -37,6 +46,7 @@ export function summaryMarkdown(verdict: SummaryVerdict, info: SummaryInfo): str
     budgetsTable(verdict.budgets),
     violationsTable(verdict.violations),
     scenariosTable(verdict.scenarios),
+    info.history ? historySection(info.history) : '',
     testedSection(verdict.tested),
   ];
   return `${sections.filter((section) => section !== '').join('\n\n')}\n`;
@@ -221,22 +231,6 @@ function messageOf(scenario: ScenarioOutcome): string {
   const flat = (scenario.message ?? '').replace(/\s+/g, ' ').trim();
   const clipped = flat.length > MAX_MESSAGE ? `${flat.slice(0, MAX_MESSAGE - 1)}…` : flat;
   return scenario.step ? `${clipped} (at ${scenario.step})` : clipped;
-}
-
-function row(cells: readonly string[]): string {
-  return `| ${cells.join(' | ')} |`;
-}
-
-/** A pipe would end the cell early, and a line break would end the table. */
-function cell(text: string): string {
-  return inline(text)
-    .replaceAll('|', '\\|')
-    .replace(/\s*\n\s*/g, ' ');
-}
-
-/** Names and messages are text, not markdown or HTML: GitHub would render `<b>` or `*x*`. */
-function inline(text: string): string {
-  return text.replace(/[\\`*_[\]<>]/g, (char) => `\\${char}`);
 }
 
 function duration(ms: number): string {

@@ -3,6 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Envelope } from '@cucumber/messages';
+import type { HistoryReport } from '../gate/history.ts';
 import type { GateVerdict } from '../gate/results.ts';
 import { writeAllureResults } from './allure-results.ts';
 import { summaryMarkdown } from './summary.ts';
@@ -15,22 +16,24 @@ export interface RunReportInfo {
   environment: Record<string, string>;
 }
 
+/** Names gate.json's shape for the programs that read it (mes-e2e promote among them). */
+export const gateJsonFormat = 'mes-e2e/gate@1';
+
 /**
  * gate.json, for machines: the verdict, every reason, whether the environment broke, the counts,
  * every budget checked (figure, statistic, measured value, limit), the runs and each scenario's outcome.
  */
-/** Names gate.json's shape for the programs that read it (mes-e2e promote among them). */
-export const gateJsonFormat = 'mes-e2e/gate@1';
-
-export async function writeGateJson(
-  dir: string,
-  verdict: GateVerdict,
-  info: { runId: string },
-): Promise<void> {
+export async function writeGateJson(dir: string, verdict: GateVerdict, info: GateJsonInfo): Promise<void> {
   await writeFile(join(dir, 'gate.json'), gateJson(verdict, info));
 }
 
-function gateJson(verdict: GateVerdict, info: { runId: string }): string {
+interface GateJsonInfo {
+  runId: string;
+  /** Per scenario over the last runs, failing streaks, change since the last PROMOTE (gate --history). */
+  history?: HistoryReport | undefined;
+}
+
+function gateJson(verdict: GateVerdict, info: GateJsonInfo): string {
   const scenarios = verdict.scenarios.map(({ name, uri, line, tags, status, attempts, flaky }) => ({
     name,
     uri,
@@ -60,6 +63,7 @@ function gateJson(verdict: GateVerdict, info: { runId: string }): string {
     tested: verdict.tested ?? null,
     runs: verdict.runs,
     scenarios,
+    ...(info.history ? { history: info.history } : {}),
   };
   return `${JSON.stringify(body, null, 2)}\n`;
 }

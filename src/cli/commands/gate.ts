@@ -1,34 +1,34 @@
 // `mes-e2e gate`: the verdict over the messages of one run or of all its shards, with the policy of
 // the configuration (or --policy FILE); writes gate.json and summary.md and tells GitHub Actions.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { RunPlan } from '../../config/load.ts';
-import { type FoundStream, latestRun } from '../../gate/latest-run.ts';
-import { readMessages } from '../../gate/messages.ts';
+import { MesE2eError } from '../../errors.ts';
+import { historyFileText } from '../../gate/history-file.ts';
+import { judgeWithHistory } from '../../gate/history-verdict.ts';
+import { latestRun } from '../../gate/latest-run.ts';
 import { evaluateResults, type GateVerdict, type ResultStream } from '../../gate/results.ts';
-import { findRunIdentity } from '../../gate/run-identity.ts';
 import { inGitHubActions, publishToGitHub } from '../../report/github.ts';
 import { summaryMarkdown } from '../../report/summary.ts';
 import { writeGateJson } from '../../report/write-reports.ts';
 import { type Outcome, outcomeOfVerdict } from '../outcome.ts';
 import type { Output } from '../output.ts';
+import { backtestPolicy } from './backtest.ts';
+import { readEarlierRuns } from './history-input.ts';
+import { messagesFilesUnder, readStream } from './results-files.ts';
 
 export interface GateOptions {
-  results: string[];
+  /** The run to judge; required unless `backtest` is given. */
+  results?: string[];
   out?: string;
   json?: boolean;
   /** Judge every run found under the folders given, not only each folder's latest run. */
   allRuns?: boolean;
-}
-
-/** Every messages.ndjson under a folder (a downloaded artifact holds one per shard). */
-function messagesFilesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(entry.parentPath, entry.name);
-    if (entry.isDirectory() && entry.name !== 'node_modules') return messagesFilesUnder(path);
-    return entry.name === 'messages.ndjson' ? [path] : [];
-  });
+  /** Earlier runs: history files the gate wrote, folders or messages files of runs. */
+  history?: string[];
+  /** Stored runs to judge again with the policy, oldest first, instead of judging a run; writes nothing. */
+  backtest?: string[];
 }
 
 export interface GivenResults {
@@ -60,26 +60,6 @@ export function readResults(cwd: string, paths: readonly string[], allRuns = fal
   return { streams, notes };
 }
 
-function readStream(file: string): FoundStream {
-  try {
-    const envelopes = readMessages(file);
-    const started = envelopes.find((envelope) => envelope.testRunStarted)?.testRunStarted?.timestamp;
-    return {
-      stream: { source: file, envelopes },
-      runName: findRunIdentity(envelopes)?.name,
-      startedAt: started ? started.seconds * 1000 + started.nanos / 1e6 : modifiedAt(file),
-    };
-  } catch (error) {
-    return {
-      stream: { source: file, error: (error as Error).message },
-      runName: undefined,
-      startedAt: modifiedAt(file),
-    };
-  }
-}
-
-const modifiedAt = (file: string) => (existsSync(file) ? statSync(file).mtimeMs : 0);
-
 function print(out: Output, verdict: GateVerdict): void {
   const { counts } = verdict;
   out.line(
@@ -98,16 +78,40 @@ export async function gate(
   options: GateOptions,
 ): Promise<Outcome> {
   const { policy } = plan;
+  if (options.backtest) return backtestPolicy(policy, io.cwd, out, options.backtest, options.json === true);
+  if (!options.results || options.results.length === 0)
+    throw new MesE2eError(
+      'usage',
+      'mes-e2e gate needs the run to judge (--results) or stored runs to judge again (--backtest)',
+      'e.g. mes-e2e gate --results reports/ --history reports/gate/history.json',
+    );
   const given = readResults(io.cwd, options.results, options.allRuns === true);
   for (const note of given.notes) out.progress(note);
-  const verdict = evaluateResults(given.streams, policy);
+  // Earlier runs are read before anything is written: a history that cannot be used is a usage error.
+  const earlier = readEarlierRuns(io.cwd, options.history ?? [], policy);
+  const remembered = judgeWithHistory(
+    evaluateResults(given.streams, policy),
+    given.streams,
+    earlier,
+    policy,
+    new Date(),
+  );
+  const { verdict } = remembered;
   const dir = options.out ? resolve(io.cwd, options.out) : join(plan.reportsDir, 'gate');
   await mkdir(dir, { recursive: true });
   const names = [...new Set(verdict.runs.flatMap((run) => (run.identity ? [run.identity.name] : [])))];
   const runName = names.join(', ') || 'unnamed';
-  await writeGateJson(dir, verdict, { runId: runName });
-  const summary = summaryMarkdown(verdict, { runId: runName, reportDir: dir });
+  await writeGateJson(dir, verdict, { runId: runName, history: remembered.history });
+  // The summary remembers only when the gate was given a memory; gate.json always carries it.
+  const history = options.history ? remembered.history : undefined;
+  const summary = summaryMarkdown(verdict, {
+    runId: runName,
+    reportDir: dir,
+    ...(history ? { history } : {}),
+  });
   await writeFile(join(dir, 'summary.md'), summary);
+  const historyFile = join(dir, 'history.json');
+  await writeFile(historyFile, historyFileText(remembered.keep));
   if (inGitHubActions(io.env)) {
     for (const line of publishToGitHub(verdict, summary, io.env, policy.quarantineTag)) out.plainErr(line);
   }
@@ -121,7 +125,12 @@ export async function gate(
       compromised: verdict.compromised,
       runs: verdict.runs,
       out: dir,
+      history: remembered.history,
+      historyFile,
     });
-  else print(out, verdict);
+  else {
+    print(out, verdict);
+    out.line(`history: ${remembered.earlier} earlier run(s) known; kept with this one in ${historyFile}`);
+  }
   return outcomeOfVerdict(verdict);
 }

@@ -6,7 +6,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RunPlan } from '../../config/load.ts';
 import { MesE2eError } from '../../errors.ts';
-import { allureBinary, buildAllureReport } from '../../report/allure-report.ts';
+import { allureBinary, buildAllureReport, carryAllureHistory } from '../../report/allure-report.ts';
 import type { Output } from '../output.ts';
 
 function runDirectory(plan: RunPlan, cwd: string, given: string | undefined): string {
@@ -28,14 +28,25 @@ export async function report(
   options: {
     run?: string;
     open?: boolean;
+    /** The previous report (or its run folder), whose history/ fills this report's trend charts. */
+    previous?: string | undefined;
     env: Readonly<Record<string, string | undefined>>;
     signal: AbortSignal;
   },
 ): Promise<void> {
   const dir = runDirectory(plan, cwd, options.run);
   const html = join(dir, 'allure-report');
+  const results = join(dir, 'allure-results');
+  if (options.previous && existsSync(results)) {
+    const carried = await carryAllureHistory(resolve(cwd, options.previous), results);
+    out.progress(
+      carried
+        ? `carrying the trend of ${carried} into this report`
+        : `${options.previous} has no history/: the trend starts with this report`,
+    );
+  }
   out.progress(`building the Allure report of ${dir}`);
-  await buildAllureReport(join(dir, 'allure-results'), html, { env: { ...options.env } });
+  await buildAllureReport(results, html, { env: { ...options.env } });
   out.line(`Allure report: ${join(html, 'index.html')}`);
   if (!options.open) return;
   out.progress('serving it (Ctrl-C to stop)');
