@@ -109,7 +109,7 @@ export async function gate(
   const summary = summaryMarkdown(verdict, { runId: runName, reportDir: dir });
   await writeFile(join(dir, 'summary.md'), summary);
   if (inGitHubActions(io.env)) {
-    for (const line of publishToGitHub(verdict, summary, io.env, policy.quarantineTag)) out.plainErr(line);
+    for (const line of publishToGitHub(verdict, summary, io.env)) out.plainErr(line);
   }
   if (options.json)
     out.json({
