@@ -46,7 +46,7 @@ export type QuarantineReport = {
 /** The UTC day a run started, from its testRunStarted timestamp (ISO). */
 export const dayOf = (startedAt: string | undefined): string | undefined => startedAt?.slice(0, 10);
 
-export function matches(entry: QuarantineEntry, scenario: ScenarioOutcome): boolean {
+function matches(entry: QuarantineEntry, scenario: ScenarioOutcome): boolean {
   return entry.scenario !== undefined ? scenario.name === entry.scenario : scenario.tags.includes(entry.tag);
 }
 
@@ -54,7 +54,7 @@ export function matches(entry: QuarantineEntry, scenario: ScenarioOutcome): bool
  * The run's own day is the clock, never the wall clock: judging an old run again gives the same
  * answer. A run without a start time cannot show that an entry still held, so none does.
  */
-export const holdsOn = (entry: QuarantineEntry, day: string | undefined): boolean =>
+const holdsOn = (entry: QuarantineEntry, day: string | undefined): boolean =>
   day !== undefined && day <= entry.expires;
 
 export function standingOf(
@@ -80,10 +80,10 @@ export function standingOf(
 export const isExempt = (scenario: JudgedScenario): boolean => scenario.quarantine?.kind === 'quarantined';
 
 /** The entry as a reader finds it: where it is, whose, why, the link and its last day. */
-export function describeEntry(entry: QuarantineEntry, file: string | undefined): string {
+function describeEntry(entry: QuarantineEntry, file: string): string {
   const what = entry.scenario !== undefined ? `scenario "${entry.scenario}"` : `tag ${entry.tag}`;
   const link = entry.link ? `, ${entry.link}` : '';
-  return `the quarantine entry for ${what} (${file ?? 'quarantine.yml'}:${entry.line}; owner ${entry.owner}, reason "${entry.reason}"${link}, expires ${entry.expires})`;
+  return `the quarantine entry for ${what} (${file}:${entry.line}; owner ${entry.owner}, reason "${entry.reason}"${link}, expires ${entry.expires})`;
 }
 
 /** Why a scenario that blocks was not kept from blocking by the quarantine, and what to do; '' if nothing to say. */
