@@ -123,7 +123,7 @@ function resolvingQuarantineFile(changes: PolicyConfig | undefined, dir: string)
 function withQuarantineEntries(policy: Policy, configDir: string): Policy {
   const named = policy.quarantine.file !== undefined;
   const file = policy.quarantine.file ?? join(configDir, 'quarantine.yml');
-  const entries = Object.freeze(readQuarantineFile(file, named));
+  const entries = Object.freeze(readQuarantineFile(file, named).map((entry) => Object.freeze(entry)));
   return Object.freeze({ ...policy, quarantine: Object.freeze({ ...policy.quarantine, file, entries }) });
 }
 
