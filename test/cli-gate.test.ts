@@ -12,7 +12,10 @@ import { repoRoot, runMesE2e } from './support/run-cli.ts';
 const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' };
 const fixtures = join(repoRoot, 'test', 'fixtures');
 
-/** A project whose suite is a fixture folder with the fixture steps, on the test run's infrastructure. */
+/**
+ * A project whose suite is a fixture folder with the fixture steps, on the test run's infrastructure;
+ * not-passed.feature comes with a quarantine file for its scenario "quarantined and failing".
+ */
 function project(features: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'mes-e2e-gate-'));
   // The team's layout: features beside the configuration, named relative to it in every report.
@@ -32,8 +35,17 @@ function project(features: string): string {
     },
   };
   writeFileSync(join(dir, 'mes-e2e.config.json'), JSON.stringify(config));
+  if (features === 'not-passed.feature') writeFileSync(join(dir, 'quarantine.yml'), quarantined);
   return dir;
 }
+
+const quarantined = [
+  '- scenario: quarantined and failing',
+  '  owner: "@qa-team"',
+  '  reason: fails on purpose, to show a quarantined failure does not block',
+  '  expires: 2999-12-31',
+  '',
+].join('\n');
 
 interface Summary {
   verdict: 'PROMOTE' | 'BLOCK';
@@ -202,7 +214,8 @@ describe('mes-e2e gate', { timeout: 600_000 }, () => {
   });
 
   it('blocks failed, pending, ambiguous and undefined scenarios, but not a quarantined one', async () => {
-    const summary = await run(project('not-passed.feature'), []);
+    const notPassed = project('not-passed.feature');
+    const summary = await run(notPassed, []);
     assert.equal(summary.verdict, 'BLOCK');
     const reasons = summary.reasons.join('\n');
     for (const [scenario, status] of [
@@ -218,7 +231,8 @@ describe('mes-e2e gate', { timeout: 600_000 }, () => {
     }
     assert.doesNotMatch(reasons, /quarantined and failing/);
     assert.equal(summary.counts.quarantined, 1);
-    const judged = await gate(cwd, [summary.reports]);
+    // The gate reads the same quarantine file as the run did: the project's.
+    const judged = await gate(notPassed, [summary.reports]);
     assert.deepEqual(judged.summary?.reasons, summary.reasons, 'gate and run give the same reasons');
   });
 
@@ -289,12 +303,13 @@ describe('mes-e2e gate', { timeout: 600_000 }, () => {
   });
 
   it('tells GitHub Actions: summary, verdict output and an annotation at each blocking scenario', async () => {
-    const summary = await run(project('not-passed.feature'), []);
+    const notPassed = project('not-passed.feature');
+    const summary = await run(notPassed, []);
     const dir = mkdtempSync(join(tmpdir(), 'mes-e2e-gha-'));
     const files = { GITHUB_STEP_SUMMARY: join(dir, 'summary.md'), GITHUB_OUTPUT: join(dir, 'output') };
     for (const file of Object.values(files)) writeFileSync(file, '');
     const result = await runMesE2e(['gate', '--results', summary.reports], {
-      cwd,
+      cwd: notPassed,
       env: { ...env, GITHUB_ACTIONS: 'true', ...files },
     });
     assert.equal(result.code, 1);
@@ -305,6 +320,13 @@ describe('mes-e2e gate', { timeout: 600_000 }, () => {
     assert.match(
       annotations[0] ?? '',
       /^::error file=features\/not-passed\.feature,line=\d+,title=fails::FAILED/,
+    );
+    // The quarantined failure does not block, and whose it is stays in sight.
+    const notices = result.stderr.split('\n').filter((line) => line.startsWith('::notice '));
+    assert.equal(notices.length, 1, result.stderr);
+    assert.match(
+      notices[0] ?? '',
+      /title=quarantined and failing::quarantined \(owner @qa-team, until 2999-12-31\): FAILED/,
     );
   });
 });

@@ -416,6 +416,28 @@ describe('loadRunPlan', () => {
       assert.equal(plan.policy.minScenarios, 10);
     });
 
+    it('reads quarantine.yml beside the configuration file, or the file the policy names relative to it', async () => {
+      const entry = '- tag: "@flaky"\n  owner: o\n  reason: r\n  expires: 2026-12-31\n';
+      const beside = project({ 'mes-e2e.config.json': '{}', 'quarantine.yml': entry });
+      mkdirSync(join(beside, 'sub'));
+      const fromBelow = await load(join(beside, 'sub'));
+      assert.equal(fromBelow.policy.quarantine.file, join(beside, 'quarantine.yml'));
+      assert.deepEqual(fromBelow.policy.quarantine.entries, [
+        { tag: '@flaky', owner: 'o', reason: 'r', expires: '2026-12-31', line: 1 },
+      ]);
+      const named = project({
+        'e2e/mes-e2e.config.json': JSON.stringify({ policy: { quarantine: { file: 'held.yml', max: 2 } } }),
+        'e2e/held.yml': entry,
+      });
+      const plan = await load(named, { configPath: 'e2e/mes-e2e.config.json' });
+      assert.equal(plan.policy.quarantine.file, join(named, 'e2e', 'held.yml'));
+      assert.equal(plan.policy.quarantine.entries.length, 1);
+      assert.deepEqual([plan.policy.quarantine.max, plan.policy.quarantine.allowCritical], [2, false]);
+      assert.ok(Object.isFrozen(plan.policy.quarantine.entries[0]));
+      const none = await load(project({}));
+      assert.deepEqual(none.policy.quarantine.entries, [], 'no file: nothing quarantined');
+    });
+
     it('is frozen all the way down', async () => {
       const plan = await load(project({}), { flags: { paths: ['a.feature'] } });
       for (const part of [plan, plan.run, plan.run.paths, plan.selection, plan.selection.paths, plan.policy])

@@ -15,6 +15,7 @@ import { sha256Of } from './fingerprint.ts';
 import { describeIssues } from './issues.ts';
 import type { Journey } from './journey.ts';
 import { loadPipeline } from './pipeline.ts';
+import { readQuarantineFile } from './quarantine-file.ts';
 import { mergeRunSettings, type RunFlags, type RunPreset, type RunSettings } from './run-settings.ts';
 import { type ComponentName, ConfigFile, PolicyConfig, type ProfileName, profileNames } from './schema.ts';
 import { type Selection, selectionOf } from './selection.ts';
@@ -102,9 +103,32 @@ export function withPolicy(base: Policy, changes: PolicyConfig | undefined): Pol
   return Object.freeze({
     ...base,
     ...Object.fromEntries(Object.entries(changes ?? {}).filter(([, v]) => v !== undefined)),
-    // A rule switched in the file leaves the others as they were.
+    // A rule switched in the file leaves the others as they were; so does a quarantine key.
     rules: Object.freeze({ ...base.rules, ...changes?.rules }),
+    quarantine: Object.freeze({ ...base.quarantine, ...defined(changes?.quarantine ?? {}) }),
   });
+}
+
+const defined = <T extends object>(value: T): Partial<T> =>
+  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+
+/** A policy's quarantine file is relative to the file that names it. */
+function resolvingQuarantineFile(changes: PolicyConfig | undefined, dir: string): PolicyConfig | undefined {
+  const file = changes?.quarantine?.file;
+  return file === undefined
+    ? changes
+    : { ...changes, quarantine: { ...changes?.quarantine, file: resolve(dir, file) } };
+}
+
+/**
+ * The policy with the entries of its quarantine file: the one it names, else quarantine.yml beside
+ * the configuration file (or in cwd), which quarantines nothing when it does not exist.
+ */
+function withQuarantineEntries(policy: Policy, configDir: string): Policy {
+  const named = policy.quarantine.file !== undefined;
+  const file = policy.quarantine.file ?? join(configDir, 'quarantine.yml');
+  const entries = Object.freeze(readQuarantineFile(file, named).map((entry) => Object.freeze(entry)));
+  return Object.freeze({ ...policy, quarantine: Object.freeze({ ...policy.quarantine, file, entries }) });
 }
 
 const policyHint = 'Fix the policy file (or pass another with --policy) and run again.';
@@ -124,7 +148,7 @@ function readPolicyFile(cwd: string, file: string): PolicyConfig {
   const parsed = PolicyConfig.safeParse(raw, { reportInput: true });
   if (!parsed.success)
     throw new ConfigurationError(path, describeIssues(parsed.error.issues, raw), policyHint);
-  return parsed.data;
+  return resolvingQuarantineFile(parsed.data, dirname(path)) ?? parsed.data;
 }
 
 /** Freezes the plan and everything in it: no module deeper than the CLI changes what it was given. */
@@ -249,9 +273,12 @@ export async function loadRunPlan(options: LoadOptions): Promise<RunPlan> {
     shard: run.shard,
     components,
   });
-  const policy = withPolicy(
-    withPolicy(defaultPolicy, config.policy),
-    options.policyFile ? readPolicyFile(options.cwd, options.policyFile) : undefined,
+  const policy = withQuarantineEntries(
+    withPolicy(
+      withPolicy(defaultPolicy, resolvingQuarantineFile(config.policy, configDir)),
+      options.policyFile ? readPolicyFile(options.cwd, options.policyFile) : undefined,
+    ),
+    configDir,
   );
   return deepFreeze({
     configFile,

@@ -103,6 +103,15 @@ export const PolicyConfig = z.strictObject({
     .string()
     .regex(/^@\S+$/, 'expected a tag such as @quarantine')
     .optional(),
+  /** The quarantine file and its limits (the entries themselves live in the file, see README). */
+  quarantine: z
+    .strictObject({
+      /** Relative to the file that names it; default quarantine.yml beside the configuration (or cwd). */
+      file: z.string().min(1).optional(),
+      max: z.number().int().min(0).optional(),
+      allowCritical: z.boolean().optional(),
+    })
+    .optional(),
   maxFlaky: z.number().int().min(0).optional(),
   minScenarios: z.number().int().min(0).optional(),
   neverSkip: z.array(z.string().regex(/^@\S+$/, 'expected a tag such as @critical')).optional(),

@@ -9,8 +9,13 @@ import type { Statistic } from './figures.ts';
 export type Policy = {
   /** A scenario carrying any of these must pass on its first attempt: a failure or a flaky pass blocks. */
   readonly requiredTags: readonly string[];
-  /** Scenarios with this tag run and are reported, but never block. */
+  /**
+   * The tag that used to quarantine by itself. It no longer exempts anything: a scenario carrying it
+   * without a quarantine entry blocks like any other, and the reason says to add an entry.
+   */
   readonly quarantineTag: string;
+  /** Scenarios that run and are reported but do not block, each with an owner and an end. */
+  readonly quarantine: QuarantinePolicy;
   /** How many scenarios may pass only on a retry before the run blocks; Infinity means no cap. */
   readonly maxFlaky: number;
   /** Fewer executed scenarios than this (quarantined ones aside) proves nothing, so it blocks. */
@@ -38,6 +43,33 @@ export type FlakyRate = {
   readonly runs: number;
 };
 
+export type QuarantinePolicy = {
+  /** The quarantine file the entries were read from (absolute); undefined: there was none. */
+  readonly file: string | undefined;
+  readonly entries: readonly QuarantineEntry[];
+  /** How many scenarios may be quarantined at once; more blocks the run. */
+  readonly max: number;
+  /** Whether a scenario with a required tag (@critical) may be quarantined at all. */
+  readonly allowCritical: boolean;
+};
+
+/** One entry of the quarantine file: what it matches, whose it is, why, and until when. */
+export type QuarantineEntry = (
+  | { readonly scenario: string; readonly tag?: never }
+  | {
+      readonly tag: string;
+      readonly scenario?: never;
+    }
+) & {
+  readonly owner: string;
+  readonly reason: string;
+  readonly link?: string;
+  /** YYYY-MM-DD: the last day (UTC) on which the entry holds, judged by the run's start date. */
+  readonly expires: string;
+  /** Where the entry starts in the file, for every message about it. */
+  readonly line: number;
+};
+
 export type Budget = {
   /** The figure's name, e.g. created_to_priced_ms.b2c */
   readonly figure: string;
@@ -47,13 +79,16 @@ export type Budget = {
 };
 
 /**
- * Every failure blocks except a quarantined one; flakiness blocks only where a required tag
+ * Every failure blocks except one quarantined by an entry that has not expired; flakiness blocks only where a required tag
  * asks for it. Flaky scenarios elsewhere are still counted and reported, and a team that wants
  * a cap sets maxFlaky.
  */
 export const defaultPolicy: Policy = Object.freeze({
   requiredTags: Object.freeze(['@critical']),
   quarantineTag: '@quarantine',
+  // Five: a quarantine is debt with a name on it. A handful at once is a team paying it off; more
+  // means the suite no longer guards the release, and the block forces that conversation.
+  quarantine: Object.freeze({ file: undefined, entries: Object.freeze([]), max: 5, allowCritical: false }),
   maxFlaky: Number.POSITIVE_INFINITY,
   minScenarios: 1,
   neverSkip: Object.freeze([]),

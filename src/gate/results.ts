@@ -4,9 +4,11 @@
 import type { Envelope } from '@cucumber/messages';
 import { type BudgetCheck, wholeRunReasons } from './coverage.ts';
 import { defaultPolicy, type Policy } from './policy.ts';
+import { dayOf, isExempt, quarantineReport } from './quarantine.ts';
 import { findCompromised, findRunIdentity, type RunIdentity } from './run-identity.ts';
+import { startedAt } from './scenarios.ts';
 import { identityDisagreements, type Tested, testedBy } from './tested.ts';
-import { type Counts, emptyCounts, evaluate, type Verdict } from './verdict.ts';
+import { type Counts, emptyCounts, evaluate, quarantineCapReasons, type Verdict } from './verdict.ts';
 import { judgeWire, type ViolationReport } from './wire-rules.ts';
 
 export type ResultStream =
@@ -77,6 +79,15 @@ function setReasons(runs: GateVerdict['runs']): string[] {
   return reasons;
 }
 
+/** The day the run began: its earliest shard's start, so every shard judges expiry on the same day. */
+function firstDay(streams: readonly ResultStream[]): string | undefined {
+  const days = streams.flatMap((stream) => {
+    const day = 'envelopes' in stream ? dayOf(startedAt(stream.envelopes)) : undefined;
+    return day ? [day] : [];
+  });
+  return days.toSorted()[0];
+}
+
 /**
  * `wholeRun: false` judges what one shard can show by itself (its own run reports it): the check
  * that every shard is present belongs to the gate over all of them.
@@ -87,8 +98,13 @@ export function evaluateResults(
   options: { wholeRun: boolean } = { wholeRun: true },
 ): GateVerdict {
   const several = streams.length > 1;
-  // The flaky cap counts the whole run, so each stream is judged without it.
-  const perStream = { ...policy, maxFlaky: Number.POSITIVE_INFINITY };
+  // The flaky and quarantine caps count the whole run, so each stream is judged without them.
+  const perStream = {
+    ...policy,
+    maxFlaky: Number.POSITIVE_INFINITY,
+    quarantine: { ...policy.quarantine, max: Number.POSITIVE_INFINITY },
+  };
+  const day = firstDay(streams);
   const judged = streams.map((stream) => {
     if ('error' in stream)
       return {
@@ -100,7 +116,7 @@ export function evaluateResults(
         error: stream.error,
       };
     const identity = findRunIdentity(stream.envelopes);
-    const verdict = evaluate(stream.envelopes, perStream);
+    const verdict = evaluate(stream.envelopes, perStream, { day });
     // A run whose environment broke proves nothing about the product, whatever its scenarios say.
     const compromised = findCompromised(stream.envelopes);
     const wire = judgeWire(stream.envelopes, policy);
@@ -121,9 +137,7 @@ export function evaluateResults(
   const runs = judged.map(({ source, identity }) => ({ source, identity }));
   const verdicts = judged.flatMap((entry) => (entry.verdict ? [entry.verdict] : []));
   const scenarios = verdicts.flatMap((verdict) => verdict.scenarios);
-  const flaky = scenarios.filter(
-    (scenario) => scenario.flaky && !scenario.tags.includes(policy.quarantineTag),
-  );
+  const flaky = scenarios.filter((scenario) => scenario.flaky && !isExempt(scenario));
   const readable = streams.flatMap((stream) => ('envelopes' in stream ? [stream.envelopes] : []));
   // Rules over the whole run need every shard: a single shard's run leaves them to the gate.
   const whole = options.wholeRun
@@ -141,6 +155,7 @@ export function evaluateResults(
     ...(flaky.length > policy.maxFlaky
       ? [`${flaky.length} flaky scenarios, more than the ${policy.maxFlaky} the policy allows`]
       : []),
+    ...quarantineCapReasons(scenarios, policy),
     ...whole.reasons,
   ];
   const first = verdicts[0];
@@ -162,6 +177,7 @@ export function evaluateResults(
       parseErrors: [],
     },
     runs,
+    quarantine: quarantineReport(scenarios, policy, day),
     budgets: whole.budgets,
     violations: judged.flatMap((entry) => entry.violations),
     compromised: judged.flatMap((entry) =>

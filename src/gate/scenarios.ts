@@ -36,6 +36,8 @@ export type ScenarioOutcome = {
 export type RunFacts = {
   readonly pickles: number;
   readonly testRunStarted: boolean;
+  /** When the run started (ISO), from its testRunStarted timestamp: the clock quarantine expiry is judged by. */
+  readonly startedAt?: string;
   readonly testRunFinished: boolean;
   /** As cucumber reported it; true for flaky runs, so never enough on its own. */
   readonly success?: boolean;
@@ -187,12 +189,14 @@ export function errorText(result: TestStepResult): string | undefined {
 
 function runFactsOf(query: Query, envelopes: readonly Envelope[]): RunFacts {
   const finished = query.findTestRunFinished();
+  const started = startedAt(envelopes);
   const exception = finished?.exception
     ? (finished.exception.message ?? finished.exception.type)
     : finished?.message;
   return {
     pickles: query.findAllPickles().length,
     testRunStarted: query.findTestRunStarted() !== undefined,
+    ...(started ? { startedAt: started } : {}),
     testRunFinished: finished !== undefined,
     ...(finished === undefined ? {} : { success: finished.success }),
     ...(exception ? { exception } : {}),
@@ -208,6 +212,12 @@ function runFactsOf(query: Query, envelopes: readonly Envelope[]): RunFacts {
         : [],
     ),
   };
+}
+
+/** When the run started (ISO), from its testRunStarted message. */
+export function startedAt(envelopes: readonly Envelope[]): string | undefined {
+  const timestamp = envelopes.find((envelope) => envelope.testRunStarted)?.testRunStarted?.timestamp;
+  return timestamp ? new Date(timestamp.seconds * 1000 + timestamp.nanos / 1e6).toISOString() : undefined;
 }
 
 function failedHook(query: Query, finished: TestRunHookFinished): string[] {

@@ -7,7 +7,7 @@ import {
   compatibilitySamples,
   expectedVerdicts,
 } from '../../test/support/compatibility-kit.ts';
-import { defaultPolicy } from './policy.ts';
+import { defaultPolicy, type Policy } from './policy.ts';
 import { evaluate } from './verdict.ts';
 
 function pickleIdOf(envelopes: readonly Envelope[], name: string): string {
@@ -146,8 +146,17 @@ describe('evaluate: flaky scenarios', () => {
 });
 
 describe('evaluate: quarantine', () => {
+  // The kit's runs start at the epoch: an entry that holds until 1970-01-01 holds for them.
+  const quarantining = (scenario: string): Policy => ({
+    ...defaultPolicy,
+    quarantine: {
+      ...defaultPolicy.quarantine,
+      entries: [{ scenario, owner: '@alice', reason: 'flaps', expires: '1970-01-01', line: 1 }],
+    },
+  });
+
   it('promotes a run whose only failure is quarantined, and counts it as quarantined', () => {
-    const verdict = evaluate(tagged(cck('global-hooks'), 'A failing scenario', '@quarantine'));
+    const verdict = evaluate(cck('global-hooks'), quarantining('A failing scenario'));
     assert.equal(verdict.verdict, 'PROMOTE', verdict.reasons.join('\n'));
     assert.equal(verdict.counts.quarantined, 1);
     assert.equal(verdict.counts.failed, 0);
@@ -157,7 +166,7 @@ describe('evaluate: quarantine', () => {
   });
 
   it('blocks when the only scenarios that ran are quarantined: they prove nothing', () => {
-    const verdict = evaluate(tagged(cck('minimal'), 'cukes', '@quarantine'));
+    const verdict = evaluate(cck('minimal'), quarantining('cukes'));
     assert.equal(verdict.verdict, 'BLOCK');
     assert.match(verdict.reasons.join('\n'), /quarantined/);
   });

@@ -1,6 +1,15 @@
 // Decides PROMOTE or BLOCK from a run's messages and a policy, and gives every reason for a BLOCK.
 import type { Envelope } from '@cucumber/messages';
 import { defaultPolicy, type Policy } from './policy.ts';
+import {
+  dayOf,
+  isExempt,
+  type JudgedScenario,
+  type QuarantineReport,
+  quarantineNote,
+  quarantineReport,
+  standingOf,
+} from './quarantine.ts';
 import { type RunFacts, type ScenarioOutcome, summarizeRun } from './scenarios.ts';
 
 /**
@@ -26,31 +35,62 @@ export type Verdict = {
   verdict: 'PROMOTE' | 'BLOCK';
   reasons: string[];
   counts: Counts;
-  scenarios: ScenarioOutcome[];
+  /** Each scenario with how the quarantine bears on it. */
+  scenarios: JudgedScenario[];
   run: RunFacts;
+  /** Every quarantine entry, whether it held on the run's day, and what it matched. */
+  quarantine: QuarantineReport;
+};
+
+export type EvaluateOptions = {
+  /**
+   * The day (YYYY-MM-DD, UTC) quarantine expiry is judged on; the stream's own start day otherwise.
+   * The shards of one run share the first shard's day, so an entry cannot hold in one and not another.
+   */
+  day?: string | undefined;
 };
 
 const MAX_LISTED = 10;
 const MAX_MESSAGE = 300;
 
-export function evaluate(envelopes: readonly Envelope[], policy: Policy = defaultPolicy): Verdict {
-  const { scenarios, run } = summarizeRun(envelopes);
-  const gated = scenarios.filter((scenario) => !isQuarantined(scenario, policy));
+export function evaluate(
+  envelopes: readonly Envelope[],
+  policy: Policy = defaultPolicy,
+  options: EvaluateOptions = {},
+): Verdict {
+  const summary = summarizeRun(envelopes);
+  const { run } = summary;
+  const day = options.day ?? dayOf(run.startedAt);
+  const scenarios = judged(summary.scenarios, policy, day);
+  const gated = scenarios.filter((scenario) => !isExempt(scenario));
   const reasons = [
     ...runReasons(run),
     ...coverageReasons(scenarios, gated, run, policy),
-    ...gated.flatMap((scenario) => scenarioReasons(scenario, policy)),
+    ...gated.flatMap((scenario) => scenarioReasons(scenario, policy, day)),
     ...notStartedReasons(gated),
     ...flakyCapReasons(gated, policy),
+    ...quarantineCapReasons(scenarios, policy),
   ];
-  if (reasons.length === 0) reasons.push(...unexplainedFailure(scenarios, run, policy));
+  if (reasons.length === 0) reasons.push(...unexplainedFailure(scenarios, run));
   return {
     verdict: reasons.length === 0 ? 'PROMOTE' : 'BLOCK',
     reasons,
-    counts: countsOf(scenarios, policy),
+    counts: countsOf(scenarios),
     scenarios,
     run,
+    quarantine: quarantineReport(scenarios, policy, day),
   };
+}
+
+function judged(
+  scenarios: readonly ScenarioOutcome[],
+  policy: Policy,
+  day: string | undefined,
+): JudgedScenario[] {
+  return scenarios.map((scenario) => {
+    const quarantine = standingOf(scenario, policy, day);
+    return quarantine ? { ...scenario, quarantine } : scenario;
+  });
 }
 
 function runReasons(run: RunFacts): string[] {
@@ -91,7 +131,9 @@ function coverageReasons(
   if (executed >= policy.minScenarios) return [];
   if (scenarios.length === 0) return [noneScheduled(run)];
   if (gated.length === 0) {
-    return [`no scenario that counts ran: every scenario that ran is quarantined (${policy.quarantineTag})`];
+    return [
+      `no scenario that counts ran: every scenario that ran is quarantined (${policy.quarantine.file ?? 'quarantine.yml'})`,
+    ];
   }
   if (executed === 0)
     return [
@@ -112,25 +154,28 @@ function noneScheduled(run: RunFacts): string {
   return `no scenario ran: ${found} found but none was selected; check the tag expression (did it match nothing?) and the paths`;
 }
 
-function scenarioReasons(scenario: ScenarioOutcome, policy: Policy): string[] {
-  if (scenario.attempts === 0) return [];
+function scenarioReasons(scenario: JudgedScenario, policy: Policy, day: string | undefined): string[] {
+  const reason = scenarioReason(scenario, policy);
+  return reason ? [reason + quarantineNote(scenario, { file: policy.quarantine.file, judgedOn: day })] : [];
+}
+
+function scenarioReason(scenario: ScenarioOutcome, policy: Policy): string | undefined {
+  if (scenario.attempts === 0) return undefined;
   if (scenario.unfinished) {
-    return [
-      `${label(scenario)} did not finish: attempt ${scenario.attempts} started and never ended (the run was interrupted)`,
-    ];
+    return `${label(scenario)} did not finish: attempt ${scenario.attempts} started and never ended (the run was interrupted)`;
   }
   if (scenario.status !== 'PASSED') {
     const retried = scenario.attempts > 1 ? ` after ${scenario.attempts} attempts` : '';
-    return [`${label(scenario)} ${scenario.status}${retried}: ${explanation(scenario)}`];
+    return `${label(scenario)} ${scenario.status}${retried}: ${explanation(scenario)}`;
   }
   const required = policy.requiredTags.find((tag) => scenario.tags.includes(tag));
   if (scenario.flaky && required) {
-    return [
+    return (
       `${label(scenario)} is flaky: it passed only on attempt ${scenario.attempts}, and ${required} scenarios must pass on the first; ` +
-        `the earlier attempt: ${explanation(scenario)}`,
-    ];
+      `the earlier attempt: ${explanation(scenario)}`
+    );
   }
-  return [];
+  return undefined;
 }
 
 /** One reason, not one per scenario: an interrupted run can leave hundreds unstarted. */
@@ -150,13 +195,23 @@ function flakyCapReasons(gated: readonly ScenarioOutcome[], policy: Policy): str
   ];
 }
 
+/** A quarantine is debt with a name on it; past the policy's cap the suite no longer guards the release. */
+export function quarantineCapReasons(scenarios: readonly JudgedScenario[], policy: Policy): string[] {
+  const quarantined = scenarios.filter(isExempt);
+  if (quarantined.length <= policy.quarantine.max) return [];
+  return [
+    `${plural(quarantined.length, 'scenario is', 'scenarios are')} quarantined, more than the policy allows ` +
+      `(quarantine.max ${policy.quarantine.max}): ${listed(quarantined)}; fix some and remove their entries, or raise quarantine.max`,
+  ];
+}
+
 /**
  * cucumber's `success` is not trusted to promote (it is true for flaky runs), but a `false`
  * that nothing else explains still means something went wrong that the gate cannot see.
  */
-function unexplainedFailure(scenarios: readonly ScenarioOutcome[], run: RunFacts, policy: Policy): string[] {
+function unexplainedFailure(scenarios: readonly JudgedScenario[], run: RunFacts): string[] {
   const quarantinedFailure = scenarios.some(
-    (scenario) => isQuarantined(scenario, policy) && (scenario.status !== 'PASSED' || scenario.unfinished),
+    (scenario) => isExempt(scenario) && (scenario.status !== 'PASSED' || scenario.unfinished),
   );
   if (run.success !== false || quarantinedFailure) return [];
   return ['cucumber reported the run as failed (testRunFinished.success is false) and no message says why'];
@@ -177,24 +232,20 @@ export const emptyCounts = (): Counts => ({
   unknown: 0,
 });
 
-function countsOf(scenarios: readonly ScenarioOutcome[], policy: Policy): Counts {
+function countsOf(scenarios: readonly JudgedScenario[]): Counts {
   const counts: Counts = { ...emptyCounts(), scenarios: scenarios.length };
   for (const scenario of scenarios) {
-    counts[bucketOf(scenario, policy)]++;
+    counts[bucketOf(scenario)]++;
     if (scenario.flaky) counts.flaky++;
   }
   return counts;
 }
 
-function bucketOf(scenario: ScenarioOutcome, policy: Policy): Exclude<keyof Counts, 'scenarios' | 'flaky'> {
-  if (isQuarantined(scenario, policy)) return 'quarantined';
+function bucketOf(scenario: JudgedScenario): Exclude<keyof Counts, 'scenarios' | 'flaky'> {
+  if (isExempt(scenario)) return 'quarantined';
   if (scenario.unfinished) return 'unfinished';
   if (scenario.status === 'UNKNOWN') return 'unknown';
   return scenario.status.toLowerCase() as Lowercase<Exclude<ScenarioOutcome['status'], 'UNKNOWN'>>;
-}
-
-function isQuarantined(scenario: ScenarioOutcome, policy: Policy): boolean {
-  return scenario.tags.includes(policy.quarantineTag);
 }
 
 function label(scenario: ScenarioOutcome): string {

@@ -1,6 +1,7 @@
 // Renders a verdict as the short markdown a CI maintainer reads in $GITHUB_STEP_SUMMARY (and summary.md).
 import type { BudgetCheck } from '../gate/coverage.ts';
 import type { HistoryReport } from '../gate/history.ts';
+import type { JudgedScenario, QuarantineReport } from '../gate/quarantine.ts';
 import type { GateVerdict } from '../gate/results.ts';
 import type { TestedComponent } from '../gate/run-identity.ts';
 import type { ScenarioOutcome } from '../gate/scenarios.ts';
@@ -46,6 +47,7 @@ export function summaryMarkdown(verdict: SummaryVerdict, info: SummaryInfo): str
     budgetsTable(verdict.budgets),
     violationsTable(verdict.violations),
     scenariosTable(verdict.scenarios),
+    quarantineTable(verdict.quarantine),
     info.history ? historySection(info.history) : '',
     testedSection(verdict.tested),
   ];
@@ -54,7 +56,7 @@ export function summaryMarkdown(verdict: SummaryVerdict, info: SummaryInfo): str
 
 type SummaryVerdict = Pick<
   GateVerdict,
-  'verdict' | 'reasons' | 'counts' | 'scenarios' | 'budgets' | 'compromised' | 'violations'
+  'verdict' | 'reasons' | 'counts' | 'scenarios' | 'budgets' | 'compromised' | 'violations' | 'quarantine'
 > &
   Partial<Pick<GateVerdict, 'tested'>>;
 
@@ -189,7 +191,7 @@ function reasonsList(reasons: readonly string[]): string {
 }
 
 /** Everything that did not simply pass: a flaky pass is listed too, since it hid a failure. */
-function scenariosTable(scenarios: readonly ScenarioOutcome[]): string {
+function scenariosTable(scenarios: readonly JudgedScenario[]): string {
   const listed = scenarios.filter(
     (scenario) =>
       scenario.status !== 'PASSED' || scenario.flaky || scenario.unfinished || scenario.attempts === 0,
@@ -216,18 +218,75 @@ function scenariosTable(scenarios: readonly ScenarioOutcome[]): string {
   ].join('\n');
 }
 
-function statusOf(scenario: ScenarioOutcome): string {
+function statusOf(scenario: JudgedScenario): string {
+  return `${resultOf(scenario)}${standingOf(scenario)}`;
+}
+
+function resultOf(scenario: JudgedScenario): string {
   if (scenario.attempts === 0) return 'NOT STARTED';
   if (scenario.unfinished) return 'INTERRUPTED';
   if (scenario.flaky) return `FLAKY (passed on attempt ${scenario.attempts})`;
   return scenario.attempts > 1 ? `${scenario.status} after ${scenario.attempts} attempts` : scenario.status;
 }
 
+/** Whose the scenario is when the quarantine touches it, and why it blocks anyway. */
+function standingOf(scenario: JudgedScenario): string {
+  const standing = scenario.quarantine;
+  switch (standing?.kind) {
+    case 'quarantined':
+      return `, quarantined (owner ${cell(standing.entry.owner)}, until ${standing.entry.expires}): does not block`;
+    case 'expired':
+      return `, quarantine expired ${standing.entry.expires} (owner ${cell(standing.entry.owner)}): blocks`;
+    case 'critical':
+      return `, quarantined by ${cell(standing.entry.owner)} but ${standing.tag} (needs quarantine.allowCritical): blocks`;
+    case 'bare-tag':
+      return `, tagged ${standing.tag} with no quarantine entry: blocks`;
+    default:
+      return '';
+  }
+}
+
+/** Every quarantine entry: whose, why, until when, whether it held in this run and how its scenarios did. */
+function quarantineTable(quarantine: QuarantineReport): string {
+  if (quarantine.entries.length === 0) return '';
+  const rows = quarantine.entries
+    .slice(0, MAX_ROWS)
+    .map(({ entry, state, scenarios }) =>
+      row([
+        cell(entry.scenario !== undefined ? `scenario "${entry.scenario}"` : `tag ${entry.tag}`),
+        cell(entry.owner),
+        cell(clip(entry.reason)) + (entry.link ? ` (${cell(entry.link)})` : ''),
+        entry.expires,
+        state === 'active' ? 'active' : '⚠️ expired',
+        scenarios.length === 0
+          ? 'none in this run'
+          : cell(
+              scenarios
+                .map(
+                  (each) => `${each.name}: ${each.passed ? (each.flaky ? 'FLAKY' : 'PASSED') : each.status}`,
+                )
+                .join('; '),
+            ),
+      ]),
+    );
+  const more = quarantine.entries.length - rows.length;
+  return [
+    '### Quarantine',
+    '',
+    `From ${inline(quarantine.file ?? 'quarantine.yml')}, judged on ${quarantine.judgedOn ?? 'no recorded day'} (the day the run started); at most ${quarantine.max} scenarios at once.`,
+    '',
+    row(['Entry', 'Owner', 'Reason', 'Expires', 'State', 'Scenarios in this run']),
+    row(['---', '---', '---', '---', '---', '---']),
+    ...rows,
+    ...(more > 0 ? ['', `…and ${more} more: see gate.json.`] : []),
+  ].join('\n');
+}
+
 /**
  * The message on one line rather than its first line: assertion errors put the substance on
  * the lines after "Expected values to be strictly equal:".
  */
-function messageOf(scenario: ScenarioOutcome): string {
+function messageOf(scenario: JudgedScenario): string {
   const flat = (scenario.message ?? '').replace(/\s+/g, ' ').trim();
   const clipped = flat.length > MAX_MESSAGE ? `${flat.slice(0, MAX_MESSAGE - 1)}…` : flat;
   return scenario.step ? `${clipped} (at ${scenario.step})` : clipped;

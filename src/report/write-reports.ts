@@ -4,6 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Envelope } from '@cucumber/messages';
 import type { HistoryReport } from '../gate/history.ts';
+import type { QuarantineReport } from '../gate/quarantine.ts';
 import type { GateVerdict } from '../gate/results.ts';
 import { writeAllureResults } from './allure-results.ts';
 import { summaryMarkdown } from './summary.ts';
@@ -21,7 +22,9 @@ export const gateJsonFormat = 'mes-e2e/gate@1';
 
 /**
  * gate.json, for machines: the verdict, every reason, whether the environment broke, the counts,
- * every budget checked (figure, statistic, measured value, limit), the runs and each scenario's outcome.
+ * every budget checked (figure, statistic, measured value, limit), the runs, each scenario's outcome,
+ * and the quarantine: each entry, active or expired, the scenarios it matched and how they did (what a
+ * report over run history reads to tell which entries are ready to be released).
  */
 export async function writeGateJson(dir: string, verdict: GateVerdict, info: GateJsonInfo): Promise<void> {
   await writeFile(join(dir, 'gate.json'), gateJson(verdict, info));
@@ -34,15 +37,18 @@ interface GateJsonInfo {
 }
 
 function gateJson(verdict: GateVerdict, info: GateJsonInfo): string {
-  const scenarios = verdict.scenarios.map(({ name, uri, line, tags, status, attempts, flaky }) => ({
-    name,
-    uri,
-    line,
-    tags,
-    status,
-    attempts,
-    flaky,
-  }));
+  const scenarios = verdict.scenarios.map(
+    ({ name, uri, line, tags, status, attempts, flaky, quarantine }) => ({
+      name,
+      uri,
+      line,
+      tags,
+      status,
+      attempts,
+      flaky,
+      quarantine: quarantine?.kind ?? null,
+    }),
+  );
   const budgets = verdict.budgets.map(({ figure, statistic, value, max, samples, ok }) => ({
     figure,
     statistic,
@@ -62,10 +68,32 @@ function gateJson(verdict: GateVerdict, info: GateJsonInfo): string {
     violations: verdict.violations,
     tested: verdict.tested ?? null,
     runs: verdict.runs,
+    quarantine: quarantineJson(verdict.quarantine),
     scenarios,
     ...(info.history ? { history: info.history } : {}),
   };
   return `${JSON.stringify(body, null, 2)}\n`;
+}
+
+/** The quarantine for machines: stable keys, every entry with its place in the file. */
+function quarantineJson(report: QuarantineReport) {
+  return {
+    file: report.file ?? null,
+    judgedOn: report.judgedOn ?? null,
+    max: report.max,
+    allowCritical: report.allowCritical,
+    entries: report.entries.map(({ entry, state, scenarios }) => ({
+      scenario: entry.scenario ?? null,
+      tag: entry.tag ?? null,
+      owner: entry.owner,
+      reason: entry.reason,
+      link: entry.link ?? null,
+      expires: entry.expires,
+      line: entry.line,
+      state,
+      scenarios,
+    })),
+  };
 }
 
 /** Resolves to the problems of the reports that could not be written (empty when all were). */

@@ -30,6 +30,10 @@ export function printPlan(plan: RunPlan, out: Output, asJson: boolean): void {
     `run:           ${run.parallel} at a time, ${run.retry} retries${run.failFast ? ', fail-fast' : ''}, steps up to ${run.stepTimeoutMs / 1000} s`,
   );
   out.line(`scenarios:     ${selection.tags || 'all'} in ${selection.paths.join(', ')}`);
+  const { quarantine } = plan.policy;
+  out.line(
+    `quarantine:    ${quarantine.entries.length === 0 ? 'nothing' : `${quarantine.entries.length} ${quarantine.entries.length === 1 ? 'entry' : 'entries'}`} (${quarantine.file ?? 'no file'}; at most ${quarantine.max} scenarios at once)`,
+  );
   const { contracts, journey } = plan;
   const openapi = Object.entries(contracts.openapi).map(([name, { file }]) => `${name} ${file}`);
   out.line(`contracts:     AsyncAPI ${contracts.asyncapi.file}; OpenAPI ${openapi.join(', ') || 'none'}`);

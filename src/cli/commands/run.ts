@@ -68,8 +68,7 @@ export async function run(
   }
   if (inGitHubActions(io.env)) {
     const summary = await readFile(join(outcome.reportDir, 'summary.md'), 'utf8').catch(() => '');
-    for (const line of publishToGitHub(outcome.verdict, summary, io.env, plan.policy.quarantineTag))
-      out.plainErr(line);
+    for (const line of publishToGitHub(outcome.verdict, summary, io.env)) out.plainErr(line);
   }
   printOutcome(out, outcome, asJson);
   return outcomeOfVerdict(outcome.verdict);
