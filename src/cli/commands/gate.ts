@@ -113,7 +113,7 @@ export async function gate(
   const historyFile = join(dir, 'history.json');
   await writeFile(historyFile, historyFileText(remembered.keep));
   if (inGitHubActions(io.env)) {
-    for (const line of publishToGitHub(verdict, summary, io.env)) out.plainErr(line);
+    for (const line of publishToGitHub(verdict, summary, io.env, policy.requiredTags)) out.plainErr(line);
   }
   if (options.json)
     out.json({

@@ -68,7 +68,8 @@ export async function run(
   }
   if (inGitHubActions(io.env)) {
     const summary = await readFile(join(outcome.reportDir, 'summary.md'), 'utf8').catch(() => '');
-    for (const line of publishToGitHub(outcome.verdict, summary, io.env)) out.plainErr(line);
+    for (const line of publishToGitHub(outcome.verdict, summary, io.env, plan.policy.requiredTags))
+      out.plainErr(line);
   }
   printOutcome(out, outcome, asJson);
   return outcomeOfVerdict(outcome.verdict);
