@@ -110,6 +110,8 @@ export const PolicyConfig = z.strictObject({
       file: z.string().min(1).optional(),
       max: z.number().int().min(0).optional(),
       allowCritical: z.boolean().optional(),
+      /** Clean runs in a row after which an entry is reported ready to remove (needs gate --history). */
+      releaseAfter: z.number().int().min(1).optional(),
     })
     .optional(),
   maxFlaky: z.number().int().min(0).optional(),

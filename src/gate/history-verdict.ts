@@ -12,6 +12,7 @@ import {
   summarizeHistory,
 } from './history.ts';
 import type { Policy } from './policy.ts';
+import { releasableEntries } from './quarantine-release.ts';
 import type { GateVerdict, ResultStream } from './results.ts';
 
 export interface RememberedVerdict {
@@ -40,9 +41,14 @@ export function judgeWithHistory(
     .filter((record) => Date.parse(record.startedAt) <= Date.parse(startedAt));
   const final = withHistoryRules(verdict, before, judged, policy);
   const current = recordOfRun(final, startedAt);
+  const releasable = releasableEntries(
+    final.quarantine,
+    [...before, current],
+    policy.quarantine.releaseAfter,
+  );
   return {
     verdict: final,
-    history: summarizeHistory(before, current, policy.historyRuns),
+    history: { ...summarizeHistory(before, current, policy.historyRuns), releasable },
     keep: mergeRuns([...others, { record: current }]).map((run) => run.record),
     earlier: before.length,
   };

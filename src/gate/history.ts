@@ -61,6 +61,16 @@ export interface ChangeSincePromote {
   removed: ScenarioKey[];
 }
 
+/** A quarantine entry whose scenarios all passed cleanly lately (src/gate/quarantine-release.ts). */
+export interface ReleasableEntry {
+  /** As the file names it: scenario "…" or tag @… */
+  entry: string;
+  owner: string;
+  line: number;
+  /** The clean runs in a row that make it releasable (the policy's quarantine.releaseAfter). */
+  cleanRuns: number;
+}
+
 export interface HistoryReport {
   /** How many runs the counts cover at most (the policy's historyRuns), this one included. */
   window: number;
@@ -70,6 +80,8 @@ export interface HistoryReport {
   scenarios: ScenarioTrend[];
   /** Absent when no earlier run known was promoted. */
   sinceLastPromote?: ChangeSincePromote;
+  /** Quarantine entries whose scenarios passed cleanly in each of their last runs: ready to remove. */
+  releasable?: ReleasableEntry[];
 }
 
 /** A run as given to the gate: its record, and its messages when they were given too. */

@@ -51,6 +51,8 @@ export type QuarantinePolicy = {
   readonly max: number;
   /** Whether a scenario with a required tag (@critical) may be quarantined at all. */
   readonly allowCritical: boolean;
+  /** Clean runs in a row (first attempt, with history) after which an entry is reported ready to remove. */
+  readonly releaseAfter: number;
 };
 
 /** One entry of the quarantine file: what it matches, whose it is, why, and until when. */
@@ -88,7 +90,13 @@ export const defaultPolicy: Policy = Object.freeze({
   quarantineTag: '@quarantine',
   // Five: a quarantine is debt with a name on it. A handful at once is a team paying it off; more
   // means the suite no longer guards the release, and the block forces that conversation.
-  quarantine: Object.freeze({ file: undefined, entries: Object.freeze([]), max: 5, allowCritical: false }),
+  quarantine: Object.freeze({
+    file: undefined,
+    entries: Object.freeze([]),
+    max: 5,
+    allowCritical: false,
+    releaseAfter: 5,
+  }),
   maxFlaky: Number.POSITIVE_INFINITY,
   minScenarios: 1,
   neverSkip: Object.freeze([]),

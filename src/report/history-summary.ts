@@ -15,7 +15,19 @@ export function historySection(history: HistoryReport): string {
     trendsTable(history.scenarios),
     '',
     changeLines(history.sinceLastPromote),
+    ...releasableLines(history),
   ].join('\n');
+}
+
+function releasableLines({ releasable = [] }: HistoryReport): string[] {
+  if (releasable.length === 0) return [];
+  return [
+    '',
+    `Quarantine entries ready to remove (every scenario they cover passed on its first attempt in each of its last ${releasable[0]?.cleanRuns} runs):`,
+    ...releasable.map(
+      ({ entry, owner, line }) => `- ${inline(entry)} (line ${line}, owner ${inline(owner)})`,
+    ),
+  ];
 }
 
 const troubled = (trend: ScenarioTrend) => trend.failed > 0 || trend.flaky > 0;
