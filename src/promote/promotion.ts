@@ -73,9 +73,11 @@ async function testedManifest(
 ): Promise<Manifest | string> {
   const manifest = await client.manifest(from.repository, from.digest ?? from.tag ?? 'latest');
   if (!manifest) return `${component.name}: ${formatReference(from)} is not in the registry`;
+  // Docker writes Docker Hub's digests without the registry (acme/app@…): compare them as references.
   const recorded = component.repoDigests
-    .filter((entry) => entry.startsWith(`${from.registry}/${from.repository}@`))
-    .map((entry) => entry.slice(entry.indexOf('@') + 1));
+    .map((entry) => parseImageReference(entry, `a digest of ${component.name}`))
+    .filter((ref) => ref.registry === from.registry && ref.repository === from.repository)
+    .flatMap((ref) => (ref.digest ? [ref.digest] : []));
   const configs = manifest.config
     ? [manifest.config]
     : await Promise.all(

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Envelope } from '@cucumber/messages';
-import { attribute } from './wire-watch.ts';
+import { attribute, settled } from './wire-watch.ts';
 
 const at = (ms: number) => ({ seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 });
 
@@ -57,5 +57,31 @@ describe('attributing findings on the wire to scenarios', () => {
 
   it('treats a scenario that never finished as still running', () => {
     assert.deepEqual(attribute([finding(9_000)], [...run, ...scenario('D', 8_000)])[0]?.scenarios, ['D']);
+  });
+});
+
+describe('work in flight at the end of a run', () => {
+  /** One queue working off its backlog, a message a second: the queue count never moves, its messages do. */
+  const backlog = (from: number) => {
+    const began = Date.now();
+    return async () => {
+      const messages = Math.max(0, from - Math.floor((Date.now() - began) / 1000));
+      return messages > 0 ? [{ name: 'pricing.requests', messages }] : [];
+    };
+  };
+
+  it('waits while a queue works off its backlog, even past the stall window', async () => {
+    const left = await settled(backlog(5), (queues) =>
+      queues.reduce((sum, queue) => sum + queue.messages, 0),
+    );
+    assert.deepEqual(left, []);
+  });
+
+  it('stops at the stall window when nothing moves, and says what is left', async () => {
+    const stuck = async () => [{ name: 'orders.audit', messages: 2 }];
+    const began = Date.now();
+    const left = await settled(stuck, (queues) => queues.reduce((sum, queue) => sum + queue.messages, 0));
+    assert.deepEqual(left, [{ name: 'orders.audit', messages: 2 }]);
+    assert.ok(Date.now() - began < 10_000, 'it did not wait for the whole settle deadline');
   });
 });

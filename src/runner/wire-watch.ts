@@ -40,16 +40,22 @@ const EVIDENCE_CHARS = 500;
 const SETTLE_MS = 30_000;
 const STALL_MS = 3_000;
 
-/** Looks until `left` is empty or stops shrinking; resolves with what is left then. */
-async function settled<T>(look: () => Promise<T[]>): Promise<T[]> {
+/**
+ * Looks until `left` is empty or stops shrinking; resolves with what is left then. `amount` says how
+ * much work is left (for queues, the messages they hold: one queue working off its backlog is progress).
+ */
+export async function settled<T>(
+  look: () => Promise<T[]>,
+  amount: (left: T[]) => number = (left) => left.length,
+): Promise<T[]> {
   let left = await look();
-  let fewest = left.length;
+  let least = amount(left);
   let movedAt = Date.now();
   if (left.length === 0) return left;
   await eventually(
     async () => {
       left = await look();
-      if (left.length < fewest) [fewest, movedAt] = [left.length, Date.now()];
+      if (amount(left) < least) [least, movedAt] = [amount(left), Date.now()];
       return left.length === 0 || Date.now() - movedAt >= STALL_MS || undefined;
     },
     { within: SETTLE_MS, every: 250, maxEvery: 1000, description: 'work in flight to settle' },
@@ -241,7 +247,7 @@ export async function watchWire(options: {
         if (queue.messages > 0 && !(await isDeadLetterQueue(queue.name))) left.push(queue);
       return left;
     };
-    const last = await settled(holding);
+    const last = await settled(holding, (queues) => queues.reduce((sum, queue) => sum + queue.messages, 0));
     const now = Date.now();
     return last.map((queue) => ({
       rule: 'queues-drained',
