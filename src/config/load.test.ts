@@ -17,6 +17,8 @@ function project(files: Record<string, string>): string {
   return dir;
 }
 
+const contractCache = mkdtempSync(join(tmpdir(), 'mes-e2e-load-cache-'));
+
 const load = (
   cwd: string,
   extra: {
@@ -31,7 +33,8 @@ const load = (
 ) =>
   loadRunPlan({
     cwd,
-    env: extra.env ?? {},
+    // One contract cache for the file: each plan parses the same reference documents otherwise.
+    env: { MES_E2E_CACHE_DIR: contractCache, ...extra.env },
     profile: extra.profile,
     configPath: extra.configPath,
     dockerAnswers: async () => extra.docker ?? true,

@@ -25,8 +25,15 @@ function project(config: unknown, files: Record<string, string> = {}): string {
   return dir;
 }
 
+// One contract cache for the file: most plans parse the same reference documents.
+const contractCache = mkdtempSync(join(tmpdir(), 'mes-e2e-pipeline-cache-'));
 const load = (cwd: string) =>
-  loadRunPlan({ cwd, env: {}, profile: 'containers', dockerAnswers: async () => true });
+  loadRunPlan({
+    cwd,
+    env: { MES_E2E_CACHE_DIR: contractCache },
+    profile: 'containers',
+    dockerAnswers: async () => true,
+  });
 
 async function problemsOf(cwd: string): Promise<string> {
   try {
