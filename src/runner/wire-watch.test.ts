@@ -61,6 +61,8 @@ describe('attributing findings on the wire to scenarios', () => {
 });
 
 describe('work in flight at the end of a run', () => {
+  const total = (queues: Array<{ messages: number }>) =>
+    queues.reduce((sum, queue) => sum + queue.messages, 0);
   /** One queue working off its backlog, a message a second: the queue count never moves, its messages do. */
   const backlog = (from: number) => {
     const began = Date.now();
@@ -71,17 +73,29 @@ describe('work in flight at the end of a run', () => {
   };
 
   it('waits while a queue works off its backlog, even past the stall window', async () => {
-    const left = await settled(backlog(5), (queues) =>
-      queues.reduce((sum, queue) => sum + queue.messages, 0),
-    );
+    const left = await settled(backlog(5), { amount: total });
     assert.deepEqual(left, []);
   });
 
   it('stops at the stall window when nothing moves, and says what is left', async () => {
     const stuck = async () => [{ name: 'orders.audit', messages: 2 }];
     const began = Date.now();
-    const left = await settled(stuck, (queues) => queues.reduce((sum, queue) => sum + queue.messages, 0));
+    const left = await settled(stuck, { amount: total });
     assert.deepEqual(left, [{ name: 'orders.audit', messages: 2 }]);
     assert.ok(Date.now() - began < 10_000, 'it did not wait for the whole settle deadline');
+  });
+
+  it('waits for a message a consumer is still working on, however long one message takes', async () => {
+    const began = Date.now();
+    // One message held for 5 s (longer than the stall window), then acknowledged.
+    const working = async () =>
+      Date.now() - began < 5_000
+        ? [{ name: 'pricing.requests', messages: 1, unacknowledged: 1, consumers: 1 }]
+        : [];
+    const left = await settled(working, {
+      amount: total,
+      busy: (queues) => queues.some((queue) => queue.unacknowledged > 0 && queue.consumers > 0),
+    });
+    assert.deepEqual(left, []);
   });
 });

@@ -42,12 +42,14 @@ const STALL_MS = 3_000;
 
 /**
  * Looks until `left` is empty or stops shrinking; resolves with what is left then. `amount` says how
- * much work is left (for queues, the messages they hold: one queue working off its backlog is progress).
+ * much work is left (for queues, the messages they hold: one queue working off its backlog is progress);
+ * while `busy` holds (a consumer is working on a message), nothing counts as stalled, up to SETTLE_MS.
  */
 export async function settled<T>(
   look: () => Promise<T[]>,
-  amount: (left: T[]) => number = (left) => left.length,
+  progress: { amount?: (left: T[]) => number; busy?: (left: T[]) => boolean } = {},
 ): Promise<T[]> {
+  const { amount = (items: T[]) => items.length, busy = () => false } = progress;
   let left = await look();
   let least = amount(left);
   let movedAt = Date.now();
@@ -55,7 +57,7 @@ export async function settled<T>(
   await eventually(
     async () => {
       left = await look();
-      if (amount(left) < least) [least, movedAt] = [amount(left), Date.now()];
+      if (amount(left) < least || busy(left)) [least, movedAt] = [Math.min(least, amount(left)), Date.now()];
       return left.length === 0 || Date.now() - movedAt >= STALL_MS || undefined;
     },
     { within: SETTLE_MS, every: 250, maxEvery: 1000, description: 'work in flight to settle' },
@@ -247,7 +249,11 @@ export async function watchWire(options: {
         if (queue.messages > 0 && !(await isDeadLetterQueue(queue.name))) left.push(queue);
       return left;
     };
-    const last = await settled(holding, (queues) => queues.reduce((sum, queue) => sum + queue.messages, 0));
+    // A message a consumer holds unacknowledged is being worked on (a costly B2B price): not a stall.
+    const last = await settled(holding, {
+      amount: (queues) => queues.reduce((sum, queue) => sum + queue.messages, 0),
+      busy: (queues) => queues.some((queue) => queue.unacknowledged > 0 && queue.consumers > 0),
+    });
     const now = Date.now();
     return last.map((queue) => ({
       rule: 'queues-drained',
