@@ -58,6 +58,25 @@ const componentOf = (plan: RunPlan, name: string) =>
   plan.components[name] ?? assert.fail(`the plan has no component "${name}"`);
 
 describe('loadRunPlan', () => {
+  it('hashes the configuration and policy the same in any folder, and differently when they differ', async () => {
+    const files = {
+      'mes-e2e.config.json': JSON.stringify({ profile: 'local', policy: { minScenarios: 3 } }),
+      'quarantine.yml': '- scenario: Slow\n  owner: "@alice"\n  reason: flaps\n  expires: 2099-01-01\n',
+    };
+    const [here, there] = await Promise.all([load(project(files)), load(project(files))]);
+    assert.match(here.configSha256, /^[0-9a-f]{64}$/);
+    assert.equal(here.configSha256, there.configSha256, 'two checkouts of one commit agree');
+    const stricter = await load(
+      project({
+        ...files,
+        'mes-e2e.config.json': JSON.stringify({ profile: 'local', policy: { minScenarios: 4 } }),
+      }),
+    );
+    assert.notEqual(stricter.configSha256, here.configSha256);
+    const tagged = await load(project(files), { flags: { tags: '@smoke' } });
+    assert.notEqual(tagged.configSha256, here.configSha256);
+  });
+
   it('needs no file: the containers profile with the reference stack when Docker answers', async () => {
     const dir = project({});
     const plan = await load(dir);

@@ -3,7 +3,7 @@
 // from, the key, what was expected and what was found. Nothing deeper reads raw configuration.
 
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigurationError } from '../errors.ts';
 import { defaultPolicy, type Policy } from '../gate/policy.ts';
@@ -296,6 +296,15 @@ export async function loadRunPlan(options: LoadOptions): Promise<RunPlan> {
     contracts,
     journey,
     secrets,
-    configSha256: sha256Of({ config, policy, profile, tags: selection.tags }),
+    // The quarantine file by its place beside the configuration, so two checkouts in other folders agree.
+    configSha256: sha256Of({
+      config,
+      policy: {
+        ...policy,
+        quarantine: { ...policy.quarantine, file: relative(configDir, policy.quarantine.file ?? '') },
+      },
+      profile,
+      tags: selection.tags,
+    }),
   });
 }
