@@ -8,6 +8,7 @@ if (!registry || !commit)
     'CANDIDATE_IMAGES and GITHUB_SHA must be set: the release gate runs the candidates it pushed',
   );
 
+// The policy and its quarantine.yml are looked for beside this file (.github/), like any configuration's.
 const candidate = (service) => ({ source: 'container', image: `${registry}/${service}:${commit}` });
 
 export default {

@@ -98,7 +98,7 @@ async function copyInto(
   for (const blob of manifest.blobs) await client.ensureBlob(repository, blob, from);
   for (const child of manifest.children) {
     const inner = await client.manifest(from, child);
-    if (!inner) throw new Error(`${from}@${child} is named by its index but missing`);
+    if (!inner) throw registryProblem(`${from}@${child} is named by its index but is not in the registry`);
     await copyInto(client, repository, inner, from);
     await client.putManifest(repository, child, inner);
   }
@@ -159,13 +159,13 @@ export async function promote(
     await client.putManifest(target.to.repository, target.to.tag ?? 'latest', manifest);
     const now = await client.manifest(target.to.repository, target.to.tag ?? 'latest');
     if (now?.digest !== manifest.digest)
-      throw registryDisagrees(
+      throw registryProblem(
         `${formatReference(target.to)} resolves to ${now?.digest ?? 'nothing'} after tagging it with ${manifest.digest}`,
       );
   }
   return { outcome: 'promoted', copies };
 }
 
-function registryDisagrees(message: string): MesE2eError {
+function registryProblem(message: string): MesE2eError {
   return new MesE2eError('environment', message, 'check the registry: another push may have raced this one');
 }
