@@ -1,7 +1,6 @@
 // Turns the configuration file, the environment and the flags into one frozen RunPlan (components,
 // policy, selection, how the run runs), or a ConfigurationError that names where the bad value came
 // from, the key, what was expected and what was found. Nothing deeper reads raw configuration.
-
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,7 +15,13 @@ import { describeIssues } from './issues.ts';
 import type { Journey } from './journey.ts';
 import { loadPipeline } from './pipeline.ts';
 import { readQuarantineFile } from './quarantine-file.ts';
-import { mergeRunSettings, type RunFlags, type RunPreset, type RunSettings } from './run-settings.ts';
+import {
+  defined,
+  mergeRunSettings,
+  type RunFlags,
+  type RunPreset,
+  type RunSettings,
+} from './run-settings.ts';
 import { type ComponentName, ConfigFile, PolicyConfig, type ProfileName, profileNames } from './schema.ts';
 import { type Selection, selectionOf } from './selection.ts';
 
@@ -102,15 +107,12 @@ async function readConfigFile(file: string): Promise<unknown> {
 export function withPolicy(base: Policy, changes: PolicyConfig | undefined): Policy {
   return Object.freeze({
     ...base,
-    ...Object.fromEntries(Object.entries(changes ?? {}).filter(([, v]) => v !== undefined)),
+    ...defined(changes ?? {}),
     // A rule switched in the file leaves the others as they were; so does a quarantine key.
     rules: Object.freeze({ ...base.rules, ...changes?.rules }),
     quarantine: Object.freeze({ ...base.quarantine, ...defined(changes?.quarantine ?? {}) }),
   });
 }
-
-const defined = <T extends object>(value: T): Partial<T> =>
-  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 /** A policy's quarantine file is relative to the file that names it. */
 function resolvingQuarantineFile(changes: PolicyConfig | undefined, dir: string): PolicyConfig | undefined {

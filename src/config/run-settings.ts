@@ -68,8 +68,9 @@ export type RunSettings = z.infer<typeof RunSettings>;
 type Key = keyof RunSettings;
 type Layer = { from: (key: Key) => string; values: Partial<Record<Key, unknown>> };
 
-const defined = (values: Record<string, unknown>): Partial<Record<Key, unknown>> =>
-  Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
+/** The object without its undefined values: a layer or a change gives only what it names. */
+export const defined = <T extends object>(values: T): Partial<T> =>
+  Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
 
 const flagNames: Record<Key, string> = {
   paths: 'feature paths',

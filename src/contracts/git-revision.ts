@@ -8,7 +8,8 @@ import { MesE2eError } from '../errors.ts';
 
 const run = promisify(execFile);
 
-async function git(cwd: string, args: string[]): Promise<string | undefined> {
+/** git's output in `cwd`, or undefined when git fails there (not a repository, no git, a bad ref). */
+export async function git(cwd: string, args: string[]): Promise<string | undefined> {
   try {
     return (await run('git', args, { cwd, maxBuffer: 64 * 1024 * 1024 })).stdout;
   } catch {

@@ -41,8 +41,8 @@ function sumCounts(all: readonly Counts[]): Counts {
 const shardLabel = (identity: RunIdentity | undefined, source: string) =>
   identity?.shard ? `shard ${identity.shard.index}/${identity.shard.total}` : source;
 
-/** One run, every shard of it exactly once. */
-function setReasons(runs: GateVerdict['runs']): string[] {
+/** One run, every shard of it exactly once, all of them having tested the same things. */
+function setReasons(runs: GateVerdict['runs'], disagreements: readonly string[]): string[] {
   if (runs.length < 2 && !runs[0]?.identity?.shard) return [];
   const reasons: string[] = [];
   const unnamed = runs.filter((run) => !run.identity);
@@ -60,13 +60,7 @@ function setReasons(runs: GateVerdict['runs']): string[] {
   if (sharded.length > 0 && sharded.length < runs.length) {
     reasons.push('some results are shards and some are whole runs: give the shards of one run only');
   }
-  reasons.push(
-    ...identityDisagreements(
-      runs.flatMap(({ identity, source }) =>
-        identity ? [{ label: shardLabel(identity, source), identity }] : [],
-      ),
-    ),
-  );
+  reasons.push(...disagreements);
   for (let index = 1; index <= total; index += 1) {
     const given = sharded.filter((run) => run.identity?.shard?.index === index);
     if (given.length === 0)
@@ -135,6 +129,12 @@ export function evaluateResults(
     };
   });
   const runs = judged.map(({ source, identity }) => ({ source, identity }));
+  const identities = runs.flatMap(({ identity }) => (identity ? [identity] : []));
+  const disagreements = identityDisagreements(
+    runs.flatMap(({ identity, source }) =>
+      identity ? [{ label: shardLabel(identity, source), identity }] : [],
+    ),
+  );
   const verdicts = judged.flatMap((entry) => (entry.verdict ? [entry.verdict] : []));
   const scenarios = verdicts.flatMap((verdict) => verdict.scenarios);
   const flaky = scenarios.filter((scenario) => scenario.flaky && !isExempt(scenario));
@@ -146,7 +146,7 @@ export function evaluateResults(
   const reasons = [
     ...(streams.length === 0 ? ['no results were given'] : []),
     ...judged.flatMap((entry) => (entry.error ? [`results ${entry.source}: ${entry.error}`] : [])),
-    ...(options.wholeRun ? setReasons(runs) : []),
+    ...(options.wholeRun ? setReasons(runs, disagreements) : []),
     ...judged.flatMap(({ verdict, identity, source }) =>
       (verdict?.reasons ?? []).map((reason) =>
         several ? `[${shardLabel(identity, source)}] ${reason}` : reason,
@@ -159,11 +159,9 @@ export function evaluateResults(
     ...whole.reasons,
   ];
   const first = verdicts[0];
-  const identities = runs.flatMap(({ identity }) => (identity ? [identity] : []));
-  const agreed =
-    identityDisagreements(identities.map((identity) => ({ label: identity.runId, identity }))).length === 0;
   return {
-    tested: agreed && identities.length === runs.length ? testedBy(identities) : undefined,
+    tested:
+      disagreements.length === 0 && identities.length === runs.length ? testedBy(identities) : undefined,
     verdict: reasons.length === 0 ? 'PROMOTE' : 'BLOCK',
     reasons,
     counts: sumCounts(verdicts.map((verdict) => verdict.counts)),

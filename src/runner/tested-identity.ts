@@ -2,10 +2,9 @@
 // commit, the CI run and attempt, the scenario set, the configuration, every component's image), so
 // that the gate can refuse to merge shards that tested different things and a promotion can copy
 // exactly the images that were tested.
-import { execFile } from 'node:child_process';
 import { dirname } from 'node:path';
-import { promisify } from 'node:util';
 import type { RunPlan } from '../config/load.ts';
+import { git } from '../contracts/git-revision.ts';
 import type { EnvironmentRecord } from '../environment/environment.ts';
 import { type CiRun, parseShardText, type RunIdentity } from '../gate/run-identity.ts';
 import { scenarioSetOf } from './scenario-set.ts';
@@ -27,14 +26,7 @@ export function ciRunOf(env: Env): CiRun | undefined {
 }
 
 /** The checkout's HEAD, when the caller did not name the commit (GITHUB_SHA, `commit`). */
-async function headCommit(folder: string): Promise<string | undefined> {
-  try {
-    const { stdout } = await promisify(execFile)('git', ['rev-parse', 'HEAD'], { cwd: folder });
-    return stdout.trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
+const headCommit = async (folder: string) => (await git(folder, ['rev-parse', 'HEAD']))?.trim() || undefined;
 
 export async function testedIdentity(
   plan: RunPlan,
