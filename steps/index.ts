@@ -6,6 +6,7 @@
 // in reverse, so the answer contract's, registered first, attaches what every other one's reads found.
 // src/config/selection.test.ts fails when a file of steps/ that registers anything is missing here.
 import './support/answer-contract.ts';
+import './support/early-stop.ts';
 import './support/generic-hooks.ts';
 import './support/hooks.ts';
 import './support/parameter-types.ts';

@@ -143,7 +143,11 @@ export function buildProgram(io: CliIo, out: Output, setOutcome: (outcome: Outco
         '--retry <n>',
         'attempts after a failure (default 0); a scenario that passes on a retry is flaky',
       )
-      .option('--fail-fast', 'stop at the first failure'),
+      .option('--fail-fast', 'stop at the first failure')
+      .option(
+        '--max-failures <n>',
+        'stop starting scenarios after n have failed (default 5; 0: run every scenario)',
+      ),
   ).action(runAction(false));
   withRunOptions(
     program

@@ -338,7 +338,7 @@ describe('loadRunPlan', () => {
   describe('one plan from the file, the environment and the flags', () => {
     const file = (config: unknown) => project({ 'mes-e2e.config.json': JSON.stringify(config) });
 
-    it('takes safe defaults when nothing is given: the shipped suite, serial, no retry', async () => {
+    it('takes safe defaults when nothing is given: the shipped suite, serial, no retry, stop after 5 failures', async () => {
       const dir = project({});
       const plan = await load(dir);
       assert.deepEqual(plan.run, {
@@ -347,6 +347,7 @@ describe('loadRunPlan', () => {
         parallel: 1,
         retry: 0,
         failFast: false,
+        maxFailures: 5,
         reportsDir: join(dir, 'reports'),
         stepTimeoutMs: 60_000,
       });
@@ -358,21 +359,31 @@ describe('loadRunPlan', () => {
       const dir = file({
         parallel: 2,
         retry: 1,
+        maxFailures: 0,
         tags: 'not @perf',
         chromium: 'bin/chrome',
         reportsDir: 'out',
       });
       const fromFile = await load(dir);
       assert.equal(fromFile.run.parallel, 2);
+      assert.equal(fromFile.run.maxFailures, 0);
       assert.equal(fromFile.run.retry, 1);
       assert.equal(fromFile.selection.tags, 'not @perf');
       assert.equal(fromFile.run.chromium, join(dir, 'bin/chrome'));
       assert.equal(fromFile.reportsDir, join(dir, 'out'));
       const over = await load(dir, {
         env: { MES_E2E_CHROMIUM: '/opt/chromium', GITHUB_SHA: 'abc123' },
-        flags: { parallel: '4', tags: '@smoke', reports: 'elsewhere', shard: '2/3', name: 'release-7' },
+        flags: {
+          parallel: '4',
+          maxFailures: '3',
+          tags: '@smoke',
+          reports: 'elsewhere',
+          shard: '2/3',
+          name: 'release-7',
+        },
       });
       assert.equal(over.run.parallel, 4);
+      assert.equal(over.run.maxFailures, 3);
       assert.equal(over.run.retry, 1, 'a flag not given never overrides the file');
       assert.equal(over.selection.tags, '@smoke');
       assert.equal(over.selection.shard, '2/3');

@@ -16,6 +16,7 @@ export interface RunFlags {
   parallel?: string;
   retry?: string;
   failFast?: boolean;
+  maxFailures?: string;
   reports?: string;
 }
 
@@ -54,6 +55,8 @@ export const RunSettings = z.strictObject({
   parallel: wholeNumber(0, 16),
   retry: wholeNumber(0, 10),
   failFast: z.boolean(),
+  /** Scenarios failed (quarantined ones aside) after which the rest do not start; 0: no limit. */
+  maxFailures: wholeNumber(0, 100_000),
   /** Absolute: where reports/<run-id>/ goes. */
   reportsDir: z.string().min(1),
   /** How long one step may take, unless it names its own deadline ("within N seconds"). */
@@ -72,6 +75,12 @@ type Layer = { from: (key: Key) => string; values: Partial<Record<Key, unknown>>
 export const defined = <T extends object>(values: T): Partial<T> =>
   Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
 
+/**
+ * A pipeline broken early fails every scenario, each after waiting out its deadline: five failures
+ * that would block anyway are enough to say BLOCK in minutes instead of a quarter of an hour.
+ */
+export const defaultMaxFailures = 5;
+
 const flagNames: Record<Key, string> = {
   paths: 'feature paths',
   tags: '--tags',
@@ -80,6 +89,7 @@ const flagNames: Record<Key, string> = {
   parallel: '--parallel',
   retry: '--retry',
   failFast: '--fail-fast',
+  maxFailures: '--max-failures',
   reportsDir: '--reports',
   stepTimeoutMs: 'step timeout',
   chromium: 'chromium',
@@ -103,7 +113,15 @@ function layersOf(sources: SettingsSources): Layer[] {
   return [
     {
       from: (key) => `default ${key}`,
-      values: { paths: [], tags: '', parallel: 1, retry: 0, failFast: false, stepTimeoutMs: 60_000 },
+      values: {
+        paths: [],
+        tags: '',
+        parallel: 1,
+        retry: 0,
+        failFast: false,
+        maxFailures: defaultMaxFailures,
+        stepTimeoutMs: 60_000,
+      },
     },
     {
       from: (key) => `${key} in ${file}`,
@@ -112,6 +130,7 @@ function layersOf(sources: SettingsSources): Layer[] {
         parallel: config.parallel,
         retry: config.retry,
         failFast: config.failFast,
+        maxFailures: config.maxFailures,
         stepTimeoutMs: config.stepTimeoutMs,
         reportsDir: resolve(configDir, config.reportsDir ?? 'reports'),
         chromium: config.chromium === undefined ? undefined : resolve(configDir, config.chromium),
@@ -136,6 +155,7 @@ function layersOf(sources: SettingsSources): Layer[] {
         parallel: flags.parallel,
         retry: flags.retry,
         failFast: flags.failFast,
+        maxFailures: flags.maxFailures,
         reportsDir: flags.reports === undefined ? undefined : resolve(cwd, flags.reports),
       }),
     },

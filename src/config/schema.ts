@@ -290,6 +290,8 @@ export const ConfigFile = z.strictObject({
   retry: z.number().int().min(0).max(10).optional(),
   /** Stop at the first failure. */
   failFast: z.boolean().optional(),
+  /** Scenarios failed after which the rest do not start (default 5); 0 runs every scenario. */
+  maxFailures: z.number().int().min(0).max(100_000).optional(),
   /** How long one step may take unless it names its own deadline (default 60 000). */
   stepTimeoutMs: z.number().int().min(1_000).max(3_600_000).optional(),
   reportsDir: z.string().min(1).optional(),

@@ -10,6 +10,7 @@ import type {
   TestStepResultStatus,
 } from '@cucumber/messages';
 import { Query } from '@cucumber/query';
+import { notRunAttempts } from './not-run.ts';
 
 export type ScenarioStatus = `${TestStepResultStatus}`;
 
@@ -31,6 +32,8 @@ export type ScenarioOutcome = {
   readonly message?: string;
   /** The step or hook that `message` is about, e.g. `step "Given a customer"`. */
   readonly step?: string;
+  /** It never ran because the run stopped early (status SKIPPED): why. */
+  readonly notRun?: string;
 };
 
 export type RunFacts = {
@@ -86,9 +89,10 @@ export function summarizeRun(envelopes: readonly Envelope[]): RunSummary {
   const query = new Query();
   for (const envelope of envelopes) query.update(envelope);
   const attempts = attemptsByPickle(envelopes);
+  const notRun = notRunAttempts(envelopes);
   const scenarios = query.findAllPickles().flatMap((pickle) => {
     const started = attempts.get(pickle.id);
-    return started ? [outcomeOf(query, pickle, started)] : [];
+    return started ? [outcomeOf(query, pickle, started, notRun)] : [];
   });
   return { scenarios, run: runFactsOf(query, envelopes) };
 }
@@ -113,8 +117,20 @@ function attemptsByPickle(envelopes: readonly Envelope[]): Map<string, TestCaseS
   return attempts;
 }
 
-function outcomeOf(query: Query, pickle: Pickle, started: readonly TestCaseStarted[]): ScenarioOutcome {
-  const attempts = started.toSorted((a, b) => a.attempt - b.attempt).map((each) => attemptOf(query, each));
+function outcomeOf(
+  query: Query,
+  pickle: Pickle,
+  started: readonly TestCaseStarted[],
+  notRun: ReadonlyMap<string, string>,
+): ScenarioOutcome {
+  const sorted = started.toSorted((a, b) => a.attempt - b.attempt);
+  const ran = sorted.filter((each) => !notRun.has(each.id));
+  // A retry the stopped run did not make leaves the attempt before it as the scenario's last word.
+  const attempts = ran.map((each, index) =>
+    index === ran.length - 1 && ran.length < sorted.length
+      ? { ...attemptOf(query, each), settled: query.findTestCaseFinishedBy(each) !== undefined }
+      : attemptOf(query, each),
+  );
   const identity = {
     pickleId: pickle.id,
     name: pickle.name,
@@ -123,6 +139,10 @@ function outcomeOf(query: Query, pickle: Pickle, started: readonly TestCaseStart
     tags: pickle.tags.map((tag) => tag.name),
     attempts: attempts.length,
   };
+  const skippedBecause = sorted[0] === undefined ? undefined : notRun.get(sorted[0].id);
+  if (skippedBecause !== undefined && attempts.length === 0) {
+    return { ...identity, status: 'SKIPPED', flaky: false, unfinished: false, notRun: skippedBecause };
+  }
   const final = attempts.at(-1);
   if (!final) {
     return { ...identity, status: 'UNKNOWN', flaky: false, unfinished: false, message: 'it never started' };

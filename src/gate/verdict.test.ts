@@ -1,12 +1,13 @@
 // The gate owes every Cucumber compatibility-kit stream its expected verdict, and blocks the runs that only look green.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Envelope } from '@cucumber/messages';
+import { AttachmentContentEncoding, type Envelope } from '@cucumber/messages';
 import {
   compatibilityStream as cck,
   compatibilitySamples,
   expectedVerdicts,
 } from '../../test/support/compatibility-kit.ts';
+import { notRunBody, notRunMediaType } from './not-run.ts';
 import { defaultPolicy, type Policy } from './policy.ts';
 import { evaluate } from './verdict.ts';
 
@@ -258,5 +259,51 @@ describe('evaluate: runs that executed nothing or did not finish', () => {
     const verdict = evaluate(cck('minimal'), { ...defaultPolicy, minScenarios: 2 });
     assert.equal(verdict.verdict, 'BLOCK');
     assert.match(verdict.reasons.join('\n'), /only 1 scenario ran; the policy requires at least 2/);
+  });
+});
+
+describe('evaluate: a run that stopped early', () => {
+  const reason = 'the run stopped after 5 scenarios failed (max failures 5)';
+  /** The stream with a not-run note on the given attempt of the scenario, as the early-stop hook attaches it. */
+  function notRunAt(envelopes: readonly Envelope[], name: string, attempt: number): Envelope[] {
+    const pickleId = pickleIdOf(envelopes, name);
+    const testCaseId = envelopes.find((e) => e.testCase?.pickleId === pickleId)?.testCase?.id;
+    const started = envelopes.find(
+      (e) => e.testCaseStarted?.testCaseId === testCaseId && e.testCaseStarted?.attempt === attempt,
+    )?.testCaseStarted;
+    assert.ok(started, `no attempt ${attempt} of "${name}"`);
+    const note: Envelope = {
+      attachment: {
+        testCaseStartedId: started.id,
+        body: notRunBody({ reason }),
+        mediaType: notRunMediaType,
+        contentEncoding: AttachmentContentEncoding.IDENTITY,
+      },
+    };
+    const at = envelopes.findIndex((e) => e.testCaseStarted === started);
+    return [...envelopes.slice(0, at + 1), note, ...envelopes.slice(at + 1)];
+  }
+
+  it('gives one reason for the scenarios it did not run, and counts them as skipped', () => {
+    const name = "Test cases that pass aren't retried";
+    const verdict = evaluate(notRunAt(cck('retry'), name, 0));
+    assert.equal(verdict.verdict, 'BLOCK');
+    assert.deepEqual(
+      verdict.reasons.filter((each) => each.includes('did not run') || each.includes(name)),
+      [`1 scenario did not run: ${reason}: "${name}" (samples/retry/retry.feature:8)`],
+    );
+    assert.equal(verdict.counts.skipped, 1);
+    assert.equal(verdict.scenarios.find((each) => each.name === name)?.notRun, reason);
+  });
+
+  it('judges a scenario whose retry it did not make by the attempt that failed, not as unfinished', () => {
+    const name = 'Test cases that fail are retried if within the --retry limit';
+    const verdict = evaluate(notRunAt(cck('retry'), name, 1));
+    const scenario = verdict.scenarios.find((each) => each.name === name);
+    assert.equal(scenario?.status, 'FAILED');
+    assert.equal(scenario?.unfinished, false);
+    assert.equal(scenario?.flaky, false);
+    assert.ok(verdict.reasons.some((each) => each.includes(`"${name}"`) && each.includes('FAILED')));
+    assert.ok(!verdict.reasons.some((each) => each.includes('did not run')));
   });
 });

@@ -68,6 +68,7 @@ export function evaluate(
     ...coverageReasons(scenarios, gated, run, policy),
     ...gated.flatMap((scenario) => scenarioReasons(scenario, policy, day)),
     ...notStartedReasons(gated),
+    ...notRunReasons(gated),
     ...flakyCapReasons(gated, policy),
     ...quarantineCapReasons(scenarios, policy),
   ];
@@ -180,11 +181,23 @@ function scenarioReason(scenario: ScenarioOutcome, policy: Policy): string | und
 
 /** One reason, not one per scenario: an interrupted run can leave hundreds unstarted. */
 function notStartedReasons(gated: readonly ScenarioOutcome[]): string[] {
-  const notStarted = gated.filter((scenario) => scenario.attempts === 0);
+  const notStarted = gated.filter((scenario) => scenario.attempts === 0 && scenario.notRun === undefined);
   if (notStarted.length === 0) return [];
   return [
     `${plural(notStarted.length, 'scheduled scenario', 'scheduled scenarios')} never started (the run stopped before them): ${listed(notStarted)}`,
   ];
+}
+
+/** One reason per cause (the run stopped early after its failures): the failures are the news, not these. */
+function notRunReasons(gated: readonly ScenarioOutcome[]): string[] {
+  const byReason = Map.groupBy(
+    gated.filter((scenario) => scenario.notRun !== undefined),
+    (scenario) => scenario.notRun as string,
+  );
+  return [...byReason].map(
+    ([reason, scenarios]) =>
+      `${plural(scenarios.length, 'scenario', 'scenarios')} did not run: ${reason}: ${listed(scenarios)}`,
+  );
 }
 
 function flakyCapReasons(gated: readonly ScenarioOutcome[], policy: Policy): string[] {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Envelope, Meta, Pickle, TestCaseFinished, TestCaseStarted } from '@cucumber/messages';
 import { type Lineage, Query } from '@cucumber/query';
 import { stringifyEnvInfo } from 'allure-js-commons/sdk/reporter';
+import { notRunAttempts } from '../gate/not-run.ts';
 import { type ScenarioOutcome, summarizeRun } from '../gate/scenarios.ts';
 import { type AttachmentSink, cucumberAttachment, externalAttachment } from './allure-attachments.ts';
 import type {
@@ -68,6 +69,8 @@ type RunIndex = {
   /** Every attempt, including those the Query hides because they were retried. */
   readonly attempts: ReadonlyMap<string, readonly TestCaseStarted[]>;
   readonly attachments: ReadonlyMap<string, readonly Envelope[]>;
+  /** Attempts the run skipped because it stopped early, with why (src/gate/not-run.ts). */
+  readonly notRun: ReadonlyMap<string, string>;
 };
 
 /** What every attempt of one scenario shares. */
@@ -113,6 +116,7 @@ function indexRun(envelopes: readonly Envelope[]): RunIndex {
     pickles: new Map(query.findAllPickles().map((pickle) => [pickle.id, pickle])),
     attempts: attemptsByPickle(envelopes),
     attachments: attachmentsByStep(envelopes),
+    notRun: notRunAttempts(envelopes),
   };
 }
 
@@ -153,7 +157,10 @@ function stepKey(testCaseStartedId: string, testStepId: string | undefined): str
 function scenarioResults(run: RunIndex, scenario: ScenarioOutcome, sink: AttachmentSink): AllureResult[] {
   const pickle = run.pickles.get(scenario.pickleId);
   const test = testIdentity(pickle && run.query.findLineageBy(pickle), scenario);
-  const attempts = run.attempts.get(scenario.pickleId) ?? [];
+  const every = run.attempts.get(scenario.pickleId) ?? [];
+  // A retry the stopped run did not make is not an attempt; a scenario it never began shows why.
+  const ran = every.filter((started) => !run.notRun.has(started.id));
+  const attempts = ran.length > 0 ? ran : every;
   if (attempts.length === 0) return [notStartedResult(test)];
   let previousStart = Number.NEGATIVE_INFINITY;
   return attempts.map((started, index) => {
@@ -229,8 +236,12 @@ function attemptResult(
     (testStepId) => attachmentsOf(run, started.id, testStepId, sink),
     sink,
   );
-  const outcome =
-    finished && !timing.interrupted ? attemptOutcome(run.query, started, steps) : interrupted(finished);
+  const notRun = run.notRun.get(started.id);
+  const outcome = notRun
+    ? { status: 'skipped' as const, details: { message: `not run: ${notRun}` } }
+    : finished && !timing.interrupted
+      ? attemptOutcome(run.query, started, steps)
+      : interrupted(finished);
   const stop = finished
     ? epochMs(finished.timestamp)
     : (steps.findLast((step) => step.stop)?.stop ?? timing.start);

@@ -7,6 +7,7 @@ export interface ScenarioFinished {
   name: string;
   uri: string;
   line: number | undefined;
+  tags: string[];
   status: string;
   durationMs: number;
   /** Attempt number (0 first); set when another attempt follows. */
@@ -38,6 +39,7 @@ export function createProgress(
       name: pickle.name,
       uri: pickle.uri,
       line: query.findLocationOf(pickle)?.line,
+      tags: pickle.tags.map((tag) => tag.name),
       status: result?.status ?? 'UNKNOWN',
       durationMs: duration ? duration.seconds * 1000 + duration.nanos / 1e6 : 0,
       willBeRetried: finished.willBeRetried,

@@ -20,6 +20,7 @@ import { evaluateResults, type GateVerdict } from '../gate/results.ts';
 import { compromisedEnvelope } from '../gate/run-identity.ts';
 import { writeRunReports } from '../report/write-reports.ts';
 import { runScenarios } from './cucumber-run.ts';
+import { earlyStop } from './early-stop.ts';
 import { createProgress, type ScenarioFinished } from './progress.ts';
 import { type PlannedScenario, planScenarios } from './suite.ts';
 import { runTasks, type Task } from './tasks.ts';
@@ -170,6 +171,13 @@ const runTasksOfSuite: ReadonlyArray<Task<RunState>> = [
 async function runAndJudge(state: RunState): Promise<GateVerdict> {
   const { request, runId, reportDir } = state;
   const { plan } = request;
+  const worldParameters = worldParametersOf(plan, record(state), reportDir);
+  const stopWhenFailing = earlyStop({
+    maxFailures: plan.run.failFast ? 1 : plan.run.maxFailures,
+    policy: plan.policy,
+    stopFile: worldParameters.stopFile,
+    onStop: (reason) => request.onProgress(`${reason}: scenarios not started yet will not run`),
+  });
   const finished = await runScenarios({
     selection: plan.selection,
     cwd: plan.selection.cwd,
@@ -177,16 +185,18 @@ async function runAndJudge(state: RunState): Promise<GateVerdict> {
     env: { ...request.env, MES_E2E_STEP_TIMEOUT_MS: String(plan.run.stepTimeoutMs) },
     parallel: plan.run.parallel,
     retry: plan.run.retry,
-    failFast: plan.run.failFast,
     reportDir,
-    worldParameters: worldParametersOf(plan, record(state), reportDir),
+    worldParameters,
     identity: await testedIdentity(plan, {
       runId,
       env: request.env,
       planned: state.planned,
       record: record(state),
     }),
-    onEnvelope: createProgress(request.onScenario),
+    onEnvelope: createProgress((scenario) => {
+      request.onScenario(scenario);
+      stopWhenFailing(scenario);
+    }),
   });
   request.onStage('reports and verdict');
   const compromised = await brokenComponents(record(state));

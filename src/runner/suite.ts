@@ -71,7 +71,6 @@ export async function listScenarios(selection: Selection): Promise<ListedScenari
       env: {},
       parallel: 0,
       retry: 0,
-      failFast: false,
       dryRun: true,
       reportDir,
       worldParameters: {},

@@ -14,6 +14,8 @@ export function worldParametersOf(plan: RunPlan, record: EnvironmentRecord | und
     endpoints: record?.endpoints ?? null,
     faultTargets: record ? faultTargetsOf(record) : null,
     artifactsDir: join(reportDir, 'artifacts'),
+    /** Present once the run has stopped early: scenarios not started yet are skipped (early-stop.ts). */
+    stopFile: join(reportDir, 'run-stopped.json'),
     chromium: plan.run.chromium,
     journey: plan.journey,
     deadLetterExchanges: deadLetterExchangesOf(plan.contracts.asyncapi.document),

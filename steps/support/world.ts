@@ -30,6 +30,8 @@ export interface MesWorldParameters {
   faultTargets: FaultTargets;
   /** Where screenshots and traces of failed UI scenarios go (reports/<run-id>/artifacts). */
   artifactsDir: string;
+  /** The note the run leaves when it stops early: scenarios not started yet are skipped. */
+  stopFile?: string;
   /** The Chromium the configuration names; the system's when not given. */
   chromium?: string;
   /** The hops of one order (the plan's journey, resolved against the contracts): what the bus observer

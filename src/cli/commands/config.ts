@@ -27,7 +27,7 @@ export function printPlan(plan: RunPlan, out: Output, asJson: boolean): void {
   out.line(`reports:       ${plan.reportsDir}`);
   const { run, selection } = plan;
   out.line(
-    `run:           ${run.parallel} at a time, ${run.retry} retries${run.failFast ? ', fail-fast' : ''}, steps up to ${run.stepTimeoutMs / 1000} s`,
+    `run:           ${run.parallel} at a time, ${run.retry} retries${run.failFast ? ', fail-fast' : run.maxFailures > 0 ? `, stops after ${run.maxFailures} failures` : ''}, steps up to ${run.stepTimeoutMs / 1000} s`,
   );
   out.line(`scenarios:     ${selection.tags || 'all'} in ${selection.paths.join(', ')}`);
   const { quarantine } = plan.policy;
