@@ -1,6 +1,7 @@
 // Benchmark of the harness itself, on the containers profile, in one run: cold and warm `smoke`, a
 // cold full `run --parallel 2`, the environment's start against its slowest component, and the
-// harness's overhead over plain cucumber-js running the same scenarios on the same environment.
+// harness's overhead over plain cucumber-js running the same scenarios on the same environment, and
+// the time to BLOCK a build broken early (pricing never answers), stopping early and running everything.
 // Not a test: it prints a table and writes bench/results.json, and asserts nothing.
 //   npm run bench              (npm run bench -- --repeat 9 for more samples; 5 by default)
 import { spawn } from 'node:child_process';
@@ -15,7 +16,13 @@ import { contractRules } from '../src/contracts/violations.ts';
 import { worldParametersOf } from '../src/runner/world-parameters.ts';
 import { machine } from './machine.ts';
 
-const { values: args } = parseArgs({ options: { repeat: { type: 'string', default: '5' } } });
+const { values: args } = parseArgs({
+  options: {
+    repeat: { type: 'string', default: '5' },
+    // The broken build run to its end takes a quarter of an hour: once measured, it may be left out.
+    'skip-broken-to-the-end': { type: 'boolean', default: false },
+  },
+});
 const repeat = Number(args.repeat);
 const root = fileURLToPath(new URL('../', import.meta.url));
 const bin = join(root, 'bin', 'mes-e2e');
@@ -72,6 +79,23 @@ function startTimes(stderr: string) {
 }
 
 const project = () => mkdtempSync(join(tmpdir(), 'mes-e2e-bench-'));
+
+/** A build broken early: the reference pricing acks every request and never answers (PRICING_FAULT=drop-all). */
+function brokenBuild(): string {
+  const dir = project();
+  const config = { components: { pricing: { source: 'container', env: { PRICING_FAULT: 'drop-all' } } } };
+  writeFileSync(join(dir, 'mes-e2e.config.json'), JSON.stringify(config));
+  return dir;
+}
+
+/** A cold full run of the broken build: it must BLOCK (exit 1); how long that took. */
+async function timeToBlock(extra: readonly string[]): Promise<Timed> {
+  const argv = ['run', '--profile', 'containers', '--parallel', '2', ...extra];
+  const result = await mesE2e(argv, brokenBuild());
+  if (result.code !== 1)
+    throw new Error(`the broken build did not BLOCK (exit ${result.code}):\n${result.stderr.slice(-2000)}`);
+  return result;
+}
 console.log('cold smoke (no environment up)...');
 const coldSmoke = checked('cold smoke', await mesE2e(['smoke', '--profile', 'containers'], project()));
 
@@ -161,12 +185,25 @@ try {
     await mesE2e(['run', '--profile', 'containers', '--parallel', '2'], project()),
   );
 
+  console.log('broken build (pricing never answers), cold, --parallel 2: stopping early...');
+  const blockedEarly = await timeToBlock([]);
+  let blockedAtEnd: Timed | undefined;
+  if (!args['skip-broken-to-the-end']) {
+    console.log('broken build, every scenario (--max-failures 0, as before early stops)...');
+    blockedAtEnd = await timeToBlock(['--max-failures', '0']);
+  }
+
   const overhead = (median(harness) - median(plain)) / median(plain);
   const wireCost = (median(checkedRun) - median(unchecked)) / median(unchecked);
   const rows: Array<[string, string, string]> = [
     ['cold smoke (environment started and removed)', seconds(coldSmoke.ms), ''],
     ['warm smoke (after env up), median', seconds(median(warmSmoke)), 'target < 5 s'],
     ['cold full run --parallel 2', seconds(coldRun.ms), 'target < 3 min'],
+    [
+      'broken build: time to BLOCK, stopping early / every scenario',
+      `${seconds(blockedEarly.ms)} / ${blockedAtEnd ? seconds(blockedAtEnd.ms) : 'not measured'}`,
+      'minutes, not a quarter of an hour',
+    ],
     [
       'environment start / slowest component, median',
       `${seconds(start.total)} / ${seconds(slowest)} = ${(start.total / slowest).toFixed(2)}x`,
@@ -194,6 +231,10 @@ try {
     coldSmokeMs: Math.round(coldSmoke.ms),
     warmSmokeMs: warmSmoke.map(Math.round),
     coldFullRunParallel2Ms: Math.round(coldRun.ms),
+    brokenBuildTimeToBlockMs: {
+      stoppingEarly: Math.round(blockedEarly.ms),
+      everyScenario: blockedAtEnd ? Math.round(blockedAtEnd.ms) : null,
+    },
     environment: {
       totalMs: start.total,
       componentMs: start.own,

@@ -19,6 +19,13 @@ Feature: MES dashboard
     And the analytics panel shows "pricing.requests" consumed by at least 1 consumer within 20 seconds
     And the analytics panel shows "mes.orders" consumed by at least 1 consumer within 20 seconds
 
+  @unpriceable
+  Scenario: An order that cannot be priced shows as failed on the dashboard, with the reason
+    Given the MES dashboard is open
+    When a B2B customer orders 2 x TABLE-GLASS
+    Then the dashboard shows the order as pricing failed within 15 seconds
+    And the dashboard shows the order's failure reason "unknown SKU(s): TABLE-GLASS"
+
   @destructive @breaks-pricing
   Scenario: A pricing backlog shows on the analytics panel while pricing is stopped
     Given the MES dashboard is open

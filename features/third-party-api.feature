@@ -11,6 +11,19 @@ Feature: The CRM's API for third parties
     And every answer before it was 201
     And the partner "partner-globex" can still place an order
 
+  @idempotency
+  Scenario: A client retrying with the same Idempotency-Key gets the first answer and creates one order
+    When a B2B customer places an order through API v2 with an Idempotency-Key:
+      | sku      | quantity |
+      | DESK-OAK | 1        |
+    And the client sends the same order again with the same Idempotency-Key
+    Then the CRM answers the retry with the first order
+    And MES shows every order as priced within 15 seconds
+    And MES holds each order exactly once
+    When the client sends a different order with the same Idempotency-Key
+    Then the CRM answers 422
+    And the answer's error is "idempotency_key_reused"
+
   Scenario: API v1 still works and announces its deprecation
     When a B2B customer places an order through API v1:
       | sku  | quantity |

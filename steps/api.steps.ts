@@ -1,12 +1,20 @@
 // The CRM's HTTP contract as a third party meets it: rate limits, versions, status codes, headers
 // and error bodies.
 import assert from 'node:assert/strict';
-import { Then, When } from '@cucumber/cucumber';
-import { apiKeyNames, orderBody, type Segment, uniqueCustomerId } from '../fixtures/orders.ts';
+import { randomUUID } from 'node:crypto';
+import { type DataTable, Then, When } from '@cucumber/cucumber';
+import {
+  apiKeyNames,
+  linesFromTable,
+  orderBody,
+  type Segment,
+  uniqueCustomerId,
+} from '../fixtures/orders.ts';
 import type { HttpAnswer } from '../src/drivers/crm-client.ts';
 import { eventually } from '../src/wait/eventually.ts';
+import { placeOrder } from './support/orders.ts';
 import { waitsUpTo } from './support/timeouts.ts';
-import type { MesWorld } from './support/world.ts';
+import type { MesWorld, PlacedOrder } from './support/world.ts';
 
 const lastAnswer = (world: MesWorld) =>
   world.lastAnswer ?? assert.fail('no request was made in this scenario yet');
@@ -117,6 +125,7 @@ When(
     this.orders.push({
       customerId,
       segment,
+      version: 'v2',
       currency: 'EUR',
       lines: [{ sku, quantity }],
       answer,
@@ -170,3 +179,39 @@ Then('nothing was published for the refused order', async function (this: MesWor
   const leaked = bus.seen().filter((m) => customerOf(m.body) === refused.customerId);
   assert.deepEqual(leaked, [], 'messages for the refused order');
 });
+
+// A client makes its retries safe with an Idempotency-Key: the retry gets the first answer back.
+When(
+  'a {segment} customer places an order through API {apiVersion} with an Idempotency-Key:',
+  function (this: MesWorld, segment: Segment, version: string, table: DataTable) {
+    const idempotencyKey = `retry-${randomUUID()}`;
+    return placeOrder(this, { segment, version, lines: linesFromTable(table.hashes()), idempotencyKey });
+  },
+);
+
+/** The last order's request again, as a client that never got the answer sends it. */
+When('the client sends the same order again with the same Idempotency-Key', function (this: MesWorld) {
+  const first = this.lastOrder();
+  return placeOrder(this, { ...first, idempotencyKey: keyOf(first) });
+});
+
+When('the client sends a different order with the same Idempotency-Key', function (this: MesWorld) {
+  const first = this.lastOrder();
+  const lines = first.lines.map((line) => ({ ...line, quantity: line.quantity + 1 }));
+  return placeOrder(this, { ...first, lines, idempotencyKey: keyOf(first) });
+});
+
+Then('the CRM answers the retry with the first order', function (this: MesWorld) {
+  const [first, retry] = this.orders.slice(-2);
+  assert.ok(first && retry, 'two orders were sent');
+  assert.ok(first.id, `the first order was not accepted (${first.answer.status})`);
+  // An id only where the answer is one of the create operation's successes (placeOrder).
+  assert.equal(
+    retry.id,
+    first.id,
+    `the retry (answered ${retry.answer.status}) names the order the first request created`,
+  );
+});
+
+const keyOf = (order: PlacedOrder) =>
+  order.idempotencyKey ?? assert.fail('the order was sent without an Idempotency-Key');

@@ -58,13 +58,26 @@ Then(
   },
 );
 
+/** What the dashboard's price column shows for the scenario's last order. */
+async function shownPrice(world: MesWorld): Promise<string> {
+  const id = world.lastOrderId();
+  const shown = (await (await world.dashboard()).orders()).find((order) => order.id === id);
+  assert.ok(shown, `order ${id} is not on the dashboard's page`);
+  return shown.price;
+}
+
+Then(
+  "the dashboard shows the order's failure reason {string}",
+  async function (this: MesWorld, reason: string) {
+    // The price column says why there is no price.
+    assert.equal(await shownPrice(this), reason, "the dashboard's price column");
+  },
+);
+
 Then(
   "the dashboard shows the order's total as {amount} {currency}",
   async function (this: MesWorld, cents: number, currency: string) {
-    const id = this.lastOrderId();
-    const shown = (await (await this.dashboard()).orders()).find((order) => order.id === id);
-    assert.ok(shown, `order ${id} is not on the dashboard's page`);
-    assert.equal(shown.price, shownMoney(cents, currency), `the dashboard's price of order ${id}`);
+    assert.equal(await shownPrice(this), shownMoney(cents, currency), "the dashboard's price");
   },
 );
 

@@ -241,3 +241,8 @@ Then(
     await withinDeadline(seconds, emptied);
   },
 );
+
+Then("the order's failure reason is {string}", async function (this: MesWorld, reason: string) {
+  const state = await readOrderState(this, this.lastOrderId());
+  assert.equal(readAt(this, state, this.journey.state.reason, 'reason'), reason, 'failure reason');
+});

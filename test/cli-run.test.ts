@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -12,6 +12,7 @@ import { describe, it } from 'node:test';
 import { listRunDatabases, listRunVhosts } from '../src/environment/isolation.ts';
 import { findLabelledProcesses } from '../src/environment/labelled-processes.ts';
 import { eventually } from '../src/wait/eventually.ts';
+import { referenceProject as project } from './support/fixture-project.ts';
 import { infrastructureVariables } from './support/infrastructure.ts';
 import { binPath, repoRoot, runMesE2e } from './support/run-cli.ts';
 
@@ -22,21 +23,6 @@ const shared = {
 };
 const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' };
 const fixture = (name: string) => join(repoRoot, 'test', 'fixtures', 'features', name);
-
-function project(extra: { components?: Record<string, unknown>; [key: string]: unknown } = {}): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mes-e2e-run-'));
-  const config = {
-    ...extra,
-    profile: 'local',
-    components: {
-      rabbitmq: { source: 'url', url: shared.amqpUrl, managementUrl: shared.managementUrl },
-      postgres: { source: 'url', url: shared.databaseUrl },
-      ...extra.components,
-    },
-  };
-  writeFileSync(join(dir, 'mes-e2e.config.json'), JSON.stringify(config));
-  return dir;
-}
 
 interface Attachment {
   body: string;

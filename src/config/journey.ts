@@ -70,6 +70,7 @@ export interface Journey {
     state: string;
     total: string | undefined;
     currency: string | undefined;
+    reason: string | undefined;
     at: string | undefined;
     states: { received: string[]; inProgress: string[]; done: string[]; failed: string[] };
   };
@@ -474,7 +475,7 @@ export function resolveJourney(
     idParameter ??= pathParameters[0];
     const schemas = successSchemas(operation);
     const what = `the answer of ${state.operationId} (${contracts.openapi[state.component]?.file})`;
-    for (const field of ['id', 'state', 'total', 'currency', 'at'] as const) {
+    for (const field of ['id', 'state', 'total', 'currency', 'reason', 'at'] as const) {
       const path = journey.state[field];
       if (path !== undefined) checkPath(context, `journey.state.${field}`, schemas, path, what);
     }
@@ -514,6 +515,7 @@ export function resolveJourney(
       state: journey.state.state,
       total: journey.state.total,
       currency: journey.state.currency,
+      reason: journey.state.reason,
       at: journey.state.at,
       states: {
         received: [...journey.state.states.received],

@@ -250,6 +250,8 @@ export const JourneyConfig = z.strictObject({
     /** The order's total, in minor units (cents), and its currency. */
     total: JsonPath.optional(),
     currency: JsonPath.optional(),
+    /** Why the order failed, when its state is a failed one (e.g. "$.failureReason"). */
+    reason: JsonPath.optional(),
     /** When the last hop happened; without it, when a done or failed state was read. */
     at: JsonPath.optional(),
     /** Which values of `state` mean which stage; done and failed end the journey. */

@@ -53,6 +53,7 @@ const journeyWith = (...hops: Journey['hops']): Journey => ({
     state: '$.status',
     total: undefined,
     currency: undefined,
+    reason: undefined,
     at: undefined,
     states: { received: [], inProgress: [], done: ['done'], failed: [] },
   },

@@ -20,9 +20,13 @@ export async function placeOrder(
     lines: readonly OrderLine[];
     currency?: string;
     apiKey?: string | undefined;
+    /** The same customer again (a client retrying); a new one otherwise. */
+    customerId?: string;
+    /** Sent as the Idempotency-Key header, the way a client makes its retries safe. */
+    idempotencyKey?: string;
   },
 ) {
-  const customerId = uniqueCustomerId(order.segment);
+  const customerId = order.customerId ?? uniqueCustomerId(order.segment);
   const currency = order.version === 'v1' ? 'EUR' : (order.currency ?? 'EUR');
   const { journey } = world;
   const request = orderRequest(
@@ -43,7 +47,9 @@ export async function placeOrder(
       method: step.method,
       baseUrl: httpBaseUrlOf(world.endpoints, step.component),
       path: step.path,
-      headers: request.headers,
+      headers: order.idempotencyKey
+        ? { ...request.headers, 'idempotency-key': order.idempotencyKey }
+        : request.headers,
       json: request.body,
     },
     { onAnswer: world.answersOf(step.component) },
@@ -51,7 +57,17 @@ export async function placeOrder(
   const found = valueAt(answer.body, step.id);
   const accepted = step.success.includes(answer.status) && found.found;
   const id = accepted ? String(found.value) : undefined;
-  world.orders.push({ customerId, segment: order.segment, currency, lines: order.lines, answer, id });
+  const { segment, version, lines, idempotencyKey } = order;
+  world.orders.push({
+    customerId,
+    segment,
+    version,
+    currency,
+    lines,
+    answer,
+    id,
+    ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+  });
   world.lastAnswer = answer;
   world.answers.push(answer);
 }

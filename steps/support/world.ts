@@ -46,8 +46,12 @@ export interface MesWorldParameters {
 export interface PlacedOrder {
   customerId: string;
   segment: Segment;
+  /** The API version it went through ("v2"). */
+  version: string;
   currency: string;
   lines: readonly OrderLine[];
+  /** The Idempotency-Key header it carried, if any. */
+  idempotencyKey?: string;
   answer: HttpAnswer;
   /** Set once the CRM accepted it. */
   id: string | undefined;

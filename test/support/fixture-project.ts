@@ -1,5 +1,6 @@
-// A team's project made of fixture features and the fixture steps (test/fixtures/steps), in the local
-// profile on the test run's broker and database: runs in seconds, with no service started.
+// Projects for tests that run the real executable, in the local profile on the test run's broker and
+// database: the reference stack (its services as processes, faults switched on by their variables),
+// or a team's project of fixture features and the fixture steps (test/fixtures/steps).
 import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,30 @@ import { repoRoot } from './run-cli.ts';
 
 const fixtures = join(repoRoot, 'test', 'fixtures');
 
+const sharedInfrastructure = () => ({
+  rabbitmq: {
+    source: 'url',
+    url: process.env[infrastructureVariables.amqp],
+    managementUrl: process.env[infrastructureVariables.management],
+  },
+  postgres: { source: 'url', url: process.env[infrastructureVariables.database] },
+});
+
+/** The reference stack with the configuration's other keys and components (e.g. a service's env). */
+export function referenceProject(
+  extra: { components?: Record<string, unknown>; [key: string]: unknown } = {},
+): string {
+  const dir = mkdtempSync(join(tmpdir(), 'mes-e2e-run-'));
+  const config = {
+    ...extra,
+    profile: 'local',
+    components: { ...sharedInfrastructure(), ...extra.components },
+  };
+  writeFileSync(join(dir, 'mes-e2e.config.json'), JSON.stringify(config));
+  return dir;
+}
+
+/** A team's project: one fixture feature, the fixture steps, an optional quarantine file. */
 export function fixtureProject(
   /** A file of test/fixtures/gate/. */
   feature: string,
@@ -21,14 +46,7 @@ export function fixtureProject(
     profile: 'local',
     features: ['features'],
     steps: [join(fixtures, 'steps', '*.ts')],
-    components: {
-      rabbitmq: {
-        source: 'url',
-        url: process.env[infrastructureVariables.amqp],
-        managementUrl: process.env[infrastructureVariables.management],
-      },
-      postgres: { source: 'url', url: process.env[infrastructureVariables.database] },
-    },
+    components: sharedInfrastructure(),
   };
   writeFileSync(join(dir, 'mes-e2e.config.json'), JSON.stringify(config));
   if (options.quarantine !== undefined) writeFileSync(join(dir, 'quarantine.yml'), options.quarantine);

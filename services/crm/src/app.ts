@@ -27,6 +27,8 @@ export interface CrmAppOptions {
   rateLimitWindowMs: number;
   /** False is the injected "misconfigured gateway": every key unlimited. */
   rateLimited: boolean;
+  /** False is the injected "retries make duplicates" bug: Idempotency-Key headers are ignored. */
+  idempotent?: boolean;
   readiness: ReadinessChecks;
   log: Logger;
 }
@@ -121,7 +123,10 @@ export async function buildCrmApp(options: CrmAppOptions): Promise<FastifyInstan
           channel: client.name,
           apiVersion: version,
           correlationId,
-          idempotencyKey: request.headers['idempotency-key'] as string | undefined,
+          idempotencyKey:
+            options.idempotent === false
+              ? undefined
+              : (request.headers['idempotency-key'] as string | undefined),
         });
         request.log.info(
           { orderId: order.id, correlationId, channel: client.name, replayed },

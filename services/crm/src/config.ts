@@ -35,6 +35,8 @@ export interface CrmConfig {
   rateLimitWindowMs: number;
   /** False only with CRM_RATE_LIMIT=off, a fault injected for the harness's own tests: no key is limited. */
   rateLimited: boolean;
+  /** False only with CRM_IDEMPOTENCY=off, a fault injected for the harness's own tests: keys are ignored. */
+  idempotent: boolean;
 }
 
 const apiKeysHint =
@@ -60,5 +62,6 @@ export function readCrmConfig(env: NodeJS.ProcessEnv): CrmConfig {
     apiClients: keys.map((k) => ({ ...k, requestsPerWindow: k.requestsPerWindow ?? defaultLimit })),
     rateLimitWindowMs: integer(env, 'CRM_RATE_LIMIT_WINDOW_MS', 60_000, { min: 100, max: 86_400_000 }),
     rateLimited: oneOf(env, 'CRM_RATE_LIMIT', ['on', 'off']) !== 'off',
+    idempotent: oneOf(env, 'CRM_IDEMPOTENCY', ['on', 'off']) !== 'off',
   });
 }

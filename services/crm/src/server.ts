@@ -14,6 +14,9 @@ await runService('crm', async (env, log) => {
   if (!config.rateLimited) {
     log.warn({ fault: 'CRM_RATE_LIMIT=off' }, 'fault injected: no API key is rate limited');
   }
+  if (!config.idempotent) {
+    log.warn({ fault: 'CRM_IDEMPOTENCY=off' }, 'fault injected: Idempotency-Key headers are ignored');
+  }
   const db = openDatabase(config.databaseUrl, 'crm', log);
   await migrate(db, [runtimeMigrations, migrations], log, { waitMs: config.startupWaitMs });
   let relay: ReturnType<typeof startOutboxRelay> | undefined;
@@ -24,6 +27,7 @@ await runService('crm', async (env, log) => {
     apiClients: config.apiClients,
     rateLimitWindowMs: config.rateLimitWindowMs,
     rateLimited: config.rateLimited,
+    idempotent: config.idempotent,
     readiness: { database: () => db.isReachable(), broker: () => broker.isConnected() },
     log,
   });

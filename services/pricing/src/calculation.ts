@@ -1,6 +1,6 @@
 // The heavy part of pricing: the price rule plus a configurable amount of real CPU work per order.
 import { createHash } from 'node:crypto';
-import { type PricingOutcome, type PricingRequest, priceOrder } from './catalog.ts';
+import { type PriceRule, type PricingOutcome, type PricingRequest, priceOrder } from './catalog.ts';
 
 /** Keeps the CPU busy for `ms` milliseconds, standing in for a costly calculation (tariffs, BOM explosion). */
 function burnCpu(ms: number): void {
@@ -11,7 +11,7 @@ function burnCpu(ms: number): void {
   }
 }
 
-export function calculatePrice(request: PricingRequest, costMs: number): PricingOutcome {
+export function calculatePrice(request: PricingRequest, costMs: number, rule?: PriceRule): PricingOutcome {
   burnCpu(costMs);
-  return priceOrder(request);
+  return priceOrder(request, rule);
 }

@@ -35,6 +35,20 @@ describe('priceOrder', () => {
     assert.equal(outcome.status === 'completed' && outcome.totalCents, 3 * 32_832);
   });
 
+  it('rounds each unit price, not the total: the rule the round-total fault breaks', () => {
+    const request = {
+      orderId: 'o4',
+      segment: 'b2b' as const,
+      currency: 'EUR',
+      lines: [{ sku: 'LAMP', quantity: 3 }],
+    };
+    // 3450 * 0.95 = 3277.5 cents: 3278 per unit, 9834 for three; rounding 9832.5 once gives 9833.
+    const perUnit = priceOrder(request);
+    assert.equal(perUnit.status === 'completed' && perUnit.totalCents, 9_834);
+    const once = priceOrder(request, { rounding: 'total' });
+    assert.equal(once.status === 'completed' && once.totalCents, 9_833);
+  });
+
   it('fails naming every unknown SKU', () => {
     const outcome = priceOrder({
       orderId: 'o3',

@@ -35,7 +35,15 @@ export interface PricedLine {
   lineCents: number;
 }
 
-export function priceOrder(request: PricingRequest): PricingOutcome {
+/**
+ * The catalogue's rule rounds each unit price to the cent, after the rate and the discount. Rounding
+ * the total once instead is the injected bug (PRICING_FAULT=round-total): a cent or two off.
+ */
+export interface PriceRule {
+  rounding: 'unit' | 'total';
+}
+
+export function priceOrder(request: PricingRequest, rule: PriceRule = { rounding: 'unit' }): PricingOutcome {
   const rate = ratesPerEur[request.currency];
   if (rate === undefined)
     return { status: 'failed', reason: `no exchange rate for currency ${request.currency}` };
@@ -44,14 +52,14 @@ export function priceOrder(request: PricingRequest): PricingOutcome {
     .map((line) => line.sku);
   if (unknown.length > 0) return { status: 'failed', reason: `unknown SKU(s): ${unknown.join(', ')}` };
   const discount = request.segment === 'b2b' ? (100 - b2bDiscountPercent) / 100 : 1;
+  const exactUnit = (sku: string) => (unitPricesEur[sku] as number) * rate * discount;
   const lines = request.lines.map((line) => {
-    const unitCents = Math.round((unitPricesEur[line.sku] as number) * rate * discount);
+    const unitCents = Math.round(exactUnit(line.sku));
     return { sku: line.sku, quantity: line.quantity, unitCents, lineCents: unitCents * line.quantity };
   });
-  return {
-    status: 'completed',
-    currency: request.currency,
-    lines,
-    totalCents: lines.reduce((sum, line) => sum + line.lineCents, 0),
-  };
+  const totalCents =
+    rule.rounding === 'unit'
+      ? lines.reduce((sum, line) => sum + line.lineCents, 0)
+      : Math.round(request.lines.reduce((sum, line) => sum + exactUnit(line.sku) * line.quantity, 0));
+  return { status: 'completed', currency: request.currency, lines, totalCents };
 }

@@ -14,7 +14,11 @@ export interface PricingConfig {
 }
 
 /**
- * drop-b2b: B2B requests are acked and never answered. stop-on-b2b: the first B2B request stops the
+ * drop-unpriceable: a request it cannot price (unknown SKU, no rate) is acked and never answered, so
+ * the order waits for a price forever. round-total: the total is rounded once instead of each unit
+ * price (off by a cent or two where amounts have fractions of a cent).
+ * drop-all: every request is acked and never answered (a build broken early: no order is ever priced;
+ * the benchmark's time to BLOCK). drop-b2b: B2B requests are acked and never answered. stop-on-b2b: the first B2B request stops the
  * instance consuming (the request goes back to the queue, where nothing takes it).
  * The others keep the pipeline working and break only its contract: rename-priced-by (the result
  * names its instance `instance`), no-correlation-id (results without the AMQP correlation id),
@@ -27,6 +31,9 @@ export const pricingFaults = [
   'no-correlation-id',
   'publish-twice',
   'stray-result',
+  'drop-all',
+  'drop-unpriceable',
+  'round-total',
 ] as const;
 export type PricingFault = (typeof pricingFaults)[number];
 

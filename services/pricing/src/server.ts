@@ -35,6 +35,7 @@ await runService('pricing', async (env, log) => {
       // MES ignores the repeated result.
       isTransient: (error) => error instanceof BrokerUnavailableError || error instanceof StoppedOnPurpose,
       async handle(request, message: ConsumeMessage) {
+        if (faults.has('drop-all')) return;
         if (request.segment === 'b2b') {
           // The injected bugs: acked like any other and never answered, or the consumer gives up (the
           // stop puts the request back, unanswered, in a queue nothing consumes any more).
@@ -44,7 +45,10 @@ await runService('pricing', async (env, log) => {
             throw new StoppedOnPurpose('consumer stopped at a B2B request (PRICING_FAULT=stop-on-b2b)');
           }
         }
-        const outcome = calculatePrice(request, config.costMs);
+        const outcome = calculatePrice(request, config.costMs, {
+          rounding: faults.has('round-total') ? 'total' : 'unit',
+        });
+        if (outcome.status === 'failed' && faults.has('drop-unpriceable')) return;
         const { correlationId } = message.properties;
         const result =
           outcome.status === 'completed'

@@ -1,0 +1,60 @@
+// The seed's promises the shipped suite proves (pricing rules, idempotent retries) each BLOCK a run of
+// the reference stack broken on purpose the way its scenario guards against, with the scenario named.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { referenceProject } from './support/fixture-project.ts';
+import { repoRoot, runMesE2e } from './support/run-cli.ts';
+
+const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' };
+
+interface Summary {
+  verdict: 'PROMOTE' | 'BLOCK';
+  reasons: string[];
+  counts: Record<string, number>;
+}
+
+describe('the shipped pricing and idempotency scenarios on a broken reference stack', {
+  timeout: 300_000,
+}, () => {
+  it('block a stack that drops unpriceable orders, rounds totals once and ignores Idempotency-Keys', async () => {
+    const cwd = referenceProject({
+      components: {
+        pricing: { source: 'process', env: { PRICING_FAULT: 'drop-unpriceable,round-total' } },
+        crm: { source: 'process', env: { CRM_IDEMPOTENCY: 'off' } },
+      },
+    });
+    const tags = '@unpriceable or @rounding or @idempotency';
+    const args = ['run', `${repoRoot}features`, '--tags', tags, '--max-failures', '0', '--parallel', '2'];
+    const result = await runMesE2e([...args, '--json'], { cwd, env, timeoutMs: 240_000 });
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    const summary = JSON.parse(result.stdout) as Summary;
+    const reasons = summary.reasons.join('\n');
+    const failedFor = (name: string) =>
+      summary.reasons.find((reason) => reason.includes(`"${name}"`) && reason.includes('FAILED')) ??
+      assert.fail(`no failure of "${name}" among the reasons:\n${reasons}`);
+
+    // Dropped instead of failed: the order waits for a price forever, and the diagnosis says where.
+    assert.match(
+      failedFor('An order for a product pricing does not know ends failed, with the reason'),
+      /stopped before "pricing\.completed on the bus".*responsible: pricing/,
+    );
+    assert.match(
+      failedFor('An order that cannot be priced shows as failed on the dashboard, with the reason'),
+      /Pricing failed: not seen within 15000 ms/,
+    );
+    // Rounded once: a cent off wherever a unit price has a fraction of a cent (business prices).
+    for (const currency of ['EUR', 'USD', 'PLN']) {
+      const name = `Prices are rounded per unit to the cent, after the rate and the discount (B2B, ${currency})`;
+      assert.match(failedFor(name), /total in cents/);
+    }
+    assert.equal(summary.counts.passed, 3, 'the consumer prices have no fraction of a cent to round');
+    // Keys ignored: the retry creates a second order.
+    assert.match(
+      failedFor(
+        'A client retrying with the same Idempotency-Key gets the first answer and creates one order',
+      ),
+      /the retry \(answered 201\) names the order the first request created/,
+    );
+    assert.equal(summary.counts.failed, 6, reasons);
+  });
+});
