@@ -1,6 +1,7 @@
 // Order journeys as the After hook attaches them (journey.json), for the tests of their pictures: one
 // that went through, one that stopped with an unknown hop before the stop, and one whose names come
-// from a hostile configuration.
+// from a hostile configuration; and a message stream carrying them as the hook attaches them.
+import { AttachmentContentEncoding, type Envelope } from '@cucumber/messages';
 import type { AttachedJourney } from '../../src/journey/attached-journey.ts';
 import type { JourneyHop } from '../../src/journey/hops.ts';
 
@@ -67,3 +68,33 @@ export const hostile: AttachedJourney = {
   ],
   unknownBecause: [],
 };
+
+/**
+ * A message stream in which each attempt of each scenario attaches a journey.json, as the After hook
+ * does: the journeys `journeysOf` gives for the scenario's name and the attempt (none if undefined).
+ */
+export function withJourneyAttachments(
+  envelopes: readonly Envelope[],
+  journeysOf: (scenario: string, attempt: number) => AttachedJourney[] | undefined,
+  encoding: AttachmentContentEncoding = AttachmentContentEncoding.IDENTITY,
+): Envelope[] {
+  const names = new Map<string, string>();
+  const pickleOf = new Map<string, string>();
+  return envelopes.flatMap((envelope): Envelope[] => {
+    if (envelope.pickle) names.set(envelope.pickle.id, envelope.pickle.name);
+    if (envelope.testCase) pickleOf.set(envelope.testCase.id, envelope.testCase.pickleId);
+    const started = envelope.testCaseStarted;
+    const journeys =
+      started && journeysOf(names.get(pickleOf.get(started.testCaseId) ?? '') ?? '', started.attempt);
+    if (!started || !journeys) return [envelope];
+    const text = JSON.stringify(journeys);
+    const attachment = {
+      testCaseStartedId: started.id,
+      fileName: 'journey.json',
+      mediaType: 'application/json',
+      contentEncoding: encoding,
+      body: encoding === AttachmentContentEncoding.BASE64 ? Buffer.from(text).toString('base64') : text,
+    };
+    return [envelope, { attachment }];
+  });
+}
