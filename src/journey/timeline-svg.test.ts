@@ -40,7 +40,8 @@ describe('journeySvg', () => {
     const svg = journeySvg([stopped]);
     const root = wellFormed(svg);
     assert.equal(root.role, 'img');
-    assert.equal(root['aria-labelledby'], 'journey-title journey-desc');
+    assert.equal(root['aria-labelledby'], 'journey-title');
+    assert.equal(root['aria-describedby'], 'journey-desc');
     const title = String((root.title as Node)['#text']);
     assert.match(title, /^Journey of order ord-stopped: stopped before: pricing completed \(pricing\)/);
     const description = String((root.desc as Node)['#text']);

@@ -64,7 +64,7 @@ export function journeySvg(journeys: readonly AttachedJourney[], options: Pictur
   const height = axisTop + size.axis + budgets.length * size.budgetLabel + size.legend + size.margin;
   const title = titleOf(journeys, timelines);
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="journey-title journey-desc" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" font-family="system-ui, -apple-system, 'Segoe UI', sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="journey-title" aria-describedby="journey-desc" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" font-family="system-ui, -apple-system, 'Segoe UI', sans-serif" font-size="12">`,
     `<title id="journey-title">${esc(title)}</title>`,
     `<desc id="journey-desc">${esc(descriptionOf(timelines, budgets))}</desc>`,
     `<rect width="${width}" height="${height}" fill="#fff"/>`,
