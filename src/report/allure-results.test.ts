@@ -1,13 +1,17 @@
-// Allure results written from real cucumber streams: statuses that match the verdict, retries, attachments, labels.
+// Allure results written from real cucumber streams: statuses that match the verdict, retries, attachments
+// (the journey picture and its table among them), labels.
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { Envelope } from '@cucumber/messages';
+import { AttachmentContentEncoding, type Envelope } from '@cucumber/messages';
 import { compatibilityStream as cck, compatibilitySamples } from '../../test/support/compatibility-kit.ts';
+import { stopped } from '../../test/support/journeys.ts';
 import { type ScenarioOutcome, summarizeRun } from '../gate/scenarios.ts';
-import type { AllureResult, AllureStep } from './allure-model.ts';
+import { journeySvg } from '../journey/timeline-svg.ts';
+import { journeyTableHtml } from '../journey/timeline-table.ts';
+import type { AllureAttachment, AllureResult, AllureStep } from './allure-model.ts';
 import { writeAllureResults } from './allure-results.ts';
 import { ALLURE_STATUS } from './allure-steps.ts';
 
@@ -175,6 +179,39 @@ describe('writeAllureResults', () => {
     const failed = byName.get('Attaching during a failed step');
     assert.equal(failed?.status, 'failed');
     assert.equal(failed?.steps[0]?.attachments.length, 1);
+  });
+
+  it('carries the journey picture and its table from an After hook, as an image and as HTML', async () => {
+    const svg = journeySvg([stopped]);
+    const table = journeyTableHtml([stopped]);
+    // The hook's own attachment stands in for the After hook of steps/support/hooks.ts.
+    const envelopes = cck('hooks-attachment').flatMap((envelope): Envelope[] => {
+      const made = envelope.attachment;
+      if (made?.testStepId !== '11') return [envelope];
+      const journey = { ...made, fileName: 'journey.svg', body: Buffer.from(svg).toString('base64') };
+      const twin = {
+        ...made,
+        fileName: 'journey-table.html',
+        mediaType: 'text/html',
+        contentEncoding: AttachmentContentEncoding.IDENTITY,
+        body: table,
+      };
+      return [{ attachment: journey }, { attachment: twin }];
+    });
+    const { dir, results } = await written(envelopes);
+    const everyAttachment = (step: AllureStep): AllureAttachment[] => [
+      ...step.attachments,
+      ...step.steps.flatMap(everyAttachment),
+    ];
+    const attached = results.flatMap(everyAttachment);
+    const picture = attached.find((attachment) => attachment.name === 'journey.svg');
+    const twin = attached.find((attachment) => attachment.name === 'journey-table.html');
+    assert.equal(picture?.type, 'image/svg+xml');
+    assert.match(picture?.source ?? '', /-attachment\.svg$/);
+    assert.equal(await readFile(join(dir, picture?.source ?? ''), 'utf8'), svg);
+    assert.equal(twin?.type, 'text/html');
+    assert.match(twin?.source ?? '', /-attachment\.html$/);
+    assert.equal(await readFile(join(dir, twin?.source ?? ''), 'utf8'), table);
   });
 
   it('labels each result for the Behaviors, Suites and Graphs views', async () => {

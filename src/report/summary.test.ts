@@ -3,8 +3,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Envelope } from '@cucumber/messages';
 import { compatibilityStream as cck } from '../../test/support/compatibility-kit.ts';
+import { stopped, wentThrough } from '../../test/support/journeys.ts';
 import { evaluateResults, type GateVerdict } from '../gate/results.ts';
 import type { ScenarioOutcome } from '../gate/scenarios.ts';
+import type { ScenarioJourneys } from './failed-journeys.ts';
 import { type SummaryInfo, summaryMarkdown } from './summary.ts';
 
 const judge = (envelopes: readonly Envelope[]) => evaluateResults([{ source: 'messages.ndjson', envelopes }]);
@@ -162,5 +164,37 @@ describe('summaryMarkdown', () => {
     assert.match(markdown.split('\n')[0] ?? '', /^## ❌ BLOCK \(environment broke\): mes-e2e run run-7/);
     assert.match(markdown, /not a product failure/);
     assert.match(markdown, /^- crm is not ready at the end of the run \(exited\)$/m);
+  });
+
+  it('draws where the orders of failed scenarios stopped as Mermaid charts, five at most', () => {
+    const verdict = judge(cck('retry'));
+    const failed = (index: number): ScenarioJourneys => ({
+      name: `failing *${index}*`,
+      uri: 'features/orders.feature',
+      line: 10 + index,
+      journeys: [wentThrough, { ...stopped, orderId: `ord-${index}` }],
+    });
+    const markdown = summaryMarkdown(verdict, {
+      runId: 'run-7',
+      journeys: Array.from({ length: 7 }, (_, index) => failed(index)),
+    });
+    const section = markdown.slice(markdown.indexOf('### Where the orders of failed scenarios stopped'));
+    const charts = [...section.matchAll(/```mermaid\n([\s\S]*?)\n```/g)].map((match) => match[1] ?? '');
+    assert.equal(charts.length, 5);
+    assert.ok(
+      charts.every(
+        (chart) => chart.startsWith('gantt\n') && chart.includes('STOPPED before pricing completed'),
+      ),
+    );
+    assert.match(
+      section,
+      /^\*\*failing \\\*0\\\*\*\* \(features\/orders\.feature:10\): order ord-0 \(2 of 2 orders\) stopped before \*\*pricing completed\*\* \(pricing\)$/m,
+    );
+    assert.match(section, /and 2 more failed scenarios: see journey\.svg in the report/);
+  });
+
+  it('draws no chart when no failed scenario attached a journey', () => {
+    const markdown = summaryMarkdown(judge(cck('retry')), { runId: 'run-7', journeys: [] });
+    assert.doesNotMatch(markdown, /mermaid|Where the orders/);
   });
 });

@@ -7,7 +7,9 @@ import type { TestedComponent } from '../gate/run-identity.ts';
 import type { Tested } from '../gate/tested.ts';
 import type { Counts } from '../gate/verdict.ts';
 import type { ViolationReport } from '../gate/wire-rules.ts';
+import type { ScenarioJourneys } from './failed-journeys.ts';
 import { historySection } from './history-summary.ts';
+import { journeysSection } from './journey-summary.ts';
 import { cell, inline, row } from './markdown.ts';
 
 export type SummaryInfo = {
@@ -16,6 +18,8 @@ export type SummaryInfo = {
   reportDir?: string;
   /** What earlier runs say about this run's scenarios, when the gate was given them. */
   history?: HistoryReport;
+  /** The order journeys the failed scenarios attached (failedScenarioJourneys), drawn as charts. */
+  journeys?: readonly ScenarioJourneys[];
 };
 
 /** GitHub cuts a step summary at 1 MiB; a run with thousands of failures still needs to fit. */
@@ -46,6 +50,7 @@ export function summaryMarkdown(verdict: SummaryVerdict, info: SummaryInfo): str
     budgetsTable(verdict.budgets),
     violationsTable(verdict.violations),
     scenariosTable(verdict.scenarios),
+    journeysSection(info.journeys ?? []),
     quarantineTable(verdict.quarantine),
     info.history ? historySection(info.history) : '',
     testedSection(verdict.tested),

@@ -7,6 +7,7 @@ import type { HistoryReport } from '../gate/history.ts';
 import type { QuarantineReport } from '../gate/quarantine.ts';
 import type { GateVerdict } from '../gate/results.ts';
 import { writeAllureResults } from './allure-results.ts';
+import { failedScenarioJourneys } from './failed-journeys.ts';
 import { summaryMarkdown } from './summary.ts';
 
 export interface RunReportInfo {
@@ -104,7 +105,13 @@ export async function writeRunReports(
 ) {
   const reports: Array<[string, () => Promise<unknown>]> = [
     ['gate.json', () => writeGateJson(info.reportDir, verdict, info)],
-    ['summary.md', () => writeFile(join(info.reportDir, 'summary.md'), summaryMarkdown(verdict, info))],
+    [
+      'summary.md',
+      () => {
+        const journeys = failedScenarioJourneys([envelopes], verdict.scenarios);
+        return writeFile(join(info.reportDir, 'summary.md'), summaryMarkdown(verdict, { ...info, journeys }));
+      },
+    ],
     [
       'allure-results',
       () =>

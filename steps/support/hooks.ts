@@ -1,6 +1,10 @@
 // Scheduling and bookkeeping around scenarios: @destructive scenarios run alone, each order's
-// journey is attached to its scenario, and the worker's bus observer is closed at the end.
+// journey is attached to its scenario (as data, a picture and a table), and the worker's bus
+// observer is closed at the end.
 import { After, AfterAll, Before, Status, setParallelCanAssign } from '@cucumber/cucumber';
+import { journeyFileName } from '../../src/journey/attached-journey.ts';
+import { journeySvg } from '../../src/journey/timeline-svg.ts';
+import { journeyTableHtml } from '../../src/journey/timeline-table.ts';
 import { closeWorkerBrowser } from './browser.ts';
 import { diagnose } from './diagnosis.ts';
 import { journeyNow } from './journey.ts';
@@ -53,8 +57,14 @@ After(waitsUpTo(restoreWithinMs), async function (this: MesWorld, { result, pick
   );
   await this.attach(JSON.stringify(journeys, null, 2), {
     mediaType: 'application/json',
-    fileName: 'journey.json',
+    fileName: journeyFileName,
   });
+  // The same journeys to look at: a picture (base64, or cucumber.html would not show it) and its text twin.
+  await this.attach(Buffer.from(journeySvg(journeys)), {
+    mediaType: 'image/svg+xml',
+    fileName: 'journey.svg',
+  });
+  await this.attach(journeyTableHtml(journeys), { mediaType: 'text/html', fileName: 'journey-table.html' });
 });
 
 AfterAll(async () => {

@@ -9,6 +9,7 @@ import { historyFileText } from '../../gate/history-file.ts';
 import { judgeWithHistory } from '../../gate/history-verdict.ts';
 import { latestRun } from '../../gate/latest-run.ts';
 import { evaluateResults, type GateVerdict, type ResultStream } from '../../gate/results.ts';
+import { failedScenarioJourneys } from '../../report/failed-journeys.ts';
 import { inGitHubActions, publishToGitHub } from '../../report/github.ts';
 import { summaryMarkdown } from '../../report/summary.ts';
 import { writeGateJson } from '../../report/write-reports.ts';
@@ -108,6 +109,10 @@ export async function gate(
     runId: runName,
     reportDir: dir,
     ...(history ? { history } : {}),
+    journeys: failedScenarioJourneys(
+      given.streams.flatMap((stream) => ('envelopes' in stream ? [stream.envelopes] : [])),
+      verdict.scenarios,
+    ),
   });
   await writeFile(join(dir, 'summary.md'), summary);
   const historyFile = join(dir, 'history.json');
