@@ -2,12 +2,13 @@
 import assert from 'node:assert/strict';
 import { type DataTable, Then, When } from '@cucumber/cucumber';
 import { linesFromTable, type Segment } from '../fixtures/orders.ts';
-import type { BusHop } from '../src/config/journey.ts';
+import type { BusHop, CarriedValue } from '../src/config/journey.ts';
 import { httpBaseUrlOf } from '../src/drivers/endpoints.ts';
 import { sendHttp } from '../src/drivers/http-client.ts';
 import type { StateRead } from '../src/drivers/state-reader.ts';
 import { isOfHop } from '../src/journey/bus-watch.ts';
 import { isDone, type Stage, stageOf } from '../src/journey/hops.ts';
+import { whereValueWentWrong } from '../src/journey/wrong-value.ts';
 import { valueAt } from '../src/match/json-path.ts';
 import { eventually } from '../src/wait/eventually.ts';
 import { readOrderState, withWhereItStopped } from './support/journey.ts';
@@ -104,11 +105,23 @@ Then(
   "the order's total is {amount} {currency}",
   async function (this: MesWorld, cents: number, currency: string) {
     const { state: operation } = this.journey;
-    const state = await readOrderState(this, this.lastOrderId());
+    const id = this.lastOrderId();
+    const state = await readOrderState(this, id);
     const total = readAt(this, state, operation.total, 'total');
-    if (operation.currency)
-      assert.equal(readAt(this, state, operation.currency, 'currency'), currency, 'currency');
-    assert.equal(total, cents, `total in cents (minor units, at ${operation.total})`);
+    const messages = (await this.bus()).seen();
+    const traced = (which: CarriedValue, expected: unknown, shown: unknown) => {
+      const where = whereValueWentWrong(this.journey, which, expected, shown, id, messages);
+      return where ? `; ${where}` : '';
+    };
+    if (operation.currency) {
+      const shown = readAt(this, state, operation.currency, 'currency');
+      assert.equal(shown, currency, `currency${traced('currency', currency, shown)}`);
+    }
+    assert.equal(
+      total,
+      cents,
+      `total in cents (minor units, at ${operation.total})${traced('total', cents, total)}`,
+    );
   },
 );
 

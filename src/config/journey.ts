@@ -36,7 +36,12 @@ export interface BusHop {
   channels: readonly BusChannel[];
   /** Where the business id sits in each message. */
   id: { in: 'payload' | 'headers'; path: string };
+  /** Where its payload has the order's values (JSON paths), for tracing a wrong one to its hop. */
+  carries: Readonly<Partial<Record<CarriedValue, string>>>;
 }
+
+/** The order's values a hop can carry and a scenario checks. */
+export type CarriedValue = 'total' | 'currency';
 
 export interface StateHop {
   kind: 'state';
@@ -360,6 +365,10 @@ function busHop(context: Context, key: string, hop: JourneyConfig['hops'][number
     channels = found.channels;
   }
   const id = busHopId(context, key, hop, chosen, file);
+  const payloads = chosen.map(({ message }) => message.payload ?? true);
+  const what = `the payload of ${chosen.map(({ id }) => id).join(' or ')} (${file})`;
+  for (const [value, path] of Object.entries(hop.carries ?? {}))
+    if (path !== undefined) checkPath(context, `${key}.carries.${value}`, payloads, path, what);
   if (!id || !componentKnown) return undefined;
   return {
     kind: 'bus',
@@ -369,6 +378,7 @@ function busHop(context: Context, key: string, hop: JourneyConfig['hops'][number
     messages: chosen.map(({ id }) => id),
     channels,
     id,
+    carries: { ...hop.carries },
   };
 }
 

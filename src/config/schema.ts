@@ -178,6 +178,11 @@ const JourneyHop = z
     id: JsonPath.optional(),
     /** A hop seen in the state read back: when it happened, at this JSON path of the answer. */
     at: JsonPath.optional(),
+    /**
+     * Where a bus hop's payload has the order's values the scenarios check: a wrong total or currency
+     * is then traced to the first hop that carried it, and that hop's component.
+     */
+    carries: z.strictObject({ total: JsonPath.optional(), currency: JsonPath.optional() }).optional(),
   })
   .superRefine((hop, context) => {
     const kinds = [hop.operation, hop.message, hop.at].filter((value) => value !== undefined).length;
@@ -189,6 +194,12 @@ const JourneyHop = z
       });
     if (hop.at !== undefined && hop.id !== undefined)
       context.addIssue({ code: 'custom', path: ['id'], message: 'a hop seen in the state has no "id"' });
+    if (hop.at !== undefined && hop.carries !== undefined)
+      context.addIssue({
+        code: 'custom',
+        path: ['carries'],
+        message: 'only a hop on the bus carries values: the state read back has journey.state.total',
+      });
   });
 
 /**

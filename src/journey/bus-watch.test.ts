@@ -24,6 +24,7 @@ const busHop = (
   messages: [name],
   channels,
   id,
+  carries: {},
 });
 
 const journeyWith = (...hops: Journey['hops']): Journey => ({
