@@ -117,6 +117,21 @@ describe('the reference journey, from its description', () => {
     assert.equal(failed.hops.at(-1)?.state, 'pricing_failed');
   });
 
+  // After a broker restart the observer's queue is gone: MES received the order, yet order.created was
+  // never copied. The journey once said the order "stopped before order.created on the bus".
+  it('calls a hop the observer missed unknown when a later hop was seen, never the place it stopped', () => {
+    const missed = journeyOf(journey, order, sight(allMessages.slice(2)), mesOrder({ status: 'pricing' }));
+    assert.deepEqual(
+      missed.hops.filter((hop) => hop.unknown).map((hop) => hop.hop),
+      ['order.created on the bus', 'pricing.requested on the bus'],
+    );
+    assert.match(missed.unknownBecause.join(), /not seen, though a later hop was/);
+    assert.match(
+      whereItStopped(missed),
+      /^it stopped before "MES shows the price" \(last seen: pricing\.completed on the bus; responsible: mes\)$/,
+    );
+  });
+
   it('calls the bus hops unknown when the observer is blind, and says why once', () => {
     const blind = "the broker is not the run's (profile staging)";
     const seen = journeyOf(

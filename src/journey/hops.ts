@@ -146,6 +146,7 @@ export function journeyOf(
     ...(stateValue === undefined ? {} : { state: stateValue }),
   });
   for (const seen of alsoSeen) hops.push({ ...seen, sighting: { at: seen.at } });
+  notMissedBeforeALaterHop(hops);
 
   const unknownBecause = new Set<string>();
   return {
@@ -164,6 +165,22 @@ export function journeyOf(
     }),
     unknownBecause: [...unknownBecause],
   };
+}
+
+/**
+ * A journey never contradicts itself: a hop not seen before one that was seen did happen, and only
+ * its sighting was lost (the observer's queue goes with a broker restart). It is unknown, never the
+ * place the order stopped.
+ */
+function notMissedBeforeALaterHop(hops: Array<{ hop: string; sighting: Sighting }>): void {
+  const lastSeen = hops.findLastIndex(({ sighting }) => 'at' in sighting && sighting.at !== undefined);
+  for (const each of hops.slice(0, Math.max(0, lastSeen))) {
+    if ('at' in each.sighting && each.sighting.at === undefined)
+      each.sighting = {
+        unknown:
+          "not seen, though a later hop was: the watch missed it (a broker restart takes the observer's queue)",
+      };
+  }
 }
 
 const isSeen = (hop: JourneyHop) => hop.at !== undefined;
