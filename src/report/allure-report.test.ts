@@ -70,11 +70,21 @@ async function rejection(promise: Promise<unknown>): Promise<MesE2eError> {
   return error;
 }
 
-describe('buildAllureReport', () => {
-  it('builds a report that counts an undefined-step run as broken, with nothing passed', async () => {
+/** The report of the undefined sample, built once: its test checks it, and carryAllureHistory's carries its history. */
+let undefinedReport: Promise<{ results: string; report: string }> | undefined;
+const builtUndefinedReport = () => {
+  undefinedReport ??= (async () => {
     const results = await resultsOf('undefined');
     const report = join(await scratch(), 'allure-report');
     await buildAllureReport(results, report);
+    return { results, report };
+  })();
+  return undefinedReport;
+};
+
+describe('buildAllureReport', () => {
+  it('builds a report that counts an undefined-step run as broken, with nothing passed', async () => {
+    const { results, report } = await builtUndefinedReport();
     assert.ok(existsSync(join(report, 'index.html')));
     const { statistic, cases } = await reported(report);
     assert.equal(statistic.passed, 0);
@@ -131,8 +141,7 @@ describe('carryAllureHistory', () => {
     (JSON.parse(await readFile(join(report, 'widgets', 'history-trend.json'), 'utf8')) as unknown[]).length;
 
   it("fills the trend charts with the previous report's history", async () => {
-    const first = join(await scratch(), 'allure-report');
-    await buildAllureReport(await resultsOf('minimal'), first);
+    const first = (await builtUndefinedReport()).report;
     assert.equal(await trendRuns(first), 1);
     const results = await resultsOf('minimal');
     assert.equal(await carryAllureHistory(first, results), join(first, 'history'));
