@@ -252,24 +252,38 @@ export function buildProgram(io: CliIo, out: Output, setOutcome: (outcome: Outco
 
   program
     .command('report')
-    .description('build the Allure HTML report of a run (needs Java); the latest run by default')
-    .argument('[run]', 'a run folder, reports/<run-id> (default: reports/latest)')
+    .description(
+      'build the Allure HTML report of a run (needs Java), or with --single-file its report.html; the latest run by default',
+    )
+    .argument('[run]', "a run folder, reports/<run-id>, or a gate's --out folder (default: reports/latest)")
     .option('-c, --config <file>', 'configuration file (for reportsDir)')
+    .option(
+      '--single-file',
+      'write report.html instead: one self-contained page (no Java, no server, no network) with the verdict, every scenario and its journeys',
+    )
     .option('--open', 'serve the report to a browser until interrupted')
     .option(
       '--previous <dir>',
       "the previous Allure report (or the run folder holding it): its history/ fills this report's trend charts",
     )
-    .action(async (run: string | undefined, options: PlanOptions & { open?: boolean; previous?: string }) => {
-      const { report } = await import('./commands/report.ts');
-      await report(await plan(options), io.cwd, out, {
-        run,
-        open: options.open === true,
-        previous: options.previous,
-        env: io.env,
-        signal: io.interrupts.signal,
-      });
-    });
+    .option('--json', 'machine-readable output (with --single-file)')
+    .action(
+      async (
+        run: string | undefined,
+        options: PlanOptions & { open?: boolean; previous?: string; singleFile?: boolean },
+      ) => {
+        const { report } = await import('./commands/report.ts');
+        await report(await plan(options), io.cwd, out, {
+          run,
+          open: options.open === true,
+          previous: options.previous,
+          singleFile: options.singleFile === true,
+          json: options.json === true,
+          env: io.env,
+          signal: io.interrupts.signal,
+        });
+      },
+    );
 
   return program;
 }

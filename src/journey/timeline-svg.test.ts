@@ -53,6 +53,14 @@ describe('journeySvg', () => {
     );
   });
 
+  it('takes the ids a page gives it, so that several pictures on one page keep their own names', () => {
+    const root = wellFormed(journeySvg([stopped], { idPrefix: 'scenario-3-journeys' }));
+    assert.equal(root['aria-labelledby'], 'scenario-3-journeys-title');
+    assert.equal(root['aria-describedby'], 'scenario-3-journeys-desc');
+    assert.equal((root.title as Node).id, 'scenario-3-journeys-title');
+    assert.equal((root.desc as Node).id, 'scenario-3-journeys-desc');
+  });
+
   it('draws one lane per component, in journey order', () => {
     const lanes = elements(wellFormed(journeySvg([wentThrough]))).flatMap(({ node }) =>
       typeof node['data-lane'] === 'string' ? [node['data-lane']] : [],

@@ -63,10 +63,11 @@ export function journeySvg(journeys: readonly AttachedJourney[], options: Pictur
   const width = Math.ceil(widthOf(drawn, scale, budgets));
   const height = axisTop + size.axis + budgets.length * size.budgetLabel + size.legend + size.margin;
   const title = titleOf(journeys, timelines);
+  const id = esc(options.idPrefix ?? 'journey');
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="journey-title" aria-describedby="journey-desc" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" font-family="system-ui, -apple-system, 'Segoe UI', sans-serif" font-size="12">`,
-    `<title id="journey-title">${esc(title)}</title>`,
-    `<desc id="journey-desc">${esc(descriptionOf(timelines, budgets))}</desc>`,
+    `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="${id}-title" aria-describedby="${id}-desc" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" font-family="system-ui, -apple-system, 'Segoe UI', sans-serif" font-size="12">`,
+    `<title id="${id}-title">${esc(title)}</title>`,
+    `<desc id="${id}-desc">${esc(descriptionOf(timelines, budgets))}</desc>`,
     `<rect width="${width}" height="${height}" fill="#fff"/>`,
     `<text x="${size.margin}" y="22" font-size="15" font-weight="bold" fill="${colour.text}">${esc(clip(title, 120))}</text>`,
     grid(scale, size.title, axisTop),

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { hostile, stopped, wentThrough } from '../../test/support/journeys.ts';
-import { journeyTableHtml } from './timeline-table.ts';
+import { journeyTableHtml, journeyTables } from './timeline-table.ts';
 
 /** The body rows of the table with this caption, as cell texts (entities left as written). */
 function rowsOf(html: string, caption: RegExp): string[][] {
@@ -48,5 +48,12 @@ describe('journeyTableHtml', () => {
     assert.doesNotMatch(html, /<script|<b>/);
     assert.match(html, /&lt;script&gt;alert\(1\)&lt;\/script&gt; &amp; `x`/);
     assert.match(html, /rab`bit:mq;#&lt;b&gt;&amp;amp;/);
+  });
+
+  it('gives the tables alone for a page that holds them, the same as the whole document has', () => {
+    const tables = journeyTables([stopped, wentThrough]);
+    assert.doesNotMatch(tables, /<html|<body|<style/);
+    assert.equal((tables.match(/<table>/g) ?? []).length, 2);
+    assert.ok(journeyTableHtml([stopped, wentThrough]).includes(tables));
   });
 });

@@ -24,20 +24,30 @@ const style = [
 ].join('');
 
 export function journeyTableHtml(journeys: readonly AttachedJourney[], options: PictureOptions = {}): string {
+  return [
+    '<!doctype html>',
+    '<html lang="en"><head><meta charset="utf-8">',
+    `<title>Order journeys</title><style>${style}</style></head><body>`,
+    journeyTables(journeys, options),
+    '</body></html>',
+    '',
+  ].join('\n');
+}
+
+/**
+ * The tables alone, for a page that holds them among other things (its rows carry the classes
+ * seen, stopped-here, unknown and not-reached for that page's style).
+ */
+export function journeyTables(journeys: readonly AttachedJourney[], options: PictureOptions = {}): string {
   const timelines = ordersToDraw(journeys, options.maxOrders ?? defaultMaxOrders);
   const left = journeys.length - timelines.length;
   const budgets = (options.budgets ?? []).map(
     (budget) => `<li>${esc(`${budget.label}: ${budget.ms} ms after the order was created`)}</li>`,
   );
   return [
-    '<!doctype html>',
-    '<html lang="en"><head><meta charset="utf-8">',
-    `<title>Order journeys</title><style>${style}</style></head><body>`,
     ...timelines.map(orderTable),
     ...(budgets.length > 0 ? ['<p>Budgets:</p>', `<ul>${budgets.join('')}</ul>`] : []),
     ...(left > 0 ? [`<p>${left} more orders are in journey.json.</p>`] : []),
-    '</body></html>',
-    '',
   ].join('\n');
 }
 

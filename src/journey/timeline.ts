@@ -41,6 +41,11 @@ export interface PictureOptions {
   budgets?: readonly TimelineBudget[];
   /** At most this many orders (those that stopped first); the rest are in journey.json. */
   maxOrders?: number;
+  /**
+   * What the picture's ids begin with (default `journey`): a page that holds several pictures gives
+   * each its own, or every picture would take the first one's title and description as its own.
+   */
+  idPrefix?: string;
 }
 
 export const defaultMaxOrders = 5;

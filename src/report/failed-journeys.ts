@@ -2,7 +2,8 @@
 // scenario's final attempt attached (an earlier attempt's journey is not the one that failed).
 import type { Envelope } from '@cucumber/messages';
 import type { ScenarioOutcome } from '../gate/scenarios.ts';
-import { type AttachedJourney, journeyFileName, parseAttachedJourneys } from '../journey/attached-journey.ts';
+import type { AttachedJourney } from '../journey/attached-journey.ts';
+import { finalAttempts } from './final-attempts.ts';
 
 export interface ScenarioJourneys {
   name: string;
@@ -22,37 +23,10 @@ export function failedScenarioJourneys(
   if (failed.length === 0) return [];
   const journeys = new Map<string, AttachedJourney[]>();
   for (const envelopes of streams)
-    for (const [pickleId, found] of finalJourneys(envelopes)) journeys.set(pickleId, found);
+    for (const [pickleId, { journeys: found }] of finalAttempts(envelopes))
+      if (found) journeys.set(pickleId, found);
   return failed.flatMap(({ pickleId, name, uri, line }) => {
     const found = journeys.get(pickleId);
     return found && found.length > 0 ? [{ name, uri, line, journeys: found }] : [];
   });
 }
-
-/** Per pickle, the journeys its last attempt attached. */
-function finalJourneys(envelopes: readonly Envelope[]): Map<string, AttachedJourney[]> {
-  const pickleOfTestCase = new Map<string, string>();
-  const last = new Map<string, { id: string; attempt: number }>();
-  const bodies = new Map<string, string>();
-  for (const { testCase, testCaseStarted, attachment } of envelopes) {
-    if (testCase) pickleOfTestCase.set(testCase.id, testCase.pickleId);
-    if (testCaseStarted) {
-      const pickleId = pickleOfTestCase.get(testCaseStarted.testCaseId);
-      const known = pickleId === undefined ? undefined : last.get(pickleId);
-      if (pickleId !== undefined && (!known || testCaseStarted.attempt >= known.attempt))
-        last.set(pickleId, { id: testCaseStarted.id, attempt: testCaseStarted.attempt });
-    }
-    if (attachment?.fileName === journeyFileName && attachment.testCaseStartedId)
-      bodies.set(attachment.testCaseStartedId, bodyText(attachment.body, attachment.contentEncoding));
-  }
-  const found = new Map<string, AttachedJourney[]>();
-  for (const [pickleId, { id }] of last) {
-    const body = bodies.get(id);
-    const journeys = body === undefined ? undefined : parseAttachedJourneys(body);
-    if (journeys) found.set(pickleId, journeys);
-  }
-  return found;
-}
-
-const bodyText = (body: string, encoding: string) =>
-  encoding === 'BASE64' ? Buffer.from(body, 'base64').toString('utf8') : body;

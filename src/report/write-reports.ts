@@ -1,4 +1,5 @@
-// Writes every report of a run from its messages and verdict: gate.json, summary.md, allure-results/.
+// Writes every report of a run from its messages and verdict: gate.json, summary.md, report.html,
+// allure-results/.
 // One report that fails does not take the others down; the caller hears which failed and why.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import type { GateVerdict } from '../gate/results.ts';
 import { writeAllureResults } from './allure-results.ts';
 import { failedScenarioJourneys } from './failed-journeys.ts';
 import { summaryMarkdown } from './summary.ts';
+import { pageVerdictOf, writeReportPage } from './write-report-page.ts';
 
 export interface RunReportInfo {
   runId: string;
@@ -111,6 +113,16 @@ export async function writeRunReports(
         const journeys = failedScenarioJourneys([envelopes], verdict.scenarios);
         return writeFile(join(info.reportDir, 'summary.md'), summaryMarkdown(verdict, { ...info, journeys }));
       },
+    ],
+    [
+      // Needs no Java and no browser: the one page a reader opens from the CI artifact.
+      'report.html',
+      () =>
+        writeReportPage(info.reportDir, pageVerdictOf(verdict), [{ envelopes, dir: info.reportDir }], {
+          runId: info.runId,
+          durationMs: info.durationMs,
+          writtenBeside: ['gate.json', 'summary.md'],
+        }),
     ],
     [
       'allure-results',

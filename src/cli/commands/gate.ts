@@ -1,8 +1,8 @@
 // `mes-e2e gate`: the verdict over the messages of one run or of all its shards, with the policy of
-// the configuration (or --policy FILE); writes gate.json and summary.md and tells GitHub Actions.
+// the configuration (or --policy FILE); writes gate.json, summary.md and report.html and tells GitHub Actions.
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { RunPlan } from '../../config/load.ts';
 import { MesE2eError } from '../../errors.ts';
 import { historyFileText } from '../../gate/history-file.ts';
@@ -12,6 +12,7 @@ import { evaluateResults, type GateVerdict, type ResultStream } from '../../gate
 import { failedScenarioJourneys } from '../../report/failed-journeys.ts';
 import { inGitHubActions, publishToGitHub } from '../../report/github.ts';
 import { summaryMarkdown } from '../../report/summary.ts';
+import { pageVerdictOf, writeReportPage } from '../../report/write-report-page.ts';
 import { writeGateJson } from '../../report/write-reports.ts';
 import { type Outcome, outcomeOfVerdict } from '../outcome.ts';
 import type { Output } from '../output.ts';
@@ -105,16 +106,24 @@ export async function gate(
   await writeGateJson(dir, verdict, { runId: runName, history: remembered.history });
   // The summary remembers only when the gate was given a memory; gate.json always carries it.
   const history = options.history ? remembered.history : undefined;
+  const read = given.streams.flatMap((stream) => ('envelopes' in stream ? [stream] : []));
   const summary = summaryMarkdown(verdict, {
     runId: runName,
     reportDir: dir,
     ...(history ? { history } : {}),
     journeys: failedScenarioJourneys(
-      given.streams.flatMap((stream) => ('envelopes' in stream ? [stream.envelopes] : [])),
+      read.map((stream) => stream.envelopes),
       verdict.scenarios,
     ),
   });
   await writeFile(join(dir, 'summary.md'), summary);
+  // Each shard's traces stay in its own run folder: the page links them from there.
+  const page = await writeReportPage(
+    dir,
+    pageVerdictOf(verdict),
+    read.map(({ source, envelopes }) => ({ envelopes, dir: dirname(source) })),
+    { runId: runName },
+  );
   const historyFile = join(dir, 'history.json');
   await writeFile(historyFile, historyFileText(remembered.keep));
   if (inGitHubActions(io.env)) {
@@ -130,11 +139,13 @@ export async function gate(
       compromised: verdict.compromised,
       runs: verdict.runs,
       out: dir,
+      reportPage: page,
       history: remembered.history,
       historyFile,
     });
   else {
     print(out, verdict);
+    out.line(`one-page report: ${page}`);
     out.line(`history: ${remembered.earlier} earlier run(s) known; kept with this one in ${historyFile}`);
   }
   return outcomeOfVerdict(verdict);
