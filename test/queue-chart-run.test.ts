@@ -61,7 +61,8 @@ describe('queues over a scenario that builds a pricing backlog', { skip, timeout
     const record = JSON.parse(named(attachments, 'queues.json').body) as QueueSamples;
     const orders = (JSON.parse(named(attachments, 'journey.json').body) as unknown[]).length;
     const pricing = seriesOf(record.samples, 'pricing.requests');
-    console.log(`# ${orders} orders; pricing.requests ${JSON.stringify(pricing)}`);
+    const figures = pricing.map(({ at, messages, consumers }) => `${at}:${messages}/${consumers}`);
+    console.log(`# ${orders} orders; pricing.requests at ms:messages/consumers ${figures.join(' ')}`);
     console.log(`# ${record.samples.length} samples over ${record.endedAt} ms, every ${record.everyMs} ms`);
 
     assert.ok(pricing.length >= 3, `pricing.requests in ${pricing.length} samples`);
