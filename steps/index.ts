@@ -10,6 +10,7 @@ import './support/early-stop.ts';
 import './support/generic-hooks.ts';
 import './support/hooks.ts';
 import './support/parameter-types.ts';
+import './support/queue-samples.ts';
 import './support/timeouts.ts';
 import './support/world.ts';
 import './api.steps.ts';

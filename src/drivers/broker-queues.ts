@@ -12,13 +12,19 @@ export interface QueueFigures {
   consumers: number;
 }
 
-export async function queueFigures(managementUrl: string, vhost: string): Promise<QueueFigures[]> {
+/** One request that lists every queue of the vhost (a sampler's one request per sample). */
+export async function queueFigures(
+  managementUrl: string,
+  vhost: string,
+  options: { signal?: AbortSignal; timeoutMs?: number } = {},
+): Promise<QueueFigures[]> {
   const { origin, authorization } = managementAccess(managementUrl);
   const response = await axios.get<Array<Record<string, unknown>>>(
     `${origin}/api/queues/${encodeURIComponent(vhost)}`,
     {
       headers: { authorization },
-      timeout: 5_000,
+      timeout: options.timeoutMs ?? 5_000,
+      ...(options.signal ? { signal: options.signal } : {}),
       params: { columns: 'name,messages,messages_ready,messages_unacknowledged,consumers' },
     },
   );
@@ -31,6 +37,30 @@ export async function queueFigures(managementUrl: string, vhost: string): Promis
       unacknowledged: Number(queue.messages_unacknowledged ?? 0),
       consumers: Number(queue.consumers ?? 0),
     }));
+}
+
+/**
+ * The queues of the vhost that the given dead-letter exchanges route to: where dead letters land.
+ * One request for the vhost's bindings; the observers' own server-named queues are left out.
+ */
+export async function deadLetterQueues(
+  managementUrl: string,
+  vhost: string,
+  deadLetterExchanges: readonly string[],
+  options: { timeoutMs?: number } = {},
+): Promise<string[]> {
+  if (deadLetterExchanges.length === 0) return [];
+  const { origin, authorization } = managementAccess(managementUrl);
+  const response = await axios.get<Array<Record<string, unknown>>>(
+    `${origin}/api/bindings/${encodeURIComponent(vhost)}`,
+    { headers: { authorization }, timeout: options.timeoutMs ?? 5_000 },
+  );
+  const queues = response.data
+    .filter((binding) => binding.destination_type === 'queue')
+    .filter((binding) => deadLetterExchanges.includes(String(binding.source)))
+    .map((binding) => String(binding.destination))
+    .filter((name) => !name.startsWith('amq.gen-'));
+  return [...new Set(queues)].sort();
 }
 
 export interface QueueBinding {
