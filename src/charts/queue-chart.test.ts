@@ -4,31 +4,11 @@
 // and queue names from a hostile broker kept as text.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { elements, type SvgNode, wellFormed } from '../../test/support/svg-elements.ts';
 import type { QueueDepth, QueueSample, QueueSamples } from '../drivers/queue-sampler.ts';
 import { queueChartSvg } from './queue-chart-svg.ts';
 import { queueTableHtml } from './queue-chart-table.ts';
 import { queueWindowOf } from './queue-history.ts';
-
-type Node = Record<string, unknown>;
-
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', preserveOrder: false });
-
-function wellFormed(svg: string): Node {
-  const valid = XMLValidator.validate(svg);
-  assert.equal(valid, true, JSON.stringify(valid));
-  return parser.parse(svg).svg as Node;
-}
-
-/** Every element of the picture, depth first, with its tag name. */
-function elements(node: unknown, name = 'svg'): Array<{ name: string; node: Node }> {
-  if (typeof node !== 'object' || node === null) return [];
-  if (Array.isArray(node)) return node.flatMap((each) => elements(each, name));
-  const children = Object.entries(node).flatMap(([key, value]) =>
-    typeof value === 'object' ? elements(value, key) : [],
-  );
-  return [{ name, node: node as Node }, ...children];
-}
 
 const groupsOfQueues = (svg: string) =>
   elements(wellFormed(svg)).filter(({ node }) => typeof node['data-queue'] === 'string');
@@ -121,10 +101,10 @@ describe('queueChartSvg', () => {
     assert.equal(root['aria-labelledby'], 'queues-title');
     assert.equal(root['aria-describedby'], 'queues-desc');
     assert.equal(
-      String((root.title as Node)['#text']),
+      String((root.title as SvgNode)['#text']),
       'Queues over 10.0 s: pricing.requests peaked at 3 at 2.5 s, 0 at the end',
     );
-    const description = String((root.desc as Node)['#text']);
+    const description = String((root.desc as SvgNode)['#text']);
     assert.match(description, /pricing\.requests: max 3 at 2\.5 s, 0 at the end; consumers 0 to 1\./);
     assert.match(
       description,
@@ -144,8 +124,8 @@ describe('queueChartSvg', () => {
         ['pricing.requests.dead', 'true'],
       ],
     );
-    const pricing = groups[0]?.node as Node;
-    const lines = [pricing.polyline].flat() as Node[];
+    const pricing = groups[0]?.node as SvgNode;
+    const lines = [pricing.polyline].flat() as SvgNode[];
     assert.equal(lines.length, 2, 'one line before the gap at 5 s, one after');
     const points = lines.map((line) => String(line.points).split(' ').length);
     assert.deepEqual(points, [10, 10]);
@@ -179,7 +159,7 @@ describe('queueChartSvg', () => {
     const quiet = { ...backlog(), samples: [{ at: 0, queues: [depth('mes.orders', 0, 1)] }] };
     const svg = queueChartSvg(queueWindowOf(quiet));
     const root = wellFormed(svg);
-    assert.match(String((root.title as Node)['#text']), /none held a message or changed its consumers/);
+    assert.match(String((root.title as SvgNode)['#text']), /none held a message or changed its consumers/);
     assert.equal(groupsOfQueues(svg).length, 0);
   });
 

@@ -4,7 +4,7 @@
 import type { Journey } from '../config/journey.ts';
 import type { BusMessage } from '../drivers/bus-observer.ts';
 import type { StateRead } from '../drivers/state-reader.ts';
-import { JsonPathError, valueAt } from '../match/json-path.ts';
+import { valueAtOrUndefined } from '../match/json-path.ts';
 import { firstOfHop } from './bus-watch.ts';
 
 export interface JourneyHop {
@@ -46,16 +46,6 @@ export interface BusSight {
   unwatchable: Readonly<Record<string, string>>;
 }
 
-const lookup = (body: unknown, path: string): unknown => {
-  try {
-    const found = valueAt(body, path);
-    return found.found ? found.value : undefined;
-  } catch (error) {
-    if (error instanceof JsonPathError) return undefined;
-    throw error;
-  }
-};
-
 /** A moment in an answer: an ISO date-time, or epoch milliseconds. */
 function momentOf(value: unknown): number | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return value;
@@ -66,7 +56,7 @@ function momentOf(value: unknown): number | undefined {
 
 /** The state value of a state read back (at the journey's `state` JSON path), if it has one. */
 export function stateValueOf(journey: Journey, body: unknown): string | undefined {
-  const value = lookup(body, journey.state.state);
+  const value = valueAtOrUndefined(body, journey.state.state);
   return typeof value === 'string' ? value : undefined;
 }
 
@@ -114,7 +104,9 @@ export function journeyOf(
     let sighting: Sighting;
     if (order.id === undefined) sighting = { at: undefined };
     else if (hop.kind === 'state')
-      sighting = stateUnknown ? { unknown: stateUnknown } : { at: momentOf(lookup(stateBody, hop.at)) };
+      sighting = stateUnknown
+        ? { unknown: stateUnknown }
+        : { at: momentOf(valueAtOrUndefined(stateBody, hop.at)) };
     else if (bus.blind) sighting = { unknown: bus.blind };
     else if (bus.unwatchable[hop.name]) sighting = { unknown: `${hop.name}: ${bus.unwatchable[hop.name]}` };
     else {
@@ -139,7 +131,7 @@ export function journeyOf(
           ? { unknown: stateUnknown }
           : {
               at: done
-                ? (momentOf(journey.state.at ? lookup(stateBody, journey.state.at) : undefined) ??
+                ? (momentOf(journey.state.at ? valueAtOrUndefined(stateBody, journey.state.at) : undefined) ??
                   (state.outcome === 'found' ? state.readAt : undefined))
                 : undefined,
             },

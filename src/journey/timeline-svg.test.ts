@@ -3,30 +3,10 @@
 // from a hostile configuration kept as text.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { hostile, hostileHop, stopped, wentThrough } from '../../test/support/journeys.ts';
+import { elements, type SvgNode, wellFormed } from '../../test/support/svg-elements.ts';
 import type { AttachedJourney } from './attached-journey.ts';
 import { journeySvg } from './timeline-svg.ts';
-
-type Node = Record<string, unknown>;
-
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', preserveOrder: false });
-
-function wellFormed(svg: string): Node {
-  const valid = XMLValidator.validate(svg);
-  assert.equal(valid, true, JSON.stringify(valid));
-  return parser.parse(svg).svg as Node;
-}
-
-/** Every element of the picture, depth first, with its attributes and text. */
-function elements(node: unknown, name = 'svg'): Array<{ name: string; node: Node }> {
-  if (typeof node !== 'object' || node === null) return [];
-  if (Array.isArray(node)) return node.flatMap((each) => elements(each, name));
-  const children = Object.entries(node).flatMap(([key, value]) =>
-    typeof value === 'object' ? elements(value, key) : [],
-  );
-  return [{ name, node: node as Node }, ...children];
-}
 
 const hopsDrawn = (svg: string) =>
   elements(wellFormed(svg)).flatMap(({ node }) =>
@@ -42,9 +22,9 @@ describe('journeySvg', () => {
     assert.equal(root.role, 'img');
     assert.equal(root['aria-labelledby'], 'journey-title');
     assert.equal(root['aria-describedby'], 'journey-desc');
-    const title = String((root.title as Node)['#text']);
+    const title = String((root.title as SvgNode)['#text']);
     assert.match(title, /^Journey of order ord-stopped: stopped before: pricing completed \(pricing\)/);
-    const description = String((root.desc as Node)['#text']);
+    const description = String((root.desc as SvgNode)['#text']);
     assert.match(description, /Lanes: crm, rabbitmq, mes, pricing\./);
     assert.match(description, /order\.created seen at \+12 ms \(gap \+12 ms\)/);
     assert.match(
@@ -57,8 +37,8 @@ describe('journeySvg', () => {
     const root = wellFormed(journeySvg([stopped], { idPrefix: 'scenario-3-journeys' }));
     assert.equal(root['aria-labelledby'], 'scenario-3-journeys-title');
     assert.equal(root['aria-describedby'], 'scenario-3-journeys-desc');
-    assert.equal((root.title as Node).id, 'scenario-3-journeys-title');
-    assert.equal((root.desc as Node).id, 'scenario-3-journeys-desc');
+    assert.equal((root.title as SvgNode).id, 'scenario-3-journeys-title');
+    assert.equal((root.desc as SvgNode).id, 'scenario-3-journeys-desc');
   });
 
   it('draws one lane per component, in journey order', () => {
@@ -113,7 +93,7 @@ describe('journeySvg', () => {
     assert.match(svg, /<line data-budget="created to priced \(b2b\)"/);
     assert.match(textOf(svg), /budget created to priced \(b2b\): 1\.5 s/);
     assert.match(
-      String((wellFormed(svg).desc as Node)['#text']),
+      String((wellFormed(svg).desc as SvgNode)['#text']),
       /Budget created to priced \(b2b\): 1\.5 s\./,
     );
   });
@@ -134,7 +114,7 @@ describe('journeySvg', () => {
       orderId: `ord-${index}`,
     }));
     const root = wellFormed(journeySvg(many));
-    assert.match(String((root.title as Node)['#text']), /^Journeys of 8 orders \(showing 5\): 1 stopped$/);
+    assert.match(String((root.title as SvgNode)['#text']), /^Journeys of 8 orders \(showing 5\): 1 stopped$/);
     const orders = elements(root).flatMap(({ node }) =>
       typeof node['data-order'] === 'string' ? [node['data-order']] : [],
     );

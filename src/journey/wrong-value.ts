@@ -3,7 +3,7 @@
 // scenario expected names the hop, and so the component, that produced it.
 import type { CarriedValue, Journey } from '../config/journey.ts';
 import type { BusMessage } from '../drivers/bus-observer.ts';
-import { JsonPathError, valueAt } from '../match/json-path.ts';
+import { valueAtOrUndefined } from '../match/json-path.ts';
 import { firstOfHop } from './bus-watch.ts';
 
 interface Sighting {
@@ -13,16 +13,6 @@ interface Sighting {
 }
 
 const shown = (value: unknown) => JSON.stringify(value) ?? String(value);
-
-function carried(path: string, body: unknown): unknown {
-  try {
-    const found = valueAt(body, path);
-    return found.found ? found.value : undefined;
-  } catch (error) {
-    if (error instanceof JsonPathError) return undefined;
-    throw error;
-  }
-}
 
 /**
  * One sentence for a failure message: which hop first carried a value other than `expected`, and
@@ -47,7 +37,7 @@ export function whereValueWentWrong(
       sightings.push({
         hop: hop.name,
         component: hop.component,
-        value: carried(hop.carries[which], message.body),
+        value: valueAtOrUndefined(message.body, hop.carries[which]),
       });
   }
   if (sightings.length === 0 && unseen.length === 0) return '';

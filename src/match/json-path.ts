@@ -18,6 +18,17 @@ export function selectsMany(path: string): boolean {
   return /\*|\.\.|\?\(|,|:|\[\s*\(/.test(unquoted);
 }
 
+/** The value at the path, or undefined when there is none or the path does not apply to the document. */
+export function valueAtOrUndefined(document: unknown, path: string): unknown {
+  try {
+    const found = valueAt(document, path);
+    return found.found ? found.value : undefined;
+  } catch (error) {
+    if (error instanceof JsonPathError) return undefined;
+    throw error;
+  }
+}
+
 export function valueAt(document: unknown, path: string): PathLookup {
   if (!path.startsWith('$'))
     throw new JsonPathError(path, 'a JSON path starts at the root, "$" (e.g. "$.id")');

@@ -6,6 +6,7 @@ import { escapeMarkup as esc } from '../journey/markup.ts';
 import { journeySvg } from '../journey/timeline-svg.ts';
 import { journeyTables } from '../journey/timeline-table.ts';
 import type { PageScenario } from './page-scenarios.ts';
+import { COUNT_COLUMNS } from './summary.ts';
 
 export const reportPageFileName = 'report.html';
 
@@ -27,20 +28,6 @@ export interface ReportPage {
 
 /** Assertion diffs can run to pages; the rest is in cucumber.html and the messages. */
 const MAX_MESSAGE = 4000;
-
-const COUNT_COLUMNS: readonly (keyof Counts)[] = [
-  'scenarios',
-  'passed',
-  'failed',
-  'flaky',
-  'undefined',
-  'pending',
-  'ambiguous',
-  'skipped',
-  'quarantined',
-  'unfinished',
-  'unknown',
-];
 
 const style = [
   'body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;font-size:15px;line-height:1.45;color:#212121;margin:0 auto;padding:1em 1.5em 3em;max-width:1100px}',

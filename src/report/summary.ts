@@ -26,7 +26,8 @@ export type SummaryInfo = {
 const MAX_ROWS = 50;
 const MAX_MESSAGE = 200;
 
-const COUNT_COLUMNS: readonly (keyof Counts)[] = [
+/** The counts every report shows, in the order they show them. */
+export const COUNT_COLUMNS: readonly (keyof Counts)[] = [
   'scenarios',
   'passed',
   'failed',
