@@ -58,26 +58,28 @@ Then(
   },
 );
 
-/** What the dashboard's price column shows for the scenario's last order. */
-async function shownPrice(world: MesWorld): Promise<string> {
+/** What the dashboard's price column shows for the scenario's last order, and the order's id. */
+async function shownPrice(world: MesWorld): Promise<{ id: string; price: string }> {
   const id = world.lastOrderId();
   const shown = (await (await world.dashboard()).orders()).find((order) => order.id === id);
   assert.ok(shown, `order ${id} is not on the dashboard's page`);
-  return shown.price;
+  return { id, price: shown.price };
 }
 
 Then(
   "the dashboard shows the order's failure reason {string}",
   async function (this: MesWorld, reason: string) {
     // The price column says why there is no price.
-    assert.equal(await shownPrice(this), reason, "the dashboard's price column");
+    const { id, price } = await shownPrice(this);
+    assert.equal(price, reason, `the dashboard's price column of order ${id}`);
   },
 );
 
 Then(
   "the dashboard shows the order's total as {amount} {currency}",
   async function (this: MesWorld, cents: number, currency: string) {
-    assert.equal(await shownPrice(this), shownMoney(cents, currency), "the dashboard's price");
+    const { id, price } = await shownPrice(this);
+    assert.equal(price, shownMoney(cents, currency), `the dashboard's price of order ${id}`);
   },
 );
 

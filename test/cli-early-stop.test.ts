@@ -82,15 +82,11 @@ describe('stopping a failing run early', { timeout: 300_000 }, () => {
     assert.match(junit, /skipped="6"/);
   });
 
-  it('stops after five failures by default, and runs every scenario with --max-failures 0', async () => {
+  // 0 (no limit) is the early-stop unit test's and the configuration tests' to show: one run fewer here.
+  it('stops after five failures by default', async () => {
     const byDefault = await run([]);
     assert.equal(byDefault.counts.failed, 5, JSON.stringify(byDefault.counts));
     assert.equal(byDefault.counts.skipped, 3);
-    const everything = await run(['--max-failures', '0']);
-    assert.equal(everything.counts.failed, 7, JSON.stringify(everything.counts));
-    assert.equal(everything.counts.skipped, 0);
-    assert.equal(everything.counts.passed, 2);
-    assert.ok(!everything.reasons.some((reason) => reason.includes('did not run')));
   });
 
   it('with --fail-fast, two at a time, stops at the first failure and lets the running scenario finish', async () => {

@@ -9,11 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
+import { launchChromium } from '../src/drivers/browser.ts';
 import { listRunDatabases, listRunVhosts } from '../src/environment/isolation.ts';
 import { findLabelledProcesses } from '../src/environment/labelled-processes.ts';
 import { eventually } from '../src/wait/eventually.ts';
 import { referenceProject as project } from './support/fixture-project.ts';
 import { infrastructureVariables } from './support/infrastructure.ts';
+import { openOffline } from './support/offline-page.ts';
 import { binPath, repoRoot, runMesE2e } from './support/run-cli.ts';
 
 const shared = {
@@ -52,6 +54,34 @@ async function nothingLeftOf(runId: string): Promise<void> {
 
 // A describe's timeout bounds the whole block, not each test: this one is a backstop for a file
 // of about fifteen CLI runs (4.5 minutes here); each run has its own deadline (timeoutMs).
+/**
+ * The run's report.html, opened offline in Chromium as a reader opens the CI artifact: the B2B order's
+ * journey picture marks where it stopped, with a lane for each component, and so does its table.
+ */
+async function reportShowsTheStop(reports: string): Promise<void> {
+  const browser = await launchChromium();
+  try {
+    const { page, requested } = await openOffline(browser, join(reports, 'report.html'));
+    await page.screenshot({ path: join(reports, 'report.png'), fullPage: true });
+    assert.equal(requested.length, 1, `the page asked only for itself: ${requested.join(', ')}`);
+    await page.getByRole('heading', { level: 1, name: /^BLOCK / }).waitFor();
+    const failed = page.getByRole('main').locator('details').first();
+    assert.match((await failed.locator('summary').textContent()) ?? '', /^FAILED A B2B order/);
+    const picture = failed.getByRole('img', { name: /stopped/ });
+    assert.equal(await picture.count(), 1);
+    const stopText = failed.getByText('stopped before: pricing.completed on the bus', { exact: true });
+    assert.ok(await stopText.isVisible());
+    const described = (await picture.getAttribute('aria-describedby')) ?? '';
+    const description = (await page.locator(`[id="${described}"]`).textContent()) ?? '';
+    for (const lane of ['crm', 'mes', 'pricing'])
+      assert.match(description, new RegExp(`\\b${lane}\\b`), lane);
+    const stop = failed.getByRole('row', { name: /pricing\.completed on the bus/ }).first();
+    assert.equal(await stop.getByRole('cell', { name: 'stopped here', exact: true }).count(), 1);
+  } finally {
+    await browser.close();
+  }
+}
+
 describe('mes-e2e run', { timeout: 1_200_000 }, () => {
   // The whole shipped suite runs in .ci/run (`npx mes-e2e run` on a fresh clone) and in the release
   // workflow; here its smoke scenarios are enough to prove what a run does around them.
@@ -177,6 +207,7 @@ describe('mes-e2e run', { timeout: 1_200_000 }, () => {
       JSON.stringify(parsed.queues),
     );
     assert.match(parsed.logTails.pricing ?? '', /fault injected/, 'the log tail of the component at fault');
+    await reportShowsTheStop(summary.reports);
   });
 
   it('blocks a CRM without its rate limit, naming the rule it broke', async () => {

@@ -15,6 +15,7 @@ import { writeRunReports } from '../src/report/write-reports.ts';
 import { compatibilityStream as cck } from './support/compatibility-kit.ts';
 import { stopped, wentThrough, withJourneyAttachments } from './support/journeys.ts';
 import { chromiumMissing, skipWhenMissing } from './support/needs.ts';
+import { openOffline } from './support/offline-page.ts';
 import { runMesE2e } from './support/run-cli.ts';
 
 const skip = skipWhenMissing('report.html in Chromium', await chromiumMissing());
@@ -27,7 +28,7 @@ describe('report.html in Chromium, offline', { skip, timeout: 120_000 }, () => {
   let verdict: GateVerdict;
   let page: Page;
   /** Every request the page made, allowed or not. */
-  const requested: string[] = [];
+  let requested: string[] = [];
 
   before(async () => {
     browser = await launchChromium();
@@ -47,13 +48,7 @@ describe('report.html in Chromium, offline', { skip, timeout: 120_000 }, () => {
       environment: {},
     });
     assert.deepEqual(problems, []);
-    const file = pathToFileURL(join(dir, 'report.html')).href;
-    page = await browser.newPage();
-    page.on('request', (request) => requested.push(request.url()));
-    await page.route('**', (route) =>
-      route.request().url() === file ? route.continue() : route.abort('blockedbyclient'),
-    );
-    await page.goto(file, { waitUntil: 'load' });
+    ({ page, requested } = await openOffline(browser, join(dir, 'report.html')));
   });
 
   after(async () => {

@@ -47,7 +47,8 @@ export interface RunningQueueSampler {
   stop(): Promise<QueueSamples>;
 }
 
-export const samplerDefaults = { everyMs: 500, maxSamples: 120, timeoutMs: 2_000 } as const;
+// Once a second: the management API refreshes its figures no more often on the run's broker.
+export const samplerDefaults = { everyMs: 1_000, maxSamples: 120, timeoutMs: 2_000 } as const;
 
 /** Samples the run's vhost through the management API, dead-letter queues found once at the start. */
 export function sampleBrokerQueues(
