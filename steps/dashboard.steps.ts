@@ -23,7 +23,11 @@ async function waitOnDashboard(world: MesWorld, id: string, status: string, seco
   const dashboard = await world.dashboard();
   world.dashboardSaw.set(id, world.dashboardSaw.get(id));
   try {
-    await dashboard.waitForOrder(id, { state: shownState[status] ?? status, within: seconds * 1000 });
+    const row = await dashboard.waitForOrder(id, {
+      state: shownState[status] ?? status,
+      within: seconds * 1000,
+    });
+    world.dashboardRows.set(id, row);
   } catch (error) {
     const order = world.orders.find((placed) => placed.id === id) ?? world.lastOrder();
     throw await withWhereItStopped(world, order, error);
@@ -58,11 +62,16 @@ Then(
   },
 );
 
-/** What the dashboard's price column shows for the scenario's last order, and the order's id. */
+/**
+ * What the dashboard's price column shows for the scenario's last order, and the order's id. The
+ * view pages the newest orders: a burst of another scenario's orders can push this one off the page
+ * after a step saw it, so the row as last seen stands in then.
+ */
 async function shownPrice(world: MesWorld): Promise<{ id: string; price: string }> {
   const id = world.lastOrderId();
-  const shown = (await (await world.dashboard()).orders()).find((order) => order.id === id);
-  assert.ok(shown, `order ${id} is not on the dashboard's page`);
+  const page = await (await world.dashboard()).orders();
+  const shown = page.find((order) => order.id === id) ?? world.dashboardRows.get(id);
+  assert.ok(shown, `order ${id} is not on the dashboard's page (it shows ${page.length} other orders)`);
   return { id, price: shown.price };
 }
 

@@ -9,7 +9,7 @@ import { type Expected, expectedMediaType } from '../../src/contracts/violations
 import { type BusObserver, observeBus } from '../../src/drivers/bus-observer.ts';
 import { type Chaos, createChaos } from '../../src/drivers/chaos.ts';
 import { type CrmClient, createCrmClient, type HttpAnswer } from '../../src/drivers/crm-client.ts';
-import { type DashboardPage, openDashboard } from '../../src/drivers/dashboard-page.ts';
+import { type DashboardPage, type OrderRowView, openDashboard } from '../../src/drivers/dashboard-page.ts';
 import { createDatabaseProbe, type DatabaseProbe } from '../../src/drivers/database-probe.ts';
 import type { Endpoints } from '../../src/drivers/endpoints.ts';
 import { databaseOf, httpBaseUrlOf } from '../../src/drivers/endpoints.ts';
@@ -80,6 +80,8 @@ export class MesWorld extends World<MesWorldParameters> {
   readonly poisonIds: string[] = [];
   /** Orders looked for on the dashboard, with when it first showed each (undefined: not yet). */
   readonly dashboardSaw = new Map<string, number | undefined>();
+  /** Each order's row as the dashboard last showed it while a step waited for it. */
+  readonly dashboardRows = new Map<string, OrderRowView>();
   /** What the generic steps remember, send and watch in this scenario. */
   readonly generic: GenericSession;
   /** Every answer the scenario's drivers get, checked against its component's OpenAPI document. */
