@@ -184,7 +184,7 @@ describe('mes-e2e promote against a registry in a container', { timeout: 300_000
     const notAVerdict = verdictFile({ format: 'something-else' });
     const bad = await promote(notAVerdict);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /is not a verdict of mes-e2e gate: format/);
+    assert.match(bad.stderr, /is not a verdict of mes-e2e: format/);
     const noCommit = await runMesE2e(
       ['promote', '--verdict', promoteVerdict, '--to', `app=${host}/acme/app:prod`],
       {

@@ -3,7 +3,7 @@
 // The broker here is a fake list function (no management API): what is tested is the sampler's own
 // timing and bookkeeping, not the request (broker-queues.ts, test/queue-chart-run.test.ts).
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { eventually } from '../wait/eventually.ts';
 import { type QueueDepth, type QueueSample, startQueueSampler, thin } from './queue-sampler.ts';
 
@@ -39,6 +39,28 @@ const whenCalled = (seen: { calls: number }, calls: number) =>
     description: `${calls} calls`,
   });
 
+/**
+ * Time moved by hand, the sampler's clock included: on a busy machine real timers fire late and real
+ * time passes between two steps, and the pace is what is tested. The broker answers at once and
+ * counts its requests.
+ */
+function handMovedClock(t: TestContext, answer: () => QueueDepth[]) {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+  const settled = () => new Promise((resolve) => setImmediate(resolve));
+  const broker = {
+    calls: 0,
+    list: async () => {
+      broker.calls += 1;
+      return answer();
+    },
+  };
+  const advance = async (ms: number) => {
+    t.mock.timers.tick(ms);
+    await settled();
+  };
+  return { broker, settled, advance, now: () => Date.now() };
+}
+
 describe('startQueueSampler', () => {
   it('never has two requests out: a slow answer delays the next sample', async () => {
     const broker = fakeBroker(30, () => [queue('pricing.requests', 1)]);
@@ -55,23 +77,13 @@ describe('startQueueSampler', () => {
   });
 
   it('keeps a steady pace when the broker answers fast', async (t) => {
-    // Timers moved by hand: on a busy machine real ones fire late, and the pace is what is tested.
-    t.mock.timers.enable({ apis: ['setTimeout'] });
-    const settled = () => new Promise((resolve) => setImmediate(resolve));
-    let calls = 0;
-    const sampler = startQueueSampler(
-      async () => {
-        calls += 1;
-        return [queue('a', 0)];
-      },
-      { everyMs: 40 },
-    );
+    const { broker, settled, advance, now } = handMovedClock(t, () => [queue('a', 0)]);
+    const sampler = startQueueSampler(broker.list, { everyMs: 40, now });
     await settled();
-    const seen: number[] = [calls];
+    const seen: number[] = [broker.calls];
     for (const step of [20, 20, 20, 20, 40]) {
-      t.mock.timers.tick(step);
-      await settled();
-      seen.push(calls);
+      await advance(step);
+      seen.push(broker.calls);
     }
     // One sample at the start, then one each 40 ms: none between two paces, none missed.
     assert.deepEqual(seen, [1, 1, 2, 2, 3, 4]);
@@ -109,30 +121,19 @@ describe('startQueueSampler', () => {
   });
 
   it('takes one last sample at the stop, and none after it', async (t) => {
-    // Timers of this test only: the pace is moved by hand, so "none after" needs no waiting.
-    t.mock.timers.enable({ apis: ['setTimeout'] });
-    const settled = () => new Promise((resolve) => setImmediate(resolve));
-    let calls = 0;
-    const sampler = startQueueSampler(
-      async () => {
-        calls += 1;
-        return [];
-      },
-      { everyMs: 500 },
-    );
+    // The pace is moved by hand, so "none after" needs no waiting.
+    const { broker, settled, advance, now } = handMovedClock(t, () => []);
+    const sampler = startQueueSampler(broker.list, { everyMs: 500, now });
     await settled();
-    assert.equal(calls, 1, 'the first sample at the start');
-    t.mock.timers.tick(499);
-    await settled();
-    assert.equal(calls, 1, 'not before the pace');
-    t.mock.timers.tick(1);
-    await settled();
-    assert.equal(calls, 2);
+    assert.equal(broker.calls, 1, 'the first sample at the start');
+    await advance(499);
+    assert.equal(broker.calls, 1, 'not before the pace');
+    await advance(1);
+    assert.equal(broker.calls, 2);
     await sampler.stop();
-    assert.equal(calls, 3);
-    t.mock.timers.tick(60_000);
-    await settled();
-    assert.equal(calls, 3);
+    assert.equal(broker.calls, 3);
+    await advance(60_000);
+    assert.equal(broker.calls, 3);
   });
 
   it('marks the dead-letter queues it is told of, and none when it cannot find them', async () => {

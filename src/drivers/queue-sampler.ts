@@ -40,6 +40,8 @@ export interface SamplerOptions {
   timeoutMs?: number;
   /** Found while sampling runs: the dead-letter queues of the record. */
   deadLetterQueues?: () => Promise<string[]>;
+  /** Milliseconds from any origin (performance.now): a test moving time by hand gives its own. */
+  now?: () => number;
 }
 
 export interface RunningQueueSampler {
@@ -75,8 +77,9 @@ export function startQueueSampler(list: ListQueues, options: SamplerOptions = {}
   const maxSamples = Math.max(2, options.maxSamples ?? samplerDefaults.maxSamples);
   const timeoutMs = options.timeoutMs ?? samplerDefaults.timeoutMs;
   const startedAt = new Date().toISOString();
-  const start = performance.now();
-  const since = () => Math.round(performance.now() - start);
+  const now = options.now ?? (() => performance.now());
+  const start = now();
+  const since = () => Math.round(now() - start);
   // Asked beside the first sample; a broker that cannot say leaves none marked.
   const deadLetters = (options.deadLetterQueues?.() ?? Promise.resolve([])).catch(() => []);
   let everyMs = options.everyMs ?? samplerDefaults.everyMs;
@@ -97,10 +100,10 @@ export function startQueueSampler(list: ListQueues, options: SamplerOptions = {}
 
   // The next sample is timed from the start of this one, and only scheduled once this one is done.
   const tick = () => {
-    const began = performance.now();
+    const began = now();
     inFlight = sampleOnce().finally(() => {
       if (stopped) return;
-      timer = setTimeout(tick, Math.max(0, everyMs - (performance.now() - began)));
+      timer = setTimeout(tick, Math.max(0, everyMs - (now() - began)));
       // A sampler someone forgot to stop never keeps a worker alive.
       timer.unref();
     });

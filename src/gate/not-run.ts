@@ -23,6 +23,12 @@ export function notRunAttempts(envelopes: readonly Envelope[]): Map<string, stri
   return notes;
 }
 
+/** The attempts that ran: one the stopped run skipped (a retry it did not make) is no attempt. */
+export const attemptsThatRan = <Started extends { id: string }>(
+  attempts: readonly Started[],
+  notRun: ReadonlyMap<string, string>,
+): Started[] => attempts.filter((started) => !notRun.has(started.id));
+
 function reasonOf(body: string): string {
   try {
     const { reason } = JSON.parse(body) as { reason?: unknown };

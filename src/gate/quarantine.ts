@@ -46,7 +46,10 @@ export type QuarantineReport = {
 /** The UTC day a run started, from its testRunStarted timestamp (ISO). */
 export const dayOf = (startedAt: string | undefined): string | undefined => startedAt?.slice(0, 10);
 
-function matches(entry: QuarantineEntry, scenario: ScenarioOutcome): boolean {
+/** What quarantine looks at in a scenario: its name and tags, never its result. */
+type Named = Pick<ScenarioOutcome, 'name' | 'tags'>;
+
+function matches(entry: QuarantineEntry, scenario: Named): boolean {
   return entry.scenario !== undefined ? scenario.name === entry.scenario : scenario.tags.includes(entry.tag);
 }
 
@@ -58,7 +61,7 @@ const holdsOn = (entry: QuarantineEntry, day: string | undefined): boolean =>
   day !== undefined && day <= entry.expires;
 
 export function standingOf(
-  scenario: ScenarioOutcome,
+  scenario: Named,
   policy: Policy,
   day: string | undefined,
 ): QuarantineStanding | undefined {

@@ -10,7 +10,7 @@ import type {
   TestStepResultStatus,
 } from '@cucumber/messages';
 import { Query } from '@cucumber/query';
-import { notRunAttempts } from './not-run.ts';
+import { attemptsThatRan, notRunAttempts } from './not-run.ts';
 
 export type ScenarioStatus = `${TestStepResultStatus}`;
 
@@ -124,7 +124,7 @@ function outcomeOf(
   notRun: ReadonlyMap<string, string>,
 ): ScenarioOutcome {
   const sorted = started.toSorted((a, b) => a.attempt - b.attempt);
-  const ran = sorted.filter((each) => !notRun.has(each.id));
+  const ran = attemptsThatRan(sorted, notRun);
   // A retry the stopped run did not make leaves the attempt before it as the scenario's last word.
   const attempts = ran.map((each, index) =>
     index === ran.length - 1 && ran.length < sorted.length

@@ -1,8 +1,7 @@
 // gate.json as `mes-e2e promote` reads it: only what a promotion depends on, checked, so a file from
 // another tool, an older mes-e2e or a truncated download is a usage error naming the file.
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { MesE2eError } from '../errors.ts';
+import { readGateFile } from '../report/gate-file.ts';
 
 const TestedComponent = z.union([
   z.object({
@@ -32,24 +31,9 @@ const GateJson = z.object({
 export type TestedVerdict = z.infer<typeof GateJson>;
 
 export function readTestedVerdict(file: string): TestedVerdict {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new MesE2eError(
-      'usage',
-      `--verdict ${file}: cannot read it as JSON (${(error as Error).message})`,
-      'give the gate.json that mes-e2e gate (or run) wrote',
-    );
-  }
-  const parsed = GateJson.safeParse(raw);
-  if (!parsed.success) {
-    const where = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(top)'}: ${issue.message}`);
-    throw new MesE2eError(
-      'usage',
-      `--verdict ${file} is not a verdict of mes-e2e gate: ${where.slice(0, 5).join('; ')}`,
-      'give the gate.json that mes-e2e gate (or run) wrote; a verdict of an older mes-e2e does not say what it tested: run the gate again',
-    );
-  }
-  return parsed.data;
+  return readGateFile(file, {
+    named: `--verdict ${file}`,
+    schema: GateJson,
+    hint: 'give the gate.json that mes-e2e gate (or run) wrote; a verdict of an older mes-e2e does not say what it tested: run the gate again',
+  });
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Envelope, Meta, Pickle, TestCaseFinished, TestCaseStarted } from '@cucumber/messages';
 import { type Lineage, Query } from '@cucumber/query';
 import { stringifyEnvInfo } from 'allure-js-commons/sdk/reporter';
-import { notRunAttempts } from '../gate/not-run.ts';
+import { attemptsThatRan, notRunAttempts } from '../gate/not-run.ts';
 import { type ScenarioOutcome, summarizeRun } from '../gate/scenarios.ts';
 import { type AttachmentSink, cucumberAttachment, externalAttachment } from './allure-attachments.ts';
 import type {
@@ -158,8 +158,8 @@ function scenarioResults(run: RunIndex, scenario: ScenarioOutcome, sink: Attachm
   const pickle = run.pickles.get(scenario.pickleId);
   const test = testIdentity(pickle && run.query.findLineageBy(pickle), scenario);
   const every = run.attempts.get(scenario.pickleId) ?? [];
-  // A retry the stopped run did not make is not an attempt; a scenario it never began shows why.
-  const ran = every.filter((started) => !run.notRun.has(started.id));
+  // A scenario the stopped run never began shows why: its skipped attempt stands.
+  const ran = attemptsThatRan(every, run.notRun);
   const attempts = ran.length > 0 ? ran : every;
   if (attempts.length === 0) return [notStartedResult(test)];
   let previousStart = Number.NEGATIVE_INFINITY;

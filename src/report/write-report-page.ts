@@ -1,14 +1,14 @@
 // Writes report.html for a run folder or a gate's merged output, linking only what is there to open
 // (the traces in each run's artifacts/, the other reports beside the page); and reads back the
 // gate.json a page is rebuilt from.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { Envelope } from '@cucumber/messages';
 import { z } from 'zod';
-import { MesE2eError } from '../errors.ts';
 import type { GateVerdict } from '../gate/results.ts';
 import { type Counts, emptyCounts } from '../gate/verdict.ts';
+import { readGateFile } from './gate-file.ts';
 import { type PageStream, pageScenarios, runSpan, type VerdictScenario } from './page-scenarios.ts';
 import { reportPageFileName, reportPageHtml } from './report-page.ts';
 
@@ -119,26 +119,11 @@ const GateJson = z.object({
 
 /** gate.json as a page is rebuilt from: the verdict, its run's name and the messages files it judged. */
 export function readGateJson(file: string): PageVerdict & { runId: string; sources: string[] } {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new MesE2eError(
-      'usage',
-      `cannot read ${file} as JSON (${(error as Error).message})`,
-      'give the folder of a run or of a gate: its gate.json is the one mes-e2e run or gate wrote',
-    );
-  }
-  const parsed = GateJson.safeParse(raw);
-  if (!parsed.success) {
-    const where = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(top)'}: ${issue.message}`);
-    throw new MesE2eError(
-      'usage',
-      `${file} is not a verdict of mes-e2e: ${where.slice(0, 5).join('; ')}`,
-      'run the gate again (mes-e2e gate) to write a gate.json this mes-e2e reads',
-    );
-  }
-  const { runs, counts, scenarios, ...rest } = parsed.data;
+  const { runs, counts, scenarios, ...rest } = readGateFile(file, {
+    named: file,
+    schema: GateJson,
+    hint: 'give the folder of a run or of a gate: its gate.json is the one mes-e2e run or gate wrote (a gate.json of an older mes-e2e: run mes-e2e gate again)',
+  });
   return {
     ...rest,
     counts: Object.fromEntries(countKeys.map((key) => [key, counts[key] ?? 0])) as Counts,

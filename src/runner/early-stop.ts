@@ -22,19 +22,8 @@ export interface EarlyStopOptions {
 /** Counts what would block; a scenario that skipped itself or was quarantined does not. */
 function blocks(finished: ScenarioFinished, policy: Policy): boolean {
   if (finished.willBeRetried || finished.status === 'PASSED' || finished.status === 'SKIPPED') return false;
-  const scenario = {
-    pickleId: '',
-    name: finished.name,
-    uri: finished.uri,
-    line: finished.line ?? 0,
-    tags: finished.tags,
-    status: 'FAILED' as const,
-    attempts: finished.attempt + 1,
-    flaky: false,
-    unfinished: false,
-  };
   const today = new Date().toISOString().slice(0, 10);
-  return standingOf(scenario, policy, today)?.kind !== 'quarantined';
+  return standingOf(finished, policy, today)?.kind !== 'quarantined';
 }
 
 export const stopReason = (maxFailures: number): string =>
