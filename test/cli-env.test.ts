@@ -1,16 +1,13 @@
 // `mes-e2e env up|status|down` through the real executable on the containers profile: everything the
 // run starts carries its label, and nothing with that label is left after down, an interrupt or a failure.
+// The reference stack of five containers (up, status, fault handles, prune, down) is tested on the stack
+// test/cli-run-containers.test.ts brings up for its run: one start of five containers instead of two.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { componentHandle } from '../src/drivers/component-handles.ts';
 import { httpBaseUrlOf } from '../src/drivers/endpoints.ts';
-import { faultTargetNamed } from '../src/drivers/fault-targets.ts';
-import { faultTargetsOf } from '../src/environment/fault-targets.ts';
-import { readRecordFile } from '../src/environment/record-file.ts';
-import { eventually } from '../src/wait/eventually.ts';
 import { dockerMissing, skipWhenMissing } from './support/needs.ts';
 import { envUpUntil, runCommand, runIdFrom, runMesE2e } from './support/run-cli.ts';
 import { startTestEnvironment } from './support/test-environment.ts';
@@ -33,113 +30,6 @@ async function leftovers(runId: string): Promise<string> {
 }
 
 describe('mes-e2e env', { timeout: 600_000, skip }, () => {
-  it('brings all five components up healthy, reports them, and leaves nothing labelled after down', async () => {
-    const cwd = project();
-    const up = await runMesE2e(['env', 'up', '--profile', 'containers'], { cwd, env, timeoutMs: 300_000 });
-    assert.equal(up.code, 0, up.stderr);
-    const runId = runIdFrom(up.stderr);
-    assert.match(up.stdout, /crm\s+http:\/\/localhost:\d+/);
-    for (const component of ['rabbitmq', 'postgres', 'crm', 'mes', 'pricing']) {
-      assert.match(
-        up.stderr,
-        new RegExp(`${component} ready in \\d+\\.\\d s`),
-        `${component}'s own start time reported`,
-      );
-    }
-    assert.doesNotMatch(up.stdout, /mes:[0-9a-f]{24}@/, 'passwords are masked');
-
-    const status = await runMesE2e(['env', 'status', '--json'], { cwd, env });
-    assert.equal(status.code, 0, status.stdout + status.stderr);
-    const report = JSON.parse(status.stdout) as {
-      healthy: boolean;
-      runId: string;
-      components: Array<{ component: string; healthy: boolean }>;
-    };
-    assert.equal(report.runId, runId);
-    assert.deepEqual(report.components.map((c) => [c.component, c.healthy]).sort(), [
-      ['crm', true],
-      ['mes', true],
-      ['postgres', true],
-      ['pricing', true],
-      ['rabbitmq', true],
-    ]);
-
-    const record = JSON.parse(readFileSync(join(cwd, 'reports', 'env', 'current.json'), 'utf8')) as {
-      endpoints: { rabbitmq: { amqpUrl: string }; apiKeys: Array<{ key: string }> };
-    };
-    const password = new URL(record.endpoints.rabbitmq.amqpUrl).password;
-    const logDir = join(cwd, 'reports', runId, 'logs');
-    assert.deepEqual(readdirSync(logDir).sort(), [
-      'crm.log',
-      'mes.log',
-      'postgres.log',
-      'pricing.log',
-      'rabbitmq.log',
-    ]);
-    for (const file of readdirSync(logDir)) {
-      const text = readFileSync(join(logDir, file), 'utf8');
-      assert.ok(!text.includes(password), `${file} holds the password`);
-      for (const { key } of record.endpoints.apiKeys)
-        assert.ok(!text.includes(key), `${file} holds an API key`);
-    }
-    // Fault injection on containers: the fault targets and handles later scenarios use.
-    const full = readRecordFile(join(cwd, 'reports', 'env', 'current.json')) ?? assert.fail('no record');
-    const broker = full.containers.find((c) => c.component === 'rabbitmq') ?? assert.fail('no rabbitmq');
-    const interval = await runCommand('docker', [
-      'exec',
-      broker.id,
-      'rabbitmqctl',
-      'eval',
-      'application:get_env(rabbit, collect_statistics_interval).',
-    ]);
-    assert.equal(interval.stdout.trim(), '{ok,1000}', 'queue figures refreshed every second');
-    const targets = faultTargetsOf(full);
-    const pricing = componentHandle(faultTargetNamed(targets, 'pricing'));
-    assert.equal(pricing.source, 'container');
-    await pricing.pause();
-    const paused = await runMesE2e(['env', 'status', '--json'], { cwd, env });
-    assert.equal(paused.code, 3, 'a paused component is not healthy');
-    await pricing.unpause();
-    await pricing.ready(30_000);
-    const rabbitmq = componentHandle(faultTargetNamed(targets, 'rabbitmq'));
-    // The container's log spans its restarts: one more "Server startup complete" is the new boot's.
-    const boots = async () => {
-      const log = await runCommand('docker', ['logs', broker.id]);
-      return (log.stdout + log.stderr).split('Server startup complete').length - 1;
-    };
-    const bootsBefore = await boots();
-    await rabbitmq.restart();
-    // The AMQP port answers a moment before RabbitMQ logs the end of its boot.
-    await eventually(async () => ((await boots()) > bootsBefore ? true : undefined), {
-      within: 30_000,
-      description: 'RabbitMQ logging "Server startup complete" after its restart',
-    });
-    // The same endpoints after the restart (fixed host ports), and the services reconnect to it.
-    await eventually(
-      async () => ((await runMesE2e(['env', 'status'], { cwd, env })).code === 0 ? true : undefined),
-      { within: 60_000, description: 'every component healthy again after the broker restart' },
-    );
-
-    // Named: other test files run beside this one, and their runs are theirs to prune.
-    const pruned = await runMesE2e(['env', 'prune', runId], { cwd: project(), env });
-    assert.equal(pruned.code, 0, pruned.stderr);
-    assert.match(pruned.stdout, new RegExp(`kept\\s+${runId} .*: in use by env up`));
-    const stillUp = await runMesE2e(['env', 'status'], { cwd, env });
-    assert.equal(stillUp.code, 0, 'prune leaves an environment env up keeps');
-
-    const second = await runMesE2e(['env', 'up', '--profile', 'containers'], { cwd, env });
-    assert.equal(second.code, 2, 'a second env up refuses while one is up');
-    assert.match(second.stderr, /already up/);
-
-    const down = await runMesE2e(['env', 'down'], { cwd, env });
-    assert.equal(down.code, 0, down.stderr);
-    assert.match(down.stdout, new RegExp(`removed ${runId}: 5 container\\(s\\)`));
-    assert.equal(await leftovers(runId), '');
-    const after = await runMesE2e(['env', 'status'], { cwd, env });
-    assert.equal(after.code, 3);
-    assert.match(after.stdout, /no environment is up/);
-  });
-
   it('runs a team configuration that replaces one service by a URL and another by an image with its own port and readiness', async () => {
     // The team's own CRM, already running somewhere: here the reference CRM of an environment on the
     // shared test infrastructure.

@@ -1,13 +1,29 @@
-// `mes-e2e run` on the containers profile, in parallel: scenarios run against the reference stack in
-// containers, every report is there and well-formed, a sabotaged service is caught, nothing is left.
+// The containers profile on one stack (five containers, about a minute to start here): `mes-e2e env up`
+// brings all five up healthy and reports them, a parallel `mes-e2e run` on it writes every report and
+// catches a sabotaged service, fault handles act on its containers, and `env down` leaves nothing
+// labelled. A run that starts containers of its own removes them.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { XMLParser } from 'fast-xml-parser';
+import { componentHandle } from '../src/drivers/component-handles.ts';
+import { faultTargetNamed } from '../src/drivers/fault-targets.ts';
+import type { EnvironmentRecord } from '../src/environment/environment.ts';
+import { faultTargetsOf } from '../src/environment/fault-targets.ts';
+import { readRecordFile } from '../src/environment/record-file.ts';
+import { eventually } from '../src/wait/eventually.ts';
 import { dockerMissing, skipWhenMissing } from './support/needs.ts';
-import { type CommandResult, runCommand, runMesE2e } from './support/run-cli.ts';
+import { type CommandResult, repoRoot, runCommand, runIdFrom, runMesE2e } from './support/run-cli.ts';
 
 const skip = skipWhenMissing('containers-profile run', await dockerMissing());
 
@@ -19,6 +35,7 @@ interface Summary {
   reasons: string[];
   counts: { scenarios: number; passed: number; failed: number };
   reports: string;
+  environment: string;
 }
 
 /** testsuite attributes as JUnit readers (CI systems) count them. */
@@ -37,18 +54,35 @@ function junitCounts(xml: string) {
   return { tests: Number(suite.tests), failures: Number(suite.failures), cases: cases.length };
 }
 
-// One containers run proves both sides at once (each run brings up five containers, about a minute
-// here): the smoke scenarios pass, and an MES sabotaged to ack before its commit is blocked by the
-// database-down scenario. The whole shipped suite on this profile runs in .ci/run (`npx mes-e2e run`).
-describe('mes-e2e run on the containers profile', { timeout: 900_000, skip }, () => {
-  const cwd = mkdtempSync(join(tmpdir(), 'mes-e2e-containers-run-'));
-  writeFileSync(
-    join(cwd, 'mes-e2e.config.json'),
-    JSON.stringify({
-      components: { mes: { source: 'container', env: { MES_FAULT: 'ack-before-commit' } } },
-    }),
-  );
+function project(config?: unknown): string {
+  const dir = mkdtempSync(join(tmpdir(), 'mes-e2e-containers-'));
+  if (config) writeFileSync(join(dir, 'mes-e2e.config.json'), JSON.stringify(config));
+  return dir;
+}
+
+/** Containers and networks that carry the run's label. */
+async function leftovers(runId: string): Promise<string> {
+  const filter = `label=org.mes-e2e.run-id=${runId}`;
+  const containers = await runCommand('docker', ['ps', '-aq', '--filter', filter]);
+  const networks = await runCommand('docker', ['network', 'ls', '-q', '--filter', filter]);
+  return (containers.stdout + networks.stdout).trim();
+}
+
+const componentLogs = ['crm.log', 'mes.log', 'postgres.log', 'pricing.log', 'rabbitmq.log'];
+
+// One stack for both sides of the profile (each start of five containers costs about a minute): what
+// env up brings and reports, and a run on it. The run proves both sides at once: the smoke scenarios
+// pass, and an MES sabotaged to ack before its commit is blocked by the database-down scenario. The
+// whole shipped suite on this profile runs in .ci/run (`npx mes-e2e run`).
+describe('the containers profile: env up, a run on it, env down', { timeout: 900_000, skip }, () => {
+  const cwd = project({
+    components: { mes: { source: 'container', env: { MES_FAULT: 'ack-before-commit' } } },
+  });
+  const recordFile = join(cwd, 'reports', 'env', 'current.json');
   const tags = '@smoke or @breaks-postgres';
+  let up: CommandResult;
+  let runId: string;
+  let record: EnvironmentRecord;
   let run: Promise<{ result: CommandResult; summary: Summary }> | undefined;
   const ran = () => {
     run ??= runMesE2e(['run', '--profile', 'containers', '--tags', tags, '--parallel', '2', '--json'], {
@@ -62,9 +96,66 @@ describe('mes-e2e run on the containers profile', { timeout: 900_000, skip }, ()
     return run;
   };
 
-  it('runs every selected scenario in parallel, writes every report, and leaves nothing behind', async () => {
+  before(async () => {
+    up = await runMesE2e(['env', 'up', '--profile', 'containers'], { cwd, env, timeoutMs: 300_000 });
+    assert.equal(up.code, 0, up.stderr);
+    runId = runIdFrom(up.stderr);
+    record = readRecordFile(recordFile) ?? assert.fail('env up wrote no record');
+  });
+  // A test that failed half-way leaves the stack up: it goes all the same.
+  after(() => runMesE2e(['env', 'down'], { cwd, env }));
+
+  it('env up brings all five components up healthy and reports them, passwords and keys kept out', async () => {
+    assert.match(up.stdout, /crm\s+http:\/\/localhost:\d+/);
+    for (const component of ['rabbitmq', 'postgres', 'crm', 'mes', 'pricing']) {
+      assert.match(
+        up.stderr,
+        new RegExp(`${component} ready in \\d+\\.\\d s`),
+        `${component}'s own start time reported`,
+      );
+    }
+    assert.doesNotMatch(up.stdout, /mes:[0-9a-f]{24}@/, 'passwords are masked');
+
+    const status = await runMesE2e(['env', 'status', '--json'], { cwd, env });
+    assert.equal(status.code, 0, status.stdout + status.stderr);
+    const report = JSON.parse(status.stdout) as {
+      healthy: boolean;
+      runId: string;
+      components: Array<{ component: string; healthy: boolean }>;
+    };
+    assert.equal(report.runId, runId);
+    assert.deepEqual(report.components.map((c) => [c.component, c.healthy]).sort(), [
+      ['crm', true],
+      ['mes', true],
+      ['postgres', true],
+      ['pricing', true],
+      ['rabbitmq', true],
+    ]);
+
+    const password = new URL(record.endpoints.rabbitmq.amqpUrl).password;
+    const logDir = join(cwd, 'reports', runId, 'logs');
+    assert.deepEqual(readdirSync(logDir).sort(), componentLogs);
+    for (const file of readdirSync(logDir)) {
+      const text = readFileSync(join(logDir, file), 'utf8');
+      assert.ok(!text.includes(password), `${file} holds the password`);
+      for (const { key } of record.endpoints.apiKeys)
+        assert.ok(!text.includes(key), `${file} holds an API key`);
+    }
+    const broker = record.containers.find((c) => c.component === 'rabbitmq') ?? assert.fail('no rabbitmq');
+    const interval = await runCommand('docker', [
+      'exec',
+      broker.id,
+      'rabbitmqctl',
+      'eval',
+      'application:get_env(rabbit, collect_statistics_interval).',
+    ]);
+    assert.equal(interval.stdout.trim(), '{ok,1000}', 'queue figures refreshed every second');
+  });
+
+  it('runs every selected scenario on it in parallel, writes every report, and leaves it up', async () => {
     const { result, summary } = await ran();
     assert.equal(result.code, 1, result.stdout + result.stderr);
+    assert.equal(summary.environment, 'reused', 'the run uses the stack env up keeps');
     assert.doesNotMatch(
       result.stderr,
       /leaving out scenarios/,
@@ -98,26 +189,14 @@ describe('mes-e2e run on the containers profile', { timeout: 900_000, skip }, ()
     assert.match(readFileSync(join(dir, 'cucumber.html'), 'utf8'), /<html/i);
     const allure = readdirSync(join(dir, 'allure-results')).filter((file) => file.endsWith('-result.json'));
     assert.equal(allure.length, summary.counts.scenarios, 'one Allure result per scenario (no retries here)');
-    assert.deepEqual(readdirSync(join(dir, 'logs')).sort(), [
-      'crm.log',
-      'mes.log',
-      'postgres.log',
-      'pricing.log',
-      'rabbitmq.log',
-    ]);
     assert.match(readFileSync(join(dir, 'summary.md'), 'utf8'), /BLOCK/);
 
     const report = await runMesE2e(['report'], { cwd, env, timeoutMs: 120_000 });
     assert.equal(report.code, 0, report.stderr);
     assert.ok(existsSync(join(dir, 'allure-report', 'index.html')), 'the Allure HTML report is built');
 
-    const left = await runCommand('docker', [
-      'ps',
-      '-aq',
-      '--filter',
-      `label=org.mes-e2e.run-id=${summary.runId}`,
-    ]);
-    assert.equal(left.stdout.trim(), '', 'containers left after the run');
+    const status = await runMesE2e(['env', 'status'], { cwd, env });
+    assert.equal(status.code, 0, `the stack is still up and healthy after the run: ${status.stdout}`);
   });
 
   it('blocks an MES that acks before its commit, and the diagnosis names the hop where orders were lost', async () => {
@@ -156,5 +235,89 @@ describe('mes-e2e run on the containers profile', { timeout: 900_000, skip }, ()
       ]);
       assert.equal(component.imageId, inspected.stdout.trim(), `${component.name} ran ${component.image}`);
     }
+  });
+
+  // After the run: a paused or restarted component would have made its scenarios fail.
+  it('pauses and restarts its containers through the fault handles, and env status follows', async () => {
+    const targets = faultTargetsOf(record);
+    const pricing = componentHandle(faultTargetNamed(targets, 'pricing'));
+    assert.equal(pricing.source, 'container');
+    await pricing.pause();
+    const paused = await runMesE2e(['env', 'status', '--json'], { cwd, env });
+    assert.equal(paused.code, 3, 'a paused component is not healthy');
+    await pricing.unpause();
+    await pricing.ready(30_000);
+    const broker = record.containers.find((c) => c.component === 'rabbitmq') ?? assert.fail('no rabbitmq');
+    const rabbitmq = componentHandle(faultTargetNamed(targets, 'rabbitmq'));
+    // The container's log spans its restarts: one more "Server startup complete" is the new boot's.
+    const boots = async () => {
+      const log = await runCommand('docker', ['logs', broker.id]);
+      return (log.stdout + log.stderr).split('Server startup complete').length - 1;
+    };
+    const bootsBefore = await boots();
+    await rabbitmq.restart();
+    // The AMQP port answers a moment before RabbitMQ logs the end of its boot.
+    await eventually(async () => ((await boots()) > bootsBefore ? true : undefined), {
+      within: 30_000,
+      description: 'RabbitMQ logging "Server startup complete" after its restart',
+    });
+    // The same endpoints after the restart (fixed host ports), and the services reconnect to it.
+    await eventually(
+      async () => ((await runMesE2e(['env', 'status'], { cwd, env })).code === 0 ? true : undefined),
+      { within: 60_000, description: 'every component healthy again after the broker restart' },
+    );
+  });
+
+  it('is kept by env prune and refuses a second env up while it is up', async () => {
+    // Named: other test files run beside this one, and their runs are theirs to prune.
+    const pruned = await runMesE2e(['env', 'prune', runId], { cwd: project(), env });
+    assert.equal(pruned.code, 0, pruned.stderr);
+    assert.match(pruned.stdout, new RegExp(`kept\\s+${runId} .*: in use by env up`));
+    const stillUp = await runMesE2e(['env', 'status'], { cwd, env });
+    assert.equal(stillUp.code, 0, 'prune leaves an environment env up keeps');
+
+    const second = await runMesE2e(['env', 'up', '--profile', 'containers'], { cwd, env });
+    assert.equal(second.code, 2, 'a second env up refuses while one is up');
+    assert.match(second.stderr, /already up/);
+  });
+
+  // Its own database; the stack's broker and services by URL; the fixture suite (steps that pass).
+  it('a run that starts containers of its own keeps their logs in its report folder and removes them', async () => {
+    const { rabbitmq } = record.endpoints;
+    const own = project({
+      profile: 'containers',
+      features: ['features'],
+      steps: [join(repoRoot, 'test', 'fixtures', 'steps', '*.ts')],
+      components: {
+        rabbitmq: { source: 'url', url: rabbitmq.amqpUrl, managementUrl: rabbitmq.managementUrl },
+        ...Object.fromEntries(
+          ['crm', 'mes', 'pricing'].map((name) => [
+            name,
+            { source: 'url', url: record.endpoints.services[name]?.url ?? assert.fail(`no ${name}`) },
+          ]),
+        ),
+      },
+    });
+    mkdirSync(join(own, 'features'));
+    cpSync(
+      join(repoRoot, 'test', 'fixtures', 'gate', 'clean.feature'),
+      join(own, 'features', 'clean.feature'),
+    );
+    const result = await runMesE2e(['run', '--json'], { cwd: own, env, timeoutMs: 300_000 });
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const summary = JSON.parse(result.stdout) as Summary;
+    assert.equal(summary.environment, 'started');
+    assert.deepEqual(readdirSync(join(summary.reports, 'logs')), ['postgres.log']);
+    assert.equal(await leftovers(summary.runId), '', 'containers or network left after the run');
+  });
+
+  it('env down removes all five containers and leaves nothing labelled', async () => {
+    const down = await runMesE2e(['env', 'down'], { cwd, env });
+    assert.equal(down.code, 0, down.stderr);
+    assert.match(down.stdout, new RegExp(`removed ${runId}: 5 container\\(s\\)`));
+    assert.equal(await leftovers(runId), '');
+    const afterDown = await runMesE2e(['env', 'status'], { cwd, env });
+    assert.equal(afterDown.code, 3);
+    assert.match(afterDown.stdout, /no environment is up/);
   });
 });
