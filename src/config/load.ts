@@ -244,7 +244,7 @@ export async function loadRunPlan(options: LoadOptions): Promise<RunPlan> {
     env: options.env,
     secretNames: Object.keys(secrets),
   });
-  const { contracts, journey } = await loadPipeline({
+  const pipeline = await loadPipeline({
     config,
     configFile,
     configDir,
@@ -252,6 +252,7 @@ export async function loadRunPlan(options: LoadOptions): Promise<RunPlan> {
     secretNames: Object.keys(secrets),
     cache: contractCache(contractCacheDir(options.env)),
   });
+  const { contracts, journey } = pipeline;
 
   const run = mergeRunSettings({
     cwd: options.cwd,
@@ -277,7 +278,10 @@ export async function loadRunPlan(options: LoadOptions): Promise<RunPlan> {
   });
   const policy = withQuarantineEntries(
     withPolicy(
-      withPolicy(defaultPolicy, resolvingQuarantineFile(config.policy, configDir)),
+      withPolicy(
+        withPolicy(defaultPolicy, pipeline.policy),
+        resolvingQuarantineFile(config.policy, configDir),
+      ),
       options.policyFile ? readPolicyFile(options.cwd, options.policyFile) : undefined,
     ),
     configDir,

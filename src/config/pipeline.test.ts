@@ -137,6 +137,34 @@ describe('the plan carries the contracts and the journey', () => {
   });
 });
 
+describe("the reference stack's own speed budgets", () => {
+  const shipped = (
+    JSON.parse(readFileSync(referenceConfigFile, 'utf8')) as { policy: { budgets: unknown[] } }
+  ).policy.budgets;
+
+  it('hold a run of the reference stack, each only when a scenario recorded its figure', async () => {
+    const plan = await load(project({ policy: { maxFlaky: 2 } }));
+    assert.deepEqual(plan.policy.budgets, shipped);
+    assert.deepEqual(
+      plan.policy.budgets.map((budget) => [budget.figure, budget.ifRecorded]),
+      [
+        ['created_to_priced_ms.b2c', true],
+        ['created_to_priced_ms.b2b', true],
+        ['mes.list_ms', true],
+      ],
+    );
+    assert.equal(plan.policy.maxFlaky, 2, 'the configuration policy keeps them beside its own keys');
+  });
+
+  it("give way to the configuration's budgets, and never hold a pipeline of its own", async () => {
+    const mine = [{ figure: 'created_to_priced_ms.b2c', statistic: 'p95', max: 800 }];
+    const replaced = await load(project({ policy: { budgets: mine } }));
+    assert.deepEqual(replaced.policy.budgets, mine);
+    const own = await load(project(ownPipeline(reference.journey)));
+    assert.deepEqual(own.policy.budgets, [], "a team's pipeline is held to the budgets it gives");
+  });
+});
+
 describe('contract documents that cannot be used', () => {
   it('an AsyncAPI file that does not parse: the key, the file and the line', async () => {
     const cwd = project(

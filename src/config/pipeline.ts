@@ -9,7 +9,7 @@ import { type Contracts, contractSources, readAsyncApi, readOpenApi } from './co
 import { servicesDir } from './defaults.ts';
 import { describeIssues } from './issues.ts';
 import { type Journey, resolveJourney } from './journey.ts';
-import { ConfigFile } from './schema.ts';
+import { ConfigFile, type PolicyConfig } from './schema.ts';
 
 /** The reference stack's contracts and journey, as a configuration file would give them. */
 export const referenceConfigFile = join(servicesDir, 'reference.config.json');
@@ -17,6 +17,11 @@ export const referenceConfigFile = join(servicesDir, 'reference.config.json');
 export interface Pipeline {
   contracts: Contracts;
   journey: Journey;
+  /**
+   * The reference stack's own policy (its speed budgets) when the pipeline is the reference stack's
+   * (no journey of its own): the configuration's policy keys replace its keys.
+   */
+  policy: PolicyConfig | undefined;
 }
 
 function readReference(): ConfigFile {
@@ -115,5 +120,5 @@ export async function loadPipeline(options: {
   const journey = resolveJourney(journeyConfig, contracts, options.components, problems, options.secretNames);
   if (!journey || problems.length > 0)
     throw new ConfigurationError(config.journey ? file : referenceConfigFile, problems);
-  return { contracts, journey };
+  return { contracts, journey, policy: config.journey ? undefined : reference.policy };
 }

@@ -124,6 +124,8 @@ export const PolicyConfig = z.strictObject({
         figure: z.string().min(1),
         statistic: z.enum(['p50', 'p95', 'p99', 'max', 'mean']),
         max: z.number().min(0),
+        /** A run that recorded no such figure is not held to it (default false: it blocks). */
+        ifRecorded: z.boolean().optional(),
       }),
     )
     .optional(),

@@ -54,7 +54,8 @@ export function checkBudgets(streams: ReadonlyArray<readonly Envelope[]>, policy
   return policy.budgets.map((budget) => {
     const samples = figures[budget.figure] ?? [];
     const value = samples.length > 0 ? statistic(samples, budget.statistic) : undefined;
-    return { ...budget, value, samples: samples.length, ok: value !== undefined && value <= budget.max };
+    const ok = value === undefined ? budget.ifRecorded === true : value <= budget.max;
+    return { ...budget, value, samples: samples.length, ok };
   });
 }
 

@@ -78,6 +78,11 @@ export type Budget = {
   readonly statistic: Statistic;
   /** The statistic must not exceed this. */
   readonly max: number;
+  /**
+   * True: a run in which no scenario recorded the figure (a few scenarios picked by tag) is not held
+   * to it. False (the default): a missing figure blocks, the budget not being shown to hold.
+   */
+  readonly ifRecorded?: boolean;
 };
 
 /**

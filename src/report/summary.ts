@@ -119,6 +119,12 @@ function compromisedNote(compromised: readonly string[]): string {
   ].join('\n');
 }
 
+/** A budget held only when recorded says so when no scenario recorded its figure. */
+const budgetHeld = (budget: BudgetCheck): string => {
+  if (budget.value === undefined && budget.ok) return '➖ not recorded in this run';
+  return budget.ok ? '✅ yes' : '❌ no';
+};
+
 /** Every budget the gate checked, with the measured value against its limit. */
 function budgetsTable(budgets: readonly BudgetCheck[]): string {
   if (budgets.length === 0) return '';
@@ -134,7 +140,7 @@ function budgetsTable(budgets: readonly BudgetCheck[]): string {
         budget.value === undefined ? 'not recorded' : String(Math.round(budget.value * 10) / 10),
         String(budget.max),
         String(budget.samples),
-        budget.ok ? '✅ yes' : '❌ no',
+        budgetHeld(budget),
       ]),
     ),
   ].join('\n');
