@@ -9,9 +9,12 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright';
 import { launchChromium } from '../src/drivers/browser.ts';
+import { figuresEnvelope } from '../src/gate/figures.ts';
+import { defaultPolicy } from '../src/gate/policy.ts';
 import { evaluateResults } from '../src/gate/results.ts';
 import { journeySvg } from '../src/journey/timeline-svg.ts';
 import { journeyTableHtml } from '../src/journey/timeline-table.ts';
+import { budgetPlots } from '../src/report/budget-plots.ts';
 import { summaryMarkdown } from '../src/report/summary.ts';
 import { writeRunReports } from '../src/report/write-reports.ts';
 import { compatibilityStream as cck } from './support/compatibility-kit.ts';
@@ -109,6 +112,35 @@ describe('journey pictures in Chromium', { skip, timeout: 120_000 }, () => {
     assert.equal(stoppedChart?.error, undefined);
     assert.match(stoppedChart?.svg ?? '', /STOPPED before pricing completed/);
     assert.match(stoppedChart?.svg ?? '', /pricing requested \(unknown\)/);
+  });
+
+  it("parses and draws the budgets' percentile plots of summary.md, the limit as a line, hostile figure names too", async () => {
+    const figures = { 'created_to_priced_ms.b2c': [300, 900, 7000], 'say "hi" %%{init}%%': [1, 2] };
+    const envelopes = [...cck('retry'), figuresEnvelope(figures)];
+    const budgets = Object.keys(figures).map((figure) => ({ figure, statistic: 'p95' as const, max: 5000 }));
+    const verdict = evaluateResults([{ source: 'messages.ndjson', envelopes }], {
+      ...defaultPolicy,
+      budgets,
+    });
+    const summary = summaryMarkdown(verdict, {
+      runId: 'run-7',
+      budgetPlots: budgetPlots([envelopes], verdict.budgets),
+    });
+    const charts = chartsIn(summary).filter((chart) => chart.startsWith('xychart-beta'));
+    assert.equal(charts.length, 2, summary);
+    const [overBudget, hostile] = await mermaidDraws(charts);
+    assert.equal(overBudget?.error, undefined);
+    assert.match(
+      overBudget?.svg ?? '',
+      /created_to_priced_ms\.b2c p95 7000 over the budget of 5000 \(3 samples\)/,
+    );
+    assert.match(overBudget?.svg ?? '', /p95 \(budget\)/);
+    assert.equal(hostile?.error, undefined);
+    assert.match(
+      hostile?.svg ?? '',
+      /say hi init p95 2 within the budget/,
+      'syntax and directives made plain',
+    );
   });
 
   it("refuses a chart that is not Mermaid's syntax, so a parse that passes means something", async () => {

@@ -45,9 +45,16 @@ export function collectFigures(streams: ReadonlyArray<readonly Envelope[]>): Fig
 export type Statistic = 'p50' | 'p95' | 'p99' | 'max' | 'mean';
 
 export function statistic(samples: readonly number[], which: Statistic): number {
+  if (which === 'max') return percentile(samples, 100);
+  if (which === 'mean') return samples.reduce((sum, value) => sum + value, 0) / samples.length;
+  return percentile(samples, { p50: 50, p95: 95, p99: 99 }[which]);
+}
+
+/**
+ * The one percentile of mes-e2e (the gate's budgets and every picture of them): nearest rank, the
+ * smallest sample with at least `rank` percent of the samples at or below it. NaN without samples.
+ */
+export function percentile(samples: readonly number[], rank: number): number {
   const sorted = [...samples].sort((a, b) => a - b);
-  if (which === 'max') return sorted.at(-1) ?? Number.NaN;
-  if (which === 'mean') return sorted.reduce((sum, value) => sum + value, 0) / sorted.length;
-  const rank = { p50: 50, p95: 95, p99: 99 }[which];
   return sorted[Math.max(0, Math.ceil((rank / 100) * sorted.length) - 1)] ?? Number.NaN;
 }

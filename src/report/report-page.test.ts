@@ -15,9 +15,11 @@ import {
   wentThrough,
   withJourneyAttachments,
 } from '../../test/support/journeys.ts';
+import { figuresEnvelope } from '../gate/figures.ts';
 import { notRunBody, notRunMediaType } from '../gate/not-run.ts';
 import { defaultPolicy, type Policy } from '../gate/policy.ts';
 import { evaluateResults, type GateVerdict } from '../gate/results.ts';
+import { budgetPlots } from './budget-plots.ts';
 import { pageScenarios } from './page-scenarios.ts';
 import { reportPageHtml } from './report-page.ts';
 import { pageVerdictOf, readGateJson, writeReportPage } from './write-report-page.ts';
@@ -29,11 +31,12 @@ const judge = (envelopes: readonly Envelope[], policy: Policy = defaultPolicy) =
   evaluateResults([{ source: 'messages.ndjson', envelopes }], policy);
 
 function pageOf(envelopes: readonly Envelope[], verdict: GateVerdict = judge(envelopes)): string {
-  const page = pageVerdictOf(verdict);
+  const { budgets, ...page } = pageVerdictOf(verdict);
   return reportPageHtml({
     runId: 'run-7',
     ...page,
     scenarios: pageScenarios(page.scenarios, [{ envelopes }]),
+    budgets: budgetPlots([envelopes], budgets ?? []),
   });
 }
 
@@ -216,6 +219,25 @@ describe('reportPageHtml', () => {
     for (const other of blocks.filter((block) => block !== failed)) assert.doesNotMatch(other.body, /<svg/);
   });
 
+  it('draws each budget whose figure was recorded against its limit, with the figures as a table', () => {
+    const envelopes = [...cck('retry'), figuresEnvelope({ 'created_to_priced_ms.b2c': [300, 900, 7000] })];
+    const policy: Policy = {
+      ...defaultPolicy,
+      budgets: [
+        { figure: 'created_to_priced_ms.b2c', statistic: 'p95', max: 5000 },
+        { figure: 'mes.list_ms', statistic: 'p95', max: 500, ifRecorded: true },
+      ],
+    };
+    const html = pageOf(envelopes, judge(envelopes, policy));
+    const section = /<section aria-labelledby="budgets">([\s\S]*?)<\/section>/.exec(html)?.[1] ?? '';
+    const titles = [...section.matchAll(/<title id="budget-\d+-title">([^<]*)<\/title>/g)].map((m) => m[1]);
+    assert.deepEqual(titles, ['created_to_priced_ms.b2c: p95 7000 over the budget of 5000 (3 samples)']);
+    const rows = [...section.matchAll(/<tr>(<td[\s\S]*?)<\/tr>/g)].map((row) =>
+      [...(row[1] ?? '').matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map((cell) => asText(cell[1] ?? '')),
+    );
+    assert.deepEqual(rows, [['created_to_priced_ms.b2c', 'p95', '7000', '5000', '3', 'no: over']]);
+  });
+
   it('keeps names from feature files and configurations as text', () => {
     const evil = '<script>alert(1)</script> & "quotes" \'too\' <img src=x onerror=alert(2)>';
     const envelopes = withJourneyAttachments(
@@ -316,10 +338,12 @@ describe('writeReportPage', () => {
   it('rebuilds from gate.json and the messages the same page the run wrote', async () => {
     const run = join(dir, 'rebuilt');
     await mkdir(run);
-    const envelopes = withJourneyAttachments(cck('retry'), (name) =>
-      name === failing ? [stopped] : undefined,
-    );
-    const verdict = judge(envelopes);
+    const envelopes = [
+      ...withJourneyAttachments(cck('retry'), (name) => (name === failing ? [stopped] : undefined)),
+      figuresEnvelope({ 'mes.list_ms': [12, 14, 30] }),
+    ];
+    const budgets = [{ figure: 'mes.list_ms', statistic: 'p95' as const, max: 500 }];
+    const verdict = judge(envelopes, { ...defaultPolicy, budgets });
     await writeGateJson(run, verdict, { runId: 'run-7' });
     const written = await readFile(
       await writeReportPage(run, pageVerdictOf(verdict), [{ envelopes, dir: run }], { runId: 'run-7' }),
@@ -332,6 +356,7 @@ describe('writeReportPage', () => {
       'utf8',
     );
     assert.equal(rebuilt, written);
+    assert.match(rebuilt, /<title id="budget-1-title">mes\.list_ms: p95 30 within the budget of 500/);
   });
 
   it("shows what gate.json says when the messages are gone, and refuses a file that is not mes-e2e's verdict", async () => {

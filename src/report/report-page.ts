@@ -1,6 +1,7 @@
 // report.html: a run on one self-contained page that opens from a CI artifact with no server, no
-// Java, no script and no network: the verdict and every reason, the counts, then every scenario (those
+// Java, no script and no network: the verdict and every reason, the counts, each budget against its figures, then every scenario (those
 // to look at first) with why it did not pass and its order journeys as a picture and a table.
+import { type BudgetPlot, budgetPlotSvg } from '../charts/budget-plot.ts';
 import type { Counts } from '../gate/verdict.ts';
 import { escapeMarkup as esc } from '../journey/markup.ts';
 import { journeySvg } from '../journey/timeline-svg.ts';
@@ -24,6 +25,8 @@ export interface ReportPage {
   notes?: readonly string[];
   /** The other reports beside the page, by relative link. */
   links?: ReadonlyArray<{ href: string; text: string }>;
+  /** Each budget whose figure was recorded, against its samples. */
+  budgets?: readonly BudgetPlot[];
 }
 
 /** Assertion diffs can run to pages; the rest is in cucumber.html and the messages. */
@@ -86,6 +89,7 @@ export function reportPageHtml(page: ReportPage): string {
     countsTable(page.counts),
     linksLine(page.links ?? []),
     '</header>',
+    budgetsSection(page.budgets ?? []),
     contents(toLook, passed),
     '<main>',
     group('to-look', `Scenarios to look at (${toLook.length})`, toLook, true),
@@ -145,6 +149,26 @@ function countsTable(counts: Counts): string {
     ...(counts.flaky > 0
       ? ['<p>Flaky scenarios passed only on a retry; they are also counted as passed (or quarantined).</p>']
       : []),
+  ].join('\n');
+}
+
+/** Each budget as a picture and, for a screen reader or a copy, the same figures as a table. */
+function budgetsSection(plots: readonly BudgetPlot[]): string {
+  if (plots.length === 0) return '';
+  const rows = plots.map((plot) => {
+    const judged = plot.bars.find((bar) => bar.judged);
+    return `<tr><td>${esc(plot.figure)}</td><td>${esc(plot.statistic)}</td><td class="ms">${judged?.value ?? ''}</td><td class="ms">${plot.max}</td><td class="ms">${plot.samples}</td><td>${plot.ok ? 'yes' : 'no: over'}</td></tr>`;
+  });
+  return [
+    '<section aria-labelledby="budgets">',
+    '<h2 id="budgets">Budgets</h2>',
+    ...plots.map((plot, index) => `<figure>${budgetPlotSvg(plot, `budget-${index + 1}`)}</figure>`),
+    '<table>',
+    '<caption>Budgets against the recorded figures</caption>',
+    '<thead><tr><th scope="col">Figure</th><th scope="col">Statistic</th><th scope="col">Measured</th><th scope="col">Limit</th><th scope="col">Samples</th><th scope="col">Holds</th></tr></thead>',
+    `<tbody>${rows.join('')}</tbody>`,
+    '</table>',
+    '</section>',
   ].join('\n');
 }
 

@@ -1,4 +1,6 @@
 // Renders a verdict as the short markdown a CI maintainer reads in $GITHUB_STEP_SUMMARY (and summary.md).
+
+import type { BudgetPlot } from '../charts/budget-plot.ts';
 import type { BudgetCheck } from '../gate/coverage.ts';
 import type { HistoryReport } from '../gate/history.ts';
 import type { JudgedScenario, QuarantineReport } from '../gate/quarantine.ts';
@@ -7,6 +9,7 @@ import type { TestedComponent } from '../gate/run-identity.ts';
 import type { Tested } from '../gate/tested.ts';
 import type { Counts } from '../gate/verdict.ts';
 import type { ViolationReport } from '../gate/wire-rules.ts';
+import { budgetPlotMermaid } from './budget-mermaid.ts';
 import type { ScenarioJourneys } from './failed-journeys.ts';
 import { historySection } from './history-summary.ts';
 import { journeysSection } from './journey-summary.ts';
@@ -20,6 +23,8 @@ export type SummaryInfo = {
   history?: HistoryReport;
   /** The order journeys the failed scenarios attached (failedScenarioJourneys), drawn as charts. */
   journeys?: readonly ScenarioJourneys[];
+  /** Each budget against its recorded samples (budgetPlots), drawn under the budgets table. */
+  budgetPlots?: readonly BudgetPlot[];
 };
 
 /** GitHub cuts a step summary at 1 MiB; a run with thousands of failures still needs to fit. */
@@ -49,6 +54,7 @@ export function summaryMarkdown(verdict: SummaryVerdict, info: SummaryInfo): str
     countsTable(verdict.counts),
     reasonsList(verdict.reasons),
     budgetsTable(verdict.budgets),
+    budgetCharts(info.budgetPlots ?? []),
     violationsTable(verdict.violations),
     scenariosTable(verdict.scenarios),
     journeysSection(info.journeys ?? []),
@@ -124,6 +130,12 @@ const budgetHeld = (budget: BudgetCheck): string => {
   if (budget.value === undefined && budget.ok) return '➖ not recorded in this run';
   return budget.ok ? '✅ yes' : '❌ no';
 };
+
+/** A percentile plot per budget, the limit as a line: GitHub draws Mermaid in the job summary. */
+function budgetCharts(plots: readonly BudgetPlot[]): string {
+  if (plots.length === 0) return '';
+  return plots.map(budgetPlotMermaid).join('\n\n');
+}
 
 /** Every budget the gate checked, with the measured value against its limit. */
 function budgetsTable(budgets: readonly BudgetCheck[]): string {

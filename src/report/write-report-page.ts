@@ -6,8 +6,10 @@ import { writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { Envelope } from '@cucumber/messages';
 import { z } from 'zod';
+import type { BudgetCheck } from '../gate/coverage.ts';
 import type { GateVerdict } from '../gate/results.ts';
 import { type Counts, emptyCounts } from '../gate/verdict.ts';
+import { budgetPlots } from './budget-plots.ts';
 import { readGateFile } from './gate-file.ts';
 import { type PageStream, pageScenarios, runSpan, type VerdictScenario } from './page-scenarios.ts';
 import { reportPageFileName, reportPageHtml } from './report-page.ts';
@@ -25,6 +27,8 @@ export interface PageVerdict {
   compromised: readonly string[];
   counts: Counts;
   scenarios: readonly VerdictScenario[];
+  /** Every budget checked; a gate.json of an older mes-e2e may not say. */
+  budgets?: readonly BudgetCheck[];
 }
 
 export interface PageInfo {
@@ -77,6 +81,10 @@ export async function writeReportPage(
     compromised: verdict.compromised,
     counts: verdict.counts,
     scenarios: pageScenarios(verdict.scenarios, streams),
+    budgets: budgetPlots(
+      sources.map((source) => source.envelopes),
+      verdict.budgets ?? [],
+    ),
     startedAt: span.startedAt,
     durationMs: info.durationMs ?? span.durationMs,
     notes: info.notes ?? [],
@@ -115,11 +123,23 @@ const GateJson = z.object({
       quarantine: z.enum(['quarantined', 'expired', 'critical', 'bare-tag']).nullable(),
     }),
   ),
+  budgets: z
+    .array(
+      z.object({
+        figure: z.string(),
+        statistic: z.string(),
+        max: z.number(),
+        value: z.number().optional(),
+        samples: z.number(),
+        ok: z.boolean(),
+      }),
+    )
+    .optional(),
 });
 
 /** gate.json as a page is rebuilt from: the verdict, its run's name and the messages files it judged. */
 export function readGateJson(file: string): PageVerdict & { runId: string; sources: string[] } {
-  const { runs, counts, scenarios, ...rest } = readGateFile(file, {
+  const { runs, counts, scenarios, budgets, ...rest } = readGateFile(file, {
     named: file,
     schema: GateJson,
     hint: 'give the folder of a run or of a gate: its gate.json is the one mes-e2e run or gate wrote (a gate.json of an older mes-e2e: run mes-e2e gate again)',
@@ -132,5 +152,6 @@ export function readGateJson(file: string): PageVerdict & { runId: string; sourc
       quarantine: quarantine ?? undefined,
     })),
     sources: runs.map((run) => run.source),
+    ...(budgets ? { budgets: budgets.map((budget) => ({ ...budget, value: budget.value })) } : {}),
   };
 }

@@ -8,6 +8,7 @@ import type { HistoryReport } from '../gate/history.ts';
 import type { QuarantineReport } from '../gate/quarantine.ts';
 import type { GateVerdict } from '../gate/results.ts';
 import { writeAllureResults } from './allure-results.ts';
+import { budgetPlots } from './budget-plots.ts';
 import { failedScenarioJourneys } from './failed-journeys.ts';
 import { summaryMarkdown } from './summary.ts';
 import { pageVerdictOf, writeReportPage } from './write-report-page.ts';
@@ -111,7 +112,11 @@ export async function writeRunReports(
       'summary.md',
       () => {
         const journeys = failedScenarioJourneys([envelopes], verdict.scenarios);
-        return writeFile(join(info.reportDir, 'summary.md'), summaryMarkdown(verdict, { ...info, journeys }));
+        const plots = budgetPlots([envelopes], verdict.budgets);
+        return writeFile(
+          join(info.reportDir, 'summary.md'),
+          summaryMarkdown(verdict, { ...info, journeys, budgetPlots: plots }),
+        );
       },
     ],
     [

@@ -9,6 +9,7 @@ import { historyFileText } from '../../gate/history-file.ts';
 import { judgeWithHistory } from '../../gate/history-verdict.ts';
 import { latestRun } from '../../gate/latest-run.ts';
 import { evaluateResults, type GateVerdict, type ResultStream } from '../../gate/results.ts';
+import { budgetPlots } from '../../report/budget-plots.ts';
 import { failedScenarioJourneys } from '../../report/failed-journeys.ts';
 import { inGitHubActions, publishToGitHub } from '../../report/github.ts';
 import { summaryMarkdown } from '../../report/summary.ts';
@@ -114,6 +115,10 @@ export async function gate(
     journeys: failedScenarioJourneys(
       read.map((stream) => stream.envelopes),
       verdict.scenarios,
+    ),
+    budgetPlots: budgetPlots(
+      read.map((stream) => stream.envelopes),
+      verdict.budgets,
     ),
   });
   await writeFile(join(dir, 'summary.md'), summary);
