@@ -21,6 +21,8 @@ import { faultTargetNamed } from '../src/drivers/fault-targets.ts';
 import type { EnvironmentRecord } from '../src/environment/environment.ts';
 import { faultTargetsOf } from '../src/environment/fault-targets.ts';
 import { readRecordFile } from '../src/environment/record-file.ts';
+import { budgetSuite } from '../src/report/allure-budgets.ts';
+import type { AllureResult } from '../src/report/allure-model.ts';
 import { eventually } from '../src/wait/eventually.ts';
 import { dockerMissing, skipWhenMissing } from './support/needs.ts';
 import { type CommandResult, repoRoot, runCommand, runIdFrom, runMesE2e } from './support/run-cli.ts';
@@ -187,8 +189,34 @@ describe('the containers profile: env up, a run on it, env down', { timeout: 900
       cases: summary.counts.scenarios,
     });
     assert.match(readFileSync(join(dir, 'cucumber.html'), 'utf8'), /<html/i);
-    const allure = readdirSync(join(dir, 'allure-results')).filter((file) => file.endsWith('-result.json'));
-    assert.equal(allure.length, summary.counts.scenarios, 'one Allure result per scenario (no retries here)');
+    const allure = readdirSync(join(dir, 'allure-results'))
+      .filter((file) => file.endsWith('-result.json'))
+      .map((file) => JSON.parse(readFileSync(join(dir, 'allure-results', file), 'utf8')) as AllureResult);
+    const isBudget = (result: AllureResult) => result.labels.some((label) => label.value === budgetSuite);
+    const scenarioResults = allure.filter((result) => !isBudget(result));
+    assert.equal(
+      scenarioResults.length,
+      summary.counts.scenarios,
+      'one Allure result per scenario (no retries here)',
+    );
+    // The reference stack's own budgets, each whose figure the run recorded, as results of their own.
+    const { budgets } = JSON.parse(readFileSync(join(dir, 'gate.json'), 'utf8')) as {
+      budgets: Array<{ figure: string; statistic: string; value?: number; ok: boolean }>;
+    };
+    const recorded = budgets.filter((budget) => budget.value !== undefined);
+    assert.ok(recorded.length > 0, 'the smoke orders recorded created-to-priced times');
+    assert.deepEqual(
+      allure
+        .filter(isBudget)
+        .map((result) => [result.fullName, result.status])
+        .sort(),
+      recorded
+        .map((budget) => [
+          `${budgetSuite}: ${budget.figure} ${budget.statistic}`,
+          budget.ok ? 'passed' : 'failed',
+        ])
+        .sort(),
+    );
     assert.match(readFileSync(join(dir, 'summary.md'), 'utf8'), /BLOCK/);
 
     const report = await runMesE2e(['report'], { cwd, env, timeoutMs: 120_000 });

@@ -8,12 +8,18 @@ import { after, describe, it } from 'node:test';
 import { AttachmentContentEncoding, type Envelope } from '@cucumber/messages';
 import { compatibilityStream as cck, compatibilitySamples } from '../../test/support/compatibility-kit.ts';
 import { stopped } from '../../test/support/journeys.ts';
+import type { BudgetPlot } from '../charts/budget-plot.ts';
+import { checkBudgets } from '../gate/coverage.ts';
+import { figuresEnvelope } from '../gate/figures.ts';
+import { defaultPolicy } from '../gate/policy.ts';
 import { type ScenarioOutcome, summarizeRun } from '../gate/scenarios.ts';
 import { journeySvg } from '../journey/timeline-svg.ts';
 import { journeyTableHtml } from '../journey/timeline-table.ts';
+import { budgetSuite } from './allure-budgets.ts';
 import type { AllureAttachment, AllureResult, AllureStep } from './allure-model.ts';
 import { writeAllureResults } from './allure-results.ts';
 import { ALLURE_STATUS } from './allure-steps.ts';
+import { budgetPlots } from './budget-plots.ts';
 
 const temporary: string[] = [];
 
@@ -24,12 +30,14 @@ after(async () => {
 async function written(
   envelopes: readonly Envelope[],
   environment?: Record<string, string>,
+  budgets?: readonly BudgetPlot[],
 ): Promise<{ dir: string; results: AllureResult[]; count: number }> {
   const dir = await mkdtemp(join(tmpdir(), 'mes-e2e-allure-results-'));
   temporary.push(dir);
   const { results: count } = await writeAllureResults(envelopes, dir, {
     runId: 'run-42',
     ...(environment ? { environment } : {}),
+    ...(budgets ? { budgets } : {}),
   });
   const files = (await readdir(dir)).filter((file) => file.endsWith('-result.json'));
   const results = await Promise.all(
@@ -50,6 +58,33 @@ function finalOf(results: readonly AllureResult[], scenario: ScenarioOutcome): A
 }
 
 describe('writeAllureResults', () => {
+  it('gives each budget whose figure was recorded a result of its own, failed when over, its plot attached', async () => {
+    const envelopes = [...cck('retry'), figuresEnvelope({ list_ms: [10, 20, 900] })];
+    const policy = {
+      ...defaultPolicy,
+      budgets: [
+        { figure: 'list_ms', statistic: 'p95' as const, max: 500 },
+        { figure: 'list_ms', statistic: 'p50' as const, max: 500 },
+      ],
+    };
+    const plots = budgetPlots([envelopes], checkBudgets([envelopes], policy));
+    const { dir, results, count } = await written(envelopes, undefined, plots);
+    const budgets = results.filter((result) => result.labels.some((label) => label.value === budgetSuite));
+    assert.equal(count, results.length);
+    assert.equal(budgets.length, 2, 'one result per budget, beside the attempts of the scenarios');
+    assert.deepEqual(
+      budgets.map((result) => [result.name, result.status, result.statusDetails.message]).sort(),
+      [
+        ['Budget: list_ms p50 at most 500', 'passed', 'list_ms: p50 20 within the budget of 500 (3 samples)'],
+        ['Budget: list_ms p95 at most 500', 'failed', 'list_ms: p95 900 over the budget of 500 (3 samples)'],
+      ],
+    );
+    const [picture] = budgets.flatMap((result) => result.attachments);
+    assert.equal(picture?.type, 'image/svg+xml');
+    assert.match(await readFile(join(dir, picture?.source ?? ''), 'utf8'), /^<svg [^>]*role="img"/);
+    assert.notEqual(budgets[0]?.historyId, budgets[1]?.historyId, 'one history per budget');
+  });
+
   it('never writes passed for a scenario the gate does not see as passed, in any CCK stream', async () => {
     for (const sample of compatibilitySamples()) {
       const envelopes = cck(sample);

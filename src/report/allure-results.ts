@@ -8,9 +8,11 @@ import { join } from 'node:path';
 import type { Envelope, Meta, Pickle, TestCaseFinished, TestCaseStarted } from '@cucumber/messages';
 import { type Lineage, Query } from '@cucumber/query';
 import { stringifyEnvInfo } from 'allure-js-commons/sdk/reporter';
+import type { BudgetPlot } from '../charts/budget-plot.ts';
 import { attemptsThatRan, notRunAttempts } from '../gate/not-run.ts';
 import { type ScenarioOutcome, summarizeRun } from '../gate/scenarios.ts';
 import { type AttachmentSink, cucumberAttachment, externalAttachment } from './allure-attachments.ts';
+import { budgetResults } from './allure-budgets.ts';
 import type {
   AllureAttachment,
   AllureCategory,
@@ -21,7 +23,12 @@ import type {
 } from './allure-model.ts';
 import { attemptOutcome, attemptSteps, epochMs, type Outcome } from './allure-steps.ts';
 
-export type AllureRunInfo = { runId: string; environment?: Record<string, string> };
+export type AllureRunInfo = {
+  runId: string;
+  environment?: Record<string, string>;
+  /** The policy's budgets against the run's figures: each a result of its own (allure-budgets.ts). */
+  budgets?: readonly BudgetPlot[];
+};
 
 /** Each message prefix written here and in allure-steps.ts has a category, so the Categories tab sorts them apart from real defects. */
 export const ALLURE_CATEGORIES: readonly AllureCategory[] = [
@@ -93,6 +100,8 @@ export async function writeAllureResults(
   const results = summarizeRun(envelopes).scenarios.flatMap((scenario) =>
     scenarioResults(run, scenario, sink),
   );
+  const ended = run.query.findTestRunFinished()?.timestamp;
+  results.push(...budgetResults(info.budgets ?? [], ended ? epochMs(ended) : Date.now(), sink));
   await mkdir(outDir, { recursive: true });
   // One file at a time: a run with thousands of attachments must not run out of file handles.
   for (const result of results) {

@@ -135,6 +135,7 @@ export async function writeRunReports(
         writeAllureResults(envelopes, join(info.reportDir, 'allure-results'), {
           runId: info.runId,
           environment: info.environment,
+          budgets: budgetPlots([envelopes], verdict.budgets),
         }),
     ],
   ];
