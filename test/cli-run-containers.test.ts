@@ -201,9 +201,9 @@ describe('the containers profile: env up, a run on it, env down', { timeout: 900
     );
     // The reference stack's own budgets, each whose figure the run recorded, as results of their own.
     const { budgets } = JSON.parse(readFileSync(join(dir, 'gate.json'), 'utf8')) as {
-      budgets: Array<{ figure: string; statistic: string; value?: number; ok: boolean }>;
+      budgets: Array<{ figure: string; statistic: string; value: number | null; ok: boolean }>;
     };
-    const recorded = budgets.filter((budget) => budget.value !== undefined);
+    const recorded = budgets.filter((budget) => budget.value !== null);
     assert.ok(recorded.length > 0, 'the smoke orders recorded created-to-priced times');
     assert.deepEqual(
       allure

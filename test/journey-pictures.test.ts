@@ -8,13 +8,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright';
+import { budgetPlotsOf } from '../src/charts/budget-plot.ts';
 import { launchChromium } from '../src/drivers/browser.ts';
 import { figuresEnvelope } from '../src/gate/figures.ts';
 import { defaultPolicy } from '../src/gate/policy.ts';
 import { evaluateResults } from '../src/gate/results.ts';
 import { journeySvg } from '../src/journey/timeline-svg.ts';
 import { journeyTableHtml } from '../src/journey/timeline-table.ts';
-import { budgetPlots } from '../src/report/budget-plots.ts';
 import { summaryMarkdown } from '../src/report/summary.ts';
 import { writeRunReports } from '../src/report/write-reports.ts';
 import { compatibilityStream as cck } from './support/compatibility-kit.ts';
@@ -122,13 +122,23 @@ describe('journey pictures in Chromium', { skip, timeout: 120_000 }, () => {
       ...defaultPolicy,
       budgets,
     });
+    // The run before recorded the first budget only, within its limit.
+    const [first] = verdict.budgets;
+    const percentiles = { p50: 300, p90: 2000, p95: 2100, p99: 2100, max: 2100, mean: 800 };
+    const before = { ...(first ?? assert.fail('no budget')), value: 2100, ok: true, percentiles };
     const summary = summaryMarkdown(verdict, {
       runId: 'run-7',
-      budgetPlots: budgetPlots([envelopes], verdict.budgets),
+      budgetPlots: budgetPlotsOf(verdict.budgets),
+      history: { window: 10, runs: [], scenarios: [], budgetsBefore: { run: 'run-6', budgets: [before] } },
     });
     const charts = chartsIn(summary).filter((chart) => chart.startsWith('xychart-beta'));
-    assert.equal(charts.length, 2, summary);
-    const [overBudget, hostile] = await mermaidDraws(charts);
+    assert.equal(charts.length, 3, summary);
+    const [overBudget, runBefore, hostile] = await mermaidDraws(charts);
+    assert.equal(runBefore?.error, undefined);
+    assert.match(
+      runBefore?.svg ?? '',
+      /the run before \(run-6\) created_to_priced_ms\.b2c p95 2100 within the budget of 5000/,
+    );
     assert.equal(overBudget?.error, undefined);
     assert.match(
       overBudget?.svg ?? '',

@@ -3,7 +3,7 @@
 // self-contained SVG (report.html; summary.md draws the same plot in Mermaid, budget-mermaid.ts).
 // Percentiles are the gate's (figures.ts), so the bar the budget judges is the value it judged.
 import type { BudgetCheck } from '../gate/coverage.ts';
-import { percentile, type Statistic, statistic } from '../gate/figures.ts';
+import type { Percentiles } from '../gate/figures.ts';
 import { escapeMarkup as esc } from '../journey/markup.ts';
 
 export interface BudgetBar {
@@ -22,28 +22,33 @@ export interface BudgetPlot {
   readonly bars: readonly BudgetBar[];
 }
 
-const shownPercentiles = [50, 90, 95, 99] as const;
+const shownPercentiles = ['p50', 'p90', 'p95', 'p99', 'max'] as const;
+
+/** What a plot needs of a check: a run's own, or one the history kept of the run before. */
+export type PlottedCheck = Pick<
+  BudgetCheck,
+  'figure' | 'statistic' | 'max' | 'ok' | 'samples' | 'percentiles'
+>;
 
 /** Undefined when no scenario recorded the figure: there is nothing to draw. */
-export function budgetPlotOf(check: BudgetCheck, samples: readonly number[]): BudgetPlot | undefined {
-  if (samples.length === 0) return undefined;
-  const bars: BudgetBar[] = shownPercentiles.map((rank) => ({
-    label: `p${rank}`,
-    value: percentile(samples, rank),
-    judged: check.statistic === `p${rank}`,
-  }));
-  bars.push({ label: 'max', value: statistic(samples, 'max'), judged: check.statistic === 'max' });
-  if (check.statistic === 'mean')
-    bars.push({ label: 'mean', value: statistic(samples, 'mean'), judged: true });
+export function budgetPlotOf(check: PlottedCheck): BudgetPlot | undefined {
+  const { percentiles } = check;
+  if (!percentiles) return undefined;
+  const shown: readonly (keyof Percentiles)[] =
+    check.statistic === 'mean' ? [...shownPercentiles, 'mean'] : shownPercentiles;
   return {
     figure: check.figure,
-    statistic: check.statistic as Statistic,
+    statistic: check.statistic,
     max: check.max,
     ok: check.ok,
-    samples: samples.length,
-    bars: bars.map((bar) => ({ ...bar, value: Math.round(bar.value * 10) / 10 })),
+    samples: check.samples,
+    bars: shown.map((label) => ({ label, value: percentiles[label], judged: check.statistic === label })),
   };
 }
+
+/** The plots of the budgets whose figure was recorded, in the policy's order. */
+export const budgetPlotsOf = (checks: readonly PlottedCheck[]): BudgetPlot[] =>
+  checks.flatMap((check) => budgetPlotOf(check) ?? []);
 
 const judgedBar = (plot: BudgetPlot) => plot.bars.find((bar) => bar.judged);
 

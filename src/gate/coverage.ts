@@ -1,7 +1,7 @@
 // The policy's rules over the whole run (all shards together): scenarios that may never be
 // skipped, features that must have run, and the performance budgets on recorded figures.
 import type { Envelope, Pickle } from '@cucumber/messages';
-import { collectFigures, statistic } from './figures.ts';
+import { collectFigures, type Percentiles, percentilesOf, statistic } from './figures.ts';
 import type { Policy } from './policy.ts';
 import type { ScenarioOutcome } from './scenarios.ts';
 
@@ -13,6 +13,8 @@ export interface BudgetCheck {
   value: number | undefined;
   samples: number;
   ok: boolean;
+  /** The samples' percentiles, for the budget's picture; absent when none was recorded. */
+  percentiles?: Percentiles;
 }
 
 const picklesOf = (streams: ReadonlyArray<readonly Envelope[]>): Pickle[] =>
@@ -55,7 +57,8 @@ export function checkBudgets(streams: ReadonlyArray<readonly Envelope[]>, policy
     const samples = figures[budget.figure] ?? [];
     const value = samples.length > 0 ? statistic(samples, budget.statistic) : undefined;
     const ok = value === undefined ? budget.ifRecorded === true : value <= budget.max;
-    return { ...budget, value, samples: samples.length, ok };
+    const percentiles = samples.length > 0 ? { percentiles: percentilesOf(samples) } : {};
+    return { ...budget, value, samples: samples.length, ok, ...percentiles };
   });
 }
 

@@ -50,6 +50,28 @@ export function statistic(samples: readonly number[], which: Statistic): number 
   return percentile(samples, { p50: 50, p95: 95, p99: 99 }[which]);
 }
 
+/** What a budget's picture draws of its samples: the percentiles by the one definition below. */
+export interface Percentiles {
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+
+export function percentilesOf(samples: readonly number[]): Percentiles {
+  const tenth = (value: number) => Math.round(value * 10) / 10;
+  return {
+    p50: tenth(percentile(samples, 50)),
+    p90: tenth(percentile(samples, 90)),
+    p95: tenth(percentile(samples, 95)),
+    p99: tenth(percentile(samples, 99)),
+    max: tenth(percentile(samples, 100)),
+    mean: tenth(statistic(samples, 'mean')),
+  };
+}
+
 /**
  * The one percentile of mes-e2e (the gate's budgets and every picture of them): nearest rank, the
  * smallest sample with at least `rank` percent of the samples at or below it. NaN without samples.

@@ -17,6 +17,25 @@ const ScenarioRecordSchema = z.object({
   unfinished: z.literal(true).optional(),
 });
 
+const BudgetRecordSchema = z.object({
+  figure: z.string(),
+  statistic: z.string(),
+  max: z.number(),
+  value: z.number().optional(),
+  samples: z.number(),
+  ok: z.boolean(),
+  percentiles: z
+    .object({
+      p50: z.number(),
+      p90: z.number(),
+      p95: z.number(),
+      p99: z.number(),
+      max: z.number(),
+      mean: z.number(),
+    })
+    .optional(),
+});
+
 const RunRecordSchema = z.object({
   name: z.string().min(1),
   commit: z.string().optional(),
@@ -24,6 +43,7 @@ const RunRecordSchema = z.object({
   verdict: z.enum(['PROMOTE', 'BLOCK']).optional(),
   reasons: z.array(z.string()).optional(),
   scenarios: z.array(ScenarioRecordSchema),
+  budgets: z.array(BudgetRecordSchema).optional(),
 });
 
 const HistoryFileSchema = z.object({

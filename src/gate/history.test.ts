@@ -119,6 +119,28 @@ describe('summarizeHistory', () => {
     assert.deepEqual(names(change?.removed), ['gone']);
   });
 
+  it('gives this run the budgets of the latest earlier run that recorded any, kept through the history file', () => {
+    const budget = (p95: number) => ({
+      figure: 'created_to_priced_ms.b2c',
+      statistic: 'p95',
+      max: 5000,
+      value: p95,
+      samples: 40,
+      ok: p95 <= 5000,
+      percentiles: { p50: 900, p90: p95 - 10, p95, p99: p95 + 5, max: p95 + 9, mean: 1000 },
+    });
+    const earlier = [
+      { ...run(1, { a: 'pass' }), budgets: [budget(2100)] },
+      { ...run(2, { a: 'pass' }), budgets: [budget(7048)] },
+      run(3, { a: 'pass' }),
+    ];
+    const kept = parseHistoryFile(historyFileText(earlier), 'history.json');
+    assert.deepEqual(kept, earlier, 'budgets survive the file');
+    const report = summarizeHistory(kept, run(4, { a: 'pass' }), 10);
+    assert.deepEqual(report.budgetsBefore, { run: 'run-2', budgets: [budget(7048)] });
+    assert.equal(summarizeHistory([run(1, {})], run(2, {}), 10).budgetsBefore, undefined);
+  });
+
   it('has no change to show when no earlier run was promoted', () => {
     const report = summarizeHistory(
       [run(1, { a: 'pass' }, 'BLOCK'), run(2, { a: 'pass' })],

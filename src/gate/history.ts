@@ -2,6 +2,7 @@
 // (pass, fail and flaky counts over the last runs, when its failing streak began, what changed since
 // the last PROMOTE). Pure: records in, figures out; reading and writing them is the CLI's job.
 import type { Envelope } from '@cucumber/messages';
+import type { BudgetCheck } from './coverage.ts';
 import type { GateVerdict, ResultStream } from './results.ts';
 import type { ScenarioOutcome, ScenarioStatus } from './scenarios.ts';
 
@@ -27,7 +28,11 @@ export interface RunRecord {
   /** The first reasons of a BLOCK, for the reader of a backtest. */
   reasons?: string[];
   scenarios: ScenarioRecord[];
+  /** Each budget as the gate judged it, with the percentiles it drew: the next run shows them as "the run before". */
+  budgets?: BudgetRecord[];
 }
+
+export type BudgetRecord = Omit<BudgetCheck, 'value'> & { value?: number };
 
 /** What one scenario did in one run, as the history counts it. */
 export type ScenarioResult = 'passed' | 'flaky' | 'failed' | 'skipped';
@@ -80,6 +85,8 @@ export interface HistoryReport {
   scenarios: ScenarioTrend[];
   /** Absent when no earlier run known was promoted. */
   sinceLastPromote?: ChangeSincePromote;
+  /** The budgets of the latest earlier run that recorded any, to draw beside this run's. */
+  budgetsBefore?: { run: string; budgets: BudgetRecord[] };
   /** Quarantine entries whose scenarios passed cleanly in each of their last runs: ready to remove. */
   releasable?: ReleasableEntry[];
 }
@@ -141,9 +148,11 @@ function startOf(envelope: Envelope): number[] {
 
 /** The compact record of a judged run. */
 export function recordOfRun(
-  verdict: Pick<GateVerdict, 'verdict' | 'reasons' | 'scenarios' | 'runs'>,
+  verdict: Pick<GateVerdict, 'verdict' | 'reasons' | 'scenarios' | 'runs'> &
+    Partial<Pick<GateVerdict, 'budgets'>>,
   startedAt: string,
 ): RunRecord {
+  const budgets = (verdict.budgets ?? []).map(budgetRecordOf);
   const identities = verdict.runs.flatMap((run) => (run.identity ? [run.identity] : []));
   const names = [...new Set(identities.map((identity) => identity.name))];
   const commit = identities.find((identity) => identity.commit)?.commit;
@@ -155,6 +164,28 @@ export function recordOfRun(
     verdict: verdict.verdict,
     ...(verdict.reasons.length > 0 ? { reasons: verdict.reasons.slice(0, MAX_REASONS) } : {}),
     scenarios: verdict.scenarios.map(scenarioRecordOf),
+    ...(budgets.length > 0 ? { budgets } : {}),
+  };
+}
+
+/** What the history keeps of a budget check: no undefined value (JSON has none), no flag of the policy's. */
+function budgetRecordOf({
+  figure,
+  statistic,
+  max,
+  value,
+  samples,
+  ok,
+  percentiles,
+}: BudgetCheck): BudgetRecord {
+  return {
+    figure,
+    statistic,
+    max,
+    ...(value === undefined ? {} : { value }),
+    samples,
+    ok,
+    ...(percentiles ? { percentiles } : {}),
   };
 }
 
@@ -229,6 +260,7 @@ export function summarizeHistory(
     };
   });
   const change = changeSinceLastPromote(earlier, current);
+  const withBudgets = earlier.findLast((record) => (record.budgets ?? []).length > 0);
   return {
     window,
     runs: inWindow.map(({ name, startedAt, verdict }) => ({
@@ -238,6 +270,9 @@ export function summarizeHistory(
     })),
     scenarios,
     ...(change ? { sinceLastPromote: change } : {}),
+    ...(withBudgets?.budgets
+      ? { budgetsBefore: { run: withBudgets.name, budgets: withBudgets.budgets } }
+      : {}),
   };
 }
 

@@ -9,6 +9,7 @@ import { AttachmentContentEncoding, type Envelope } from '@cucumber/messages';
 import { compatibilityStream as cck, compatibilitySamples } from '../../test/support/compatibility-kit.ts';
 import { stopped } from '../../test/support/journeys.ts';
 import type { BudgetPlot } from '../charts/budget-plot.ts';
+import { budgetPlotsOf } from '../charts/budget-plot.ts';
 import { checkBudgets } from '../gate/coverage.ts';
 import { figuresEnvelope } from '../gate/figures.ts';
 import { defaultPolicy } from '../gate/policy.ts';
@@ -19,7 +20,6 @@ import { budgetSuite } from './allure-budgets.ts';
 import type { AllureAttachment, AllureResult, AllureStep } from './allure-model.ts';
 import { writeAllureResults } from './allure-results.ts';
 import { ALLURE_STATUS } from './allure-steps.ts';
-import { budgetPlots } from './budget-plots.ts';
 
 const temporary: string[] = [];
 
@@ -67,7 +67,7 @@ describe('writeAllureResults', () => {
         { figure: 'list_ms', statistic: 'p50' as const, max: 500 },
       ],
     };
-    const plots = budgetPlots([envelopes], checkBudgets([envelopes], policy));
+    const plots = budgetPlotsOf(checkBudgets([envelopes], policy));
     const { dir, results, count } = await written(envelopes, undefined, plots);
     const budgets = results.filter((result) => result.labels.some((label) => label.value === budgetSuite));
     assert.equal(count, results.length);

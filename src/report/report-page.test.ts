@@ -15,11 +15,11 @@ import {
   wentThrough,
   withJourneyAttachments,
 } from '../../test/support/journeys.ts';
+import { budgetPlotsOf } from '../charts/budget-plot.ts';
 import { figuresEnvelope } from '../gate/figures.ts';
 import { notRunBody, notRunMediaType } from '../gate/not-run.ts';
 import { defaultPolicy, type Policy } from '../gate/policy.ts';
 import { evaluateResults, type GateVerdict } from '../gate/results.ts';
-import { budgetPlots } from './budget-plots.ts';
 import { pageScenarios } from './page-scenarios.ts';
 import { reportPageHtml } from './report-page.ts';
 import { pageVerdictOf, readGateJson, writeReportPage } from './write-report-page.ts';
@@ -36,7 +36,7 @@ function pageOf(envelopes: readonly Envelope[], verdict: GateVerdict = judge(env
     runId: 'run-7',
     ...page,
     scenarios: pageScenarios(page.scenarios, [{ envelopes }]),
-    budgets: budgetPlots([envelopes], budgets ?? []),
+    budgets: budgetPlotsOf(budgets ?? []),
   });
 }
 

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import type { Envelope } from '@cucumber/messages';
 import { compatibilityStream as cck } from '../../test/support/compatibility-kit.ts';
 import { stopped, wentThrough } from '../../test/support/journeys.ts';
+import { budgetPlotsOf } from '../charts/budget-plot.ts';
 import { evaluateResults, type GateVerdict } from '../gate/results.ts';
 import type { ScenarioOutcome } from '../gate/scenarios.ts';
 import type { ScenarioJourneys } from './failed-journeys.ts';
@@ -191,6 +192,47 @@ describe('summaryMarkdown', () => {
       /^\*\*failing \\\*0\\\*\*\* \(features\/orders\.feature:10\): order ord-0 \(2 of 2 orders\) stopped before \*\*pricing completed\*\* \(pricing\)$/m,
     );
     assert.match(section, /and 2 more failed scenarios: see journey\.svg in the report/);
+  });
+
+  it("stays within GitHub's 1 MiB job summary on a suite of thousands of failures, each with a long message", () => {
+    const verdict = judge(cck('retry'));
+    const one = verdict.scenarios.find((scenario) => scenario.status === 'FAILED') as ScenarioOutcome;
+    const message = `expected the order to be priced, ${'but it was not '.repeat(60)}`;
+    const scenarios = Array.from({ length: 3000 }, (_, index) => ({
+      ...one,
+      name: `failing scenario number ${index} ${'with a long name '.repeat(6)}`,
+      line: index + 1,
+      message,
+    }));
+    const reasons = scenarios.map((scenario) => `scenario "${scenario.name}" FAILED: ${message}`);
+    const budgets = Array.from({ length: 40 }, (_, index) => ({
+      figure: `figure_${index}_ms`,
+      statistic: 'p95',
+      max: 100,
+      value: 200,
+      samples: 10,
+      ok: false,
+      percentiles: { p50: 50, p90: 150, p95: 200, p99: 210, max: 220, mean: 90 },
+    }));
+    const failed = (index: number): ScenarioJourneys => ({
+      name: `failing ${index}`,
+      uri: 'features/orders.feature',
+      line: index,
+      journeys: [wentThrough, stopped],
+    });
+    const markdown = summaryMarkdown(
+      { ...verdict, scenarios, reasons, budgets },
+      {
+        runId: 'run-7',
+        journeys: Array.from({ length: 3000 }, (_, index) => failed(index)),
+        budgetPlots: budgetPlotsOf(budgets),
+      },
+    );
+    const bytes = Buffer.byteLength(markdown);
+    assert.ok(bytes < 1024 * 1024, `summary.md is ${bytes} bytes`);
+    assert.match(markdown, /and 2950 more: see the report/, 'the scenarios left out are counted');
+    assert.match(markdown, /and 2950 more reasons: every one is in gate\.json/, 'so are the reasons');
+    assert.match(markdown, /and 28 more budgets: their plots are in report\.html/);
   });
 
   it('draws no chart when no failed scenario attached a journey', () => {

@@ -1,6 +1,6 @@
 // Renders a verdict as the short markdown a CI maintainer reads in $GITHUB_STEP_SUMMARY (and summary.md).
 
-import type { BudgetPlot } from '../charts/budget-plot.ts';
+import { type BudgetPlot, budgetPlotsOf } from '../charts/budget-plot.ts';
 import type { BudgetCheck } from '../gate/coverage.ts';
 import type { HistoryReport } from '../gate/history.ts';
 import type { JudgedScenario, QuarantineReport } from '../gate/quarantine.ts';
@@ -30,6 +30,10 @@ export type SummaryInfo = {
 /** GitHub cuts a step summary at 1 MiB; a run with thousands of failures still needs to fit. */
 const MAX_ROWS = 50;
 const MAX_MESSAGE = 200;
+/** A reason names the scenario, its place and its failure: longer than a table cell's message. */
+const MAX_REASON = 1000;
+/** Each chart is a few hundred bytes; a policy of many budgets keeps its table whole. */
+const MAX_BUDGET_CHARTS = 12;
 
 /** The counts every report shows, in the order they show them. */
 export const COUNT_COLUMNS: readonly (keyof Counts)[] = [
@@ -54,7 +58,7 @@ export function summaryMarkdown(verdict: SummaryVerdict, info: SummaryInfo): str
     countsTable(verdict.counts),
     reasonsList(verdict.reasons),
     budgetsTable(verdict.budgets),
-    budgetCharts(info.budgetPlots ?? []),
+    budgetCharts(info.budgetPlots ?? [], info.history?.budgetsBefore),
     violationsTable(verdict.violations),
     scenariosTable(verdict.scenarios),
     journeysSection(info.journeys ?? []),
@@ -131,10 +135,27 @@ const budgetHeld = (budget: BudgetCheck): string => {
   return budget.ok ? '✅ yes' : '❌ no';
 };
 
-/** A percentile plot per budget, the limit as a line: GitHub draws Mermaid in the job summary. */
-function budgetCharts(plots: readonly BudgetPlot[]): string {
+/**
+ * A percentile plot per budget, the limit as a line: GitHub draws Mermaid in the job summary. With a
+ * history, the same plot of the run before follows each one that run recorded too.
+ */
+function budgetCharts(plots: readonly BudgetPlot[], before: HistoryReport['budgetsBefore']): string {
   if (plots.length === 0) return '';
-  return plots.map(budgetPlotMermaid).join('\n\n');
+  const previous = budgetPlotsOf(before?.budgets ?? []);
+  const shown = plots.slice(0, MAX_BUDGET_CHARTS);
+  const more = plots.length - shown.length;
+  const charts = shown
+    .flatMap((plot) => {
+      const same = previous.find(
+        (earlier) => earlier.figure === plot.figure && earlier.statistic === plot.statistic,
+      );
+      return [
+        budgetPlotMermaid(plot),
+        ...(same && before ? [budgetPlotMermaid(same, `the run before (${before.run})`)] : []),
+      ];
+    })
+    .join('\n\n');
+  return more > 0 ? `${charts}\n\n…and ${more} more budgets: their plots are in report.html.` : charts;
 }
 
 /** Every budget the gate checked, with the measured value against its limit. */
@@ -186,8 +207,12 @@ function violationsTable(violations: readonly ViolationReport[]): string {
 }
 
 function clip(text: string): string {
+  return clipTo(text, MAX_MESSAGE);
+}
+
+function clipTo(text: string, max: number): string {
   const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > MAX_MESSAGE ? `${flat.slice(0, MAX_MESSAGE - 1)}…` : flat;
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
 function runLine(info: SummaryInfo): string {
@@ -208,9 +233,17 @@ function countsTable(counts: Counts): string {
   return `${table}\n\nFlaky scenarios passed only on a retry; they are also counted as passed (or quarantined).`;
 }
 
+/** A broken suite gives a reason per failed scenario: the first ones, whole enough to act on, the rest counted. */
 function reasonsList(reasons: readonly string[]): string {
   if (reasons.length === 0) return '';
-  return ['### Why it blocks', '', ...reasons.map((reason) => `- ${inline(reason)}`)].join('\n');
+  const shown = reasons.slice(0, MAX_ROWS).map((reason) => `- ${inline(clipTo(reason, MAX_REASON))}`);
+  const more = reasons.length - shown.length;
+  return [
+    '### Why it blocks',
+    '',
+    ...shown,
+    ...(more > 0 ? ['', `…and ${more} more reasons: every one is in gate.json and report.html.`] : []),
+  ].join('\n');
 }
 
 /** Everything that did not simply pass: a flaky pass is listed too, since it hid a failure. */
@@ -310,8 +343,7 @@ function quarantineTable(quarantine: QuarantineReport): string {
  * the lines after "Expected values to be strictly equal:".
  */
 function messageOf(scenario: JudgedScenario): string {
-  const flat = (scenario.message ?? '').replace(/\s+/g, ' ').trim();
-  const clipped = flat.length > MAX_MESSAGE ? `${flat.slice(0, MAX_MESSAGE - 1)}…` : flat;
+  const clipped = clip(scenario.message ?? '');
   return scenario.step ? `${clipped} (at ${scenario.step})` : clipped;
 }
 

@@ -6,10 +6,10 @@ import { writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { Envelope } from '@cucumber/messages';
 import { z } from 'zod';
+import { budgetPlotsOf } from '../charts/budget-plot.ts';
 import type { BudgetCheck } from '../gate/coverage.ts';
 import type { GateVerdict } from '../gate/results.ts';
 import { type Counts, emptyCounts } from '../gate/verdict.ts';
-import { budgetPlots } from './budget-plots.ts';
 import { readGateFile } from './gate-file.ts';
 import { type PageStream, pageScenarios, runSpan, type VerdictScenario } from './page-scenarios.ts';
 import { reportPageFileName, reportPageHtml } from './report-page.ts';
@@ -81,10 +81,7 @@ export async function writeReportPage(
     compromised: verdict.compromised,
     counts: verdict.counts,
     scenarios: pageScenarios(verdict.scenarios, streams),
-    budgets: budgetPlots(
-      sources.map((source) => source.envelopes),
-      verdict.budgets ?? [],
-    ),
+    budgets: budgetPlotsOf(verdict.budgets ?? []),
     startedAt: span.startedAt,
     durationMs: info.durationMs ?? span.durationMs,
     notes: info.notes ?? [],
@@ -129,9 +126,19 @@ const GateJson = z.object({
         figure: z.string(),
         statistic: z.string(),
         max: z.number(),
-        value: z.number().optional(),
+        value: z.number().nullable(),
         samples: z.number(),
         ok: z.boolean(),
+        percentiles: z
+          .object({
+            p50: z.number(),
+            p90: z.number(),
+            p95: z.number(),
+            p99: z.number(),
+            max: z.number(),
+            mean: z.number(),
+          })
+          .optional(),
       }),
     )
     .optional(),
@@ -152,6 +159,8 @@ export function readGateJson(file: string): PageVerdict & { runId: string; sourc
       quarantine: quarantine ?? undefined,
     })),
     sources: runs.map((run) => run.source),
-    ...(budgets ? { budgets: budgets.map((budget) => ({ ...budget, value: budget.value })) } : {}),
+    ...(budgets
+      ? { budgets: budgets.map((budget) => ({ ...budget, value: budget.value ?? undefined })) }
+      : {}),
   };
 }

@@ -4,11 +4,11 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Envelope } from '@cucumber/messages';
+import { budgetPlotsOf } from '../charts/budget-plot.ts';
 import type { HistoryReport } from '../gate/history.ts';
 import type { QuarantineReport } from '../gate/quarantine.ts';
 import type { GateVerdict } from '../gate/results.ts';
 import { writeAllureResults } from './allure-results.ts';
-import { budgetPlots } from './budget-plots.ts';
 import { failedScenarioJourneys } from './failed-journeys.ts';
 import { summaryMarkdown } from './summary.ts';
 import { pageVerdictOf, writeReportPage } from './write-report-page.ts';
@@ -53,13 +53,14 @@ function gateJson(verdict: GateVerdict, info: GateJsonInfo): string {
       quarantine: quarantine?.kind ?? null,
     }),
   );
-  const budgets = verdict.budgets.map(({ figure, statistic, value, max, samples, ok }) => ({
+  const budgets = verdict.budgets.map(({ figure, statistic, value, max, samples, ok, percentiles }) => ({
     figure,
     statistic,
     value: value ?? null,
     max,
     samples,
     ok,
+    ...(percentiles ? { percentiles } : {}),
   }));
   const body = {
     format: gateJsonFormat,
@@ -112,7 +113,7 @@ export async function writeRunReports(
       'summary.md',
       () => {
         const journeys = failedScenarioJourneys([envelopes], verdict.scenarios);
-        const plots = budgetPlots([envelopes], verdict.budgets);
+        const plots = budgetPlotsOf(verdict.budgets);
         return writeFile(
           join(info.reportDir, 'summary.md'),
           summaryMarkdown(verdict, { ...info, journeys, budgetPlots: plots }),
@@ -135,7 +136,7 @@ export async function writeRunReports(
         writeAllureResults(envelopes, join(info.reportDir, 'allure-results'), {
           runId: info.runId,
           environment: info.environment,
-          budgets: budgetPlots([envelopes], verdict.budgets),
+          budgets: budgetPlotsOf(verdict.budgets),
         }),
     ],
   ];

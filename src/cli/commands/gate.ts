@@ -3,13 +3,13 @@
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { budgetPlotsOf } from '../../charts/budget-plot.ts';
 import type { RunPlan } from '../../config/load.ts';
 import { MesE2eError } from '../../errors.ts';
 import { historyFileText } from '../../gate/history-file.ts';
 import { judgeWithHistory } from '../../gate/history-verdict.ts';
 import { latestRun } from '../../gate/latest-run.ts';
 import { evaluateResults, type GateVerdict, type ResultStream } from '../../gate/results.ts';
-import { budgetPlots } from '../../report/budget-plots.ts';
 import { failedScenarioJourneys } from '../../report/failed-journeys.ts';
 import { inGitHubActions, publishToGitHub } from '../../report/github.ts';
 import { summaryMarkdown } from '../../report/summary.ts';
@@ -116,10 +116,7 @@ export async function gate(
       read.map((stream) => stream.envelopes),
       verdict.scenarios,
     ),
-    budgetPlots: budgetPlots(
-      read.map((stream) => stream.envelopes),
-      verdict.budgets,
-    ),
+    budgetPlots: budgetPlotsOf(verdict.budgets),
   });
   await writeFile(join(dir, 'summary.md'), summary);
   // Each shard's traces stay in its own run folder: the page links them from there.
