@@ -342,7 +342,11 @@ describe('writeReportPage', () => {
       ...withJourneyAttachments(cck('retry'), (name) => (name === failing ? [stopped] : undefined)),
       figuresEnvelope({ 'mes.list_ms': [12, 14, 30] }),
     ];
-    const budgets = [{ figure: 'mes.list_ms', statistic: 'p95' as const, max: 500 }];
+    // One budget recorded, one not (gate.json then says null for its value).
+    const budgets = [
+      { figure: 'mes.list_ms', statistic: 'p95' as const, max: 500 },
+      { figure: 'created_to_priced_ms.b2b', statistic: 'p95' as const, max: 20_000, ifRecorded: true },
+    ];
     const verdict = judge(envelopes, { ...defaultPolicy, budgets });
     await writeGateJson(run, verdict, { runId: 'run-7' });
     const written = await readFile(
