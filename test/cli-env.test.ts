@@ -3,11 +3,10 @@
 // The reference stack of five containers (up, status, fault handles, prune, down) is tested on the stack
 // test/cli-run-containers.test.ts brings up for its run: one start of five containers instead of two.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { httpBaseUrlOf } from '../src/drivers/endpoints.ts';
+import { leftovers } from './support/docker-leftovers.ts';
+import { configuredProject } from './support/fixture-project.ts';
 import { dockerMissing, skipWhenMissing } from './support/needs.ts';
 import { envUpUntil, runCommand, runIdFrom, runMesE2e } from './support/run-cli.ts';
 import { startTestEnvironment } from './support/test-environment.ts';
@@ -16,18 +15,7 @@ const skip = skipWhenMissing('env tests', await dockerMissing());
 
 const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' };
 
-function project(config?: unknown): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mes-e2e-env-'));
-  if (config) writeFileSync(join(dir, 'mes-e2e.config.json'), JSON.stringify(config));
-  return dir;
-}
-
-async function leftovers(runId: string): Promise<string> {
-  const filter = `label=org.mes-e2e.run-id=${runId}`;
-  const containers = await runCommand('docker', ['ps', '-aq', '--filter', filter]);
-  const networks = await runCommand('docker', ['network', 'ls', '-q', '--filter', filter]);
-  return (containers.stdout + networks.stdout).trim();
-}
+const project = (config?: unknown) => configuredProject(config, 'mes-e2e-env-');
 
 describe('mes-e2e env', { timeout: 600_000, skip }, () => {
   it('runs a team configuration that replaces one service by a URL and another by an image with its own port and readiness', async () => {

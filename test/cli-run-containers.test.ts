@@ -3,16 +3,7 @@
 // catches a sabotaged service, fault handles act on its containers, and `env down` leaves nothing
 // labelled. A run that starts containers of its own removes them.
 import assert from 'node:assert/strict';
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { XMLParser } from 'fast-xml-parser';
@@ -24,6 +15,8 @@ import { readRecordFile } from '../src/environment/record-file.ts';
 import { budgetSuite } from '../src/report/allure-budgets.ts';
 import type { AllureResult } from '../src/report/allure-model.ts';
 import { eventually } from '../src/wait/eventually.ts';
+import { leftovers } from './support/docker-leftovers.ts';
+import { configuredProject } from './support/fixture-project.ts';
 import { dockerMissing, skipWhenMissing } from './support/needs.ts';
 import { type CommandResult, repoRoot, runCommand, runIdFrom, runMesE2e } from './support/run-cli.ts';
 
@@ -56,19 +49,7 @@ function junitCounts(xml: string) {
   return { tests: Number(suite.tests), failures: Number(suite.failures), cases: cases.length };
 }
 
-function project(config?: unknown): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mes-e2e-containers-'));
-  if (config) writeFileSync(join(dir, 'mes-e2e.config.json'), JSON.stringify(config));
-  return dir;
-}
-
-/** Containers and networks that carry the run's label. */
-async function leftovers(runId: string): Promise<string> {
-  const filter = `label=org.mes-e2e.run-id=${runId}`;
-  const containers = await runCommand('docker', ['ps', '-aq', '--filter', filter]);
-  const networks = await runCommand('docker', ['network', 'ls', '-q', '--filter', filter]);
-  return (containers.stdout + networks.stdout).trim();
-}
+const project = (config?: unknown) => configuredProject(config, 'mes-e2e-containers-');
 
 const componentLogs = ['crm.log', 'mes.log', 'postgres.log', 'pricing.log', 'rabbitmq.log'];
 

@@ -17,7 +17,8 @@ const ScenarioRecordSchema = z.object({
   unfinished: z.literal(true).optional(),
 });
 
-const BudgetRecordSchema = z.object({
+/** A budget as the gate judged it; gate.json gives the same, with null for a value not recorded. */
+export const BudgetRecordSchema = z.object({
   figure: z.string(),
   statistic: z.string(),
   max: z.number(),

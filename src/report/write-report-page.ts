@@ -8,6 +8,7 @@ import type { Envelope } from '@cucumber/messages';
 import { z } from 'zod';
 import { budgetPlotsOf } from '../charts/budget-plot.ts';
 import type { BudgetCheck } from '../gate/coverage.ts';
+import { BudgetRecordSchema } from '../gate/history-file.ts';
 import type { GateVerdict } from '../gate/results.ts';
 import { type Counts, emptyCounts } from '../gate/verdict.ts';
 import { readGateFile } from './gate-file.ts';
@@ -120,28 +121,7 @@ const GateJson = z.object({
       quarantine: z.enum(['quarantined', 'expired', 'critical', 'bare-tag']).nullable(),
     }),
   ),
-  budgets: z
-    .array(
-      z.object({
-        figure: z.string(),
-        statistic: z.string(),
-        max: z.number(),
-        value: z.number().nullable(),
-        samples: z.number(),
-        ok: z.boolean(),
-        percentiles: z
-          .object({
-            p50: z.number(),
-            p90: z.number(),
-            p95: z.number(),
-            p99: z.number(),
-            max: z.number(),
-            mean: z.number(),
-          })
-          .optional(),
-      }),
-    )
-    .optional(),
+  budgets: z.array(BudgetRecordSchema.extend({ value: z.number().nullable() })).optional(),
 });
 
 /** gate.json as a page is rebuilt from: the verdict, its run's name and the messages files it judged. */

@@ -32,6 +32,13 @@ export function referenceProject(
   return dir;
 }
 
+/** A project of this configuration alone (or none): the shipped suite, on the profile it names. */
+export function configuredProject(config?: unknown, prefix = 'mes-e2e-project-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  if (config) writeFileSync(join(dir, 'mes-e2e.config.json'), JSON.stringify(config));
+  return dir;
+}
+
 /** A team's project: one fixture feature, the fixture steps, an optional quarantine file. */
 export function fixtureProject(
   /** A file of test/fixtures/gate/. */
