@@ -324,6 +324,31 @@ describe('release-gate.yml: promotion only after the gate said PROMOTE', () => {
     }
   });
 
+  it('gate: the job summary links the artifact that holds report.html, by the URL its upload gave', () => {
+    const all = steps(gate ?? {});
+    const upload = all.find((step) => step.with?.name === 'gate-verdict');
+    assert.ok(upload?.id, 'the verdict upload has an id');
+    const link = all.find((step) =>
+      String(step.env?.ARTIFACT_URL ?? '').includes(`steps.${upload.id}.outputs.artifact-url`),
+    );
+    assert.ok(link, 'a step is given the upload output artifact-url');
+    assert.ok(all.indexOf(link) > all.indexOf(upload), 'after the upload');
+    // The step's own script, run for real with the URL an upload would give.
+    const dir = mkdtempSync(join(tmpdir(), 'mes-e2e-workflow-link-'));
+    const summaryFile = join(dir, 'summary.md');
+    writeFileSync(summaryFile, '## BLOCK\n');
+    const url = 'https://github.com/acme/shop/actions/runs/42/artifacts/7';
+    const result = spawnSync('bash', ['-e', '-c', link.run ?? ''], {
+      env: { PATH: process.env.PATH, GITHUB_STEP_SUMMARY: summaryFile, ARTIFACT_URL: url },
+      encoding: 'utf8',
+    });
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(
+      readFileSync(summaryFile, 'utf8'),
+      new RegExp(`report\\.html, in the \\[gate-verdict artifact\\]\\(${url.replaceAll('/', '\\/')}\\)`),
+    );
+  });
+
   it("gate: given the previous gate's history.json when one was fetched, and no --history otherwise", () => {
     const cwd = mkdtempSync(join(tmpdir(), 'mes-e2e-workflow-history-'));
     assert.doesNotMatch(decideWith(0, cwd).calls, /--history/);
