@@ -4,7 +4,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { stopped, wentThrough } from '../../test/support/journeys.ts';
 import { whereItStopped } from './hops.ts';
-import { durationText, ordersToDraw, outcomeText, signedMs, timelineOf } from './timeline.ts';
+import {
+  durationText,
+  journeyBudgetsOf,
+  ordersToDraw,
+  outcomeText,
+  signedMs,
+  timelineOf,
+} from './timeline.ts';
 
 describe('timelineOf', () => {
   it('gives every hop its status: seen, unknown, stopped here, then not reached', () => {
@@ -68,5 +75,34 @@ describe('how times and outcomes read', () => {
       'stopped before: pricing completed (pricing), last seen: MES received at +140 ms',
     );
     assert.equal(outcomeText(timelineOf(wentThrough)), 'went through every hop');
+  });
+});
+
+describe('journeyBudgetsOf', () => {
+  // wentThrough (B2B) reaches 1020 ms; stopped (B2C) was last seen at 140 ms.
+  const limits = [
+    { figure: 'created_to_priced_ms.b2c', statistic: 'p95', max: 500 },
+    { figure: 'created_to_priced_ms.b2b', statistic: 'p95', max: 4000 },
+    { figure: 'mes.list_ms', statistic: 'p95', max: 100 },
+  ];
+
+  it("draws the created-to-priced budget of each segment the orders are in, and no other figure's", () => {
+    assert.deepEqual(journeyBudgetsOf(limits, [stopped]), [
+      { label: 'created_to_priced_ms.b2c p95', ms: 500 },
+    ]);
+    assert.deepEqual(
+      journeyBudgetsOf(limits, [stopped, wentThrough]).map((budget) => budget.ms),
+      [500, 4000],
+    );
+    assert.deepEqual(
+      journeyBudgetsOf(limits, [{ ...stopped, segment: undefined }]),
+      [],
+      'no segment, no line',
+    );
+  });
+
+  it('leaves out a budget more than four times further out than every hop: it would leave them no room', () => {
+    const far = [{ figure: 'created_to_priced_ms.b2b', statistic: 'p95', max: 20_000 }];
+    assert.deepEqual(journeyBudgetsOf(far, [wentThrough]), []);
   });
 });

@@ -36,6 +36,39 @@ export interface TimelineBudget {
   ms: number;
 }
 
+/** A budget of the policy, as far as a journey's picture needs it. */
+export interface BudgetLimit {
+  figure: string;
+  statistic: string;
+  max: number;
+}
+
+/** The figure the shipped steps record per order, from its create answered to its final state. */
+const createdToPriced = /^created_to_priced_ms\.(.+)$/;
+
+/** A budget further out than this many times the latest hop would squeeze the hops into a corner. */
+const farOut = 4;
+
+/**
+ * The budgets that apply to these orders, as lines across their picture: created_to_priced_ms of each
+ * segment the orders are in, measured as the picture's time is (from the create operation's answer),
+ * when the orders came within a quarter of it: a budget far beyond every hop tells nothing a reader
+ * needs and would leave the hops no room. A budget holds a statistic of many orders; one order past
+ * the line is a sign, not the verdict.
+ */
+export function journeyBudgetsOf(
+  limits: readonly BudgetLimit[],
+  journeys: readonly AttachedJourney[],
+): TimelineBudget[] {
+  const segments = new Set(journeys.flatMap((journey) => (journey.segment ? [journey.segment] : [])));
+  const times = journeys.flatMap((journey) => timelineOf(journey).hops.flatMap((hop) => hop.afterMs ?? []));
+  const reach = Math.max(0, ...times);
+  return limits
+    .filter((limit) => segments.has(createdToPriced.exec(limit.figure)?.[1] ?? ''))
+    .filter((limit) => limit.max <= reach * farOut)
+    .map((limit) => ({ label: `${limit.figure} ${limit.statistic}`, ms: limit.max }));
+}
+
 export interface PictureOptions {
   /** Limits to draw across the lanes. */
   budgets?: readonly TimelineBudget[];

@@ -220,22 +220,30 @@ describe('reportPageHtml', () => {
   });
 
   it('draws each budget whose figure was recorded against its limit, with the figures as a table', () => {
-    const envelopes = [...cck('retry'), figuresEnvelope({ 'created_to_priced_ms.b2c': [300, 900, 7000] })];
+    const envelopes = [
+      ...withJourneyAttachments(cck('retry'), (name) =>
+        name === failing ? [{ ...wentThrough, segment: 'b2c' }] : undefined,
+      ),
+      figuresEnvelope({ 'created_to_priced_ms.b2c': [300, 900, 7000] }),
+    ];
     const policy: Policy = {
       ...defaultPolicy,
       budgets: [
-        { figure: 'created_to_priced_ms.b2c', statistic: 'p95', max: 5000 },
+        { figure: 'created_to_priced_ms.b2c', statistic: 'p95', max: 4000 },
         { figure: 'mes.list_ms', statistic: 'p95', max: 500, ifRecorded: true },
       ],
     };
     const html = pageOf(envelopes, judge(envelopes, policy));
     const section = /<section aria-labelledby="budgets">([\s\S]*?)<\/section>/.exec(html)?.[1] ?? '';
     const titles = [...section.matchAll(/<title id="budget-\d+-title">([^<]*)<\/title>/g)].map((m) => m[1]);
-    assert.deepEqual(titles, ['created_to_priced_ms.b2c: p95 7000 over the budget of 5000 (3 samples)']);
+    assert.deepEqual(titles, ['created_to_priced_ms.b2c: p95 7000 over the budget of 4000 (3 samples)']);
     const rows = [...section.matchAll(/<tr>(<td[\s\S]*?)<\/tr>/g)].map((row) =>
       [...(row[1] ?? '').matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map((cell) => asText(cell[1] ?? '')),
     );
-    assert.deepEqual(rows, [['created_to_priced_ms.b2c', 'p95', '7000', '5000', '3', 'no: over']]);
+    assert.deepEqual(rows, [['created_to_priced_ms.b2c', 'p95', '7000', '4000', '3', 'no: over']]);
+    // The B2C order's journey (1.02 s) has its segment's budget drawn across it.
+    const failed = scenarioBlocks(html).find((block) => asText(block.name) === failing);
+    assert.match(failed?.body ?? '', /<line data-budget="created_to_priced_ms\.b2c p95"/);
   });
 
   it('keeps names from feature files and configurations as text', () => {
@@ -339,7 +347,9 @@ describe('writeReportPage', () => {
     const run = join(dir, 'rebuilt');
     await mkdir(run);
     const envelopes = [
-      ...withJourneyAttachments(cck('retry'), (name) => (name === failing ? [stopped] : undefined)),
+      ...withJourneyAttachments(cck('retry'), (name) =>
+        name === failing ? [{ ...wentThrough, segment: 'b2c' }] : undefined,
+      ),
       figuresEnvelope({ 'mes.list_ms': [12, 14, 30] }),
     ];
     // One budget recorded, one not (gate.json then says null for its value).

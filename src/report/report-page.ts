@@ -4,6 +4,7 @@
 import { type BudgetPlot, budgetPlotSvg } from '../charts/budget-plot.ts';
 import type { Counts } from '../gate/verdict.ts';
 import { escapeMarkup as esc } from '../journey/markup.ts';
+import { type BudgetLimit, journeyBudgetsOf } from '../journey/timeline.ts';
 import { journeySvg } from '../journey/timeline-svg.ts';
 import { journeyTables } from '../journey/timeline-table.ts';
 import type { PageScenario } from './page-scenarios.ts';
@@ -92,8 +93,8 @@ export function reportPageHtml(page: ReportPage): string {
     budgetsSection(page.budgets ?? []),
     contents(toLook, passed),
     '<main>',
-    group('to-look', `Scenarios to look at (${toLook.length})`, toLook, true),
-    group('passed', `Passed (${passed.length})`, passed, false),
+    group('to-look', `Scenarios to look at (${toLook.length})`, toLook, true, page.budgets ?? []),
+    group('passed', `Passed (${passed.length})`, passed, false, page.budgets ?? []),
     page.scenarios.length === 0 ? '<p>No scenario ran.</p>' : '',
     '</main>',
     '<footer><p>Written by mes-e2e from the run’s messages and its verdict. Every other report of the run tells the same story; this one needs no server, no script and no network.</p></footer>',
@@ -191,12 +192,18 @@ function contents(toLook: readonly Numbered[], passed: readonly Numbered[]): str
   ].join('\n');
 }
 
-function group(id: string, heading: string, scenarios: readonly Numbered[], open: boolean): string {
+function group(
+  id: string,
+  heading: string,
+  scenarios: readonly Numbered[],
+  open: boolean,
+  limits: readonly BudgetLimit[],
+): string {
   if (scenarios.length === 0) return '';
   return [
     `<section aria-labelledby="${id}">`,
     `<h2 id="${id}">${esc(heading)}</h2>`,
-    ...scenarios.map((each) => scenarioBlock(each, open)),
+    ...scenarios.map((each) => scenarioBlock(each, open, limits)),
     '</section>',
   ].join('\n');
 }
@@ -251,7 +258,7 @@ function statusLine(scenario: PageScenario): string {
   return `${result}${standing}`;
 }
 
-function scenarioBlock({ scenario, id }: Numbered, open: boolean): string {
+function scenarioBlock({ scenario, id }: Numbered, open: boolean, limits: readonly BudgetLimit[]): string {
   const name = esc(scenario.name || '(unnamed)');
   const where = esc(`${scenario.uri}:${scenario.line}`);
   const took = scenario.durationMs === undefined ? '' : ` · ${esc(duration(scenario.durationMs))}`;
@@ -261,7 +268,7 @@ function scenarioBlock({ scenario, id }: Numbered, open: boolean): string {
     facts(scenario),
     failure(scenario),
     traces(scenario),
-    journeys(scenario, id),
+    journeys(scenario, id, limits),
     '</details>',
   ]
     .filter((part) => part !== '')
@@ -301,13 +308,13 @@ function traces(scenario: PageScenario): string {
   return `<p>Playwright trace: ${links.join(', ')} (open it with <code>npx playwright show-trace</code>).</p>`;
 }
 
-function journeys(scenario: PageScenario, id: string): string {
+function journeys(scenario: PageScenario, id: string, limits: readonly BudgetLimit[]): string {
   if (scenario.journeys.length === 0) return '';
   const count = scenario.journeys.length;
   return [
     `<section aria-label="${esc(`Order journeys of ${scenario.name || '(unnamed)'}`)}">`,
     `<h3>Order journeys (${count} order${count === 1 ? '' : 's'})</h3>`,
-    `<figure>${journeySvg(scenario.journeys, { idPrefix: `${id}-journeys` })}</figure>`,
+    `<figure>${journeySvg(scenario.journeys, { idPrefix: `${id}-journeys`, budgets: journeyBudgetsOf(limits, scenario.journeys) })}</figure>`,
     journeyTables(scenario.journeys),
     '</section>',
   ].join('\n');

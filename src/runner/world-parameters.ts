@@ -18,6 +18,8 @@ export function worldParametersOf(plan: RunPlan, record: EnvironmentRecord | und
     stopFile: join(reportDir, 'run-stopped.json'),
     chromium: plan.run.chromium,
     journey: plan.journey,
+    /** The policy's budgets, drawn across the journey pictures of the orders they apply to. */
+    budgets: plan.policy.budgets.map(({ figure, statistic, max }) => ({ figure, statistic, max })),
     deadLetterExchanges: deadLetterExchangesOf(plan.contracts.asyncapi.document),
     openapi: plan.policy.rules['answer-contract']
       ? Object.fromEntries(

@@ -3,6 +3,7 @@
 // observer is closed at the end.
 import { After, AfterAll, Before, Status, setParallelCanAssign } from '@cucumber/cucumber';
 import { journeyFileName } from '../../src/journey/attached-journey.ts';
+import { journeyBudgetsOf } from '../../src/journey/timeline.ts';
 import { journeySvg } from '../../src/journey/timeline-svg.ts';
 import { journeyTableHtml } from '../../src/journey/timeline-table.ts';
 import { closeWorkerBrowser } from './browser.ts';
@@ -60,7 +61,8 @@ After(waitsUpTo(restoreWithinMs), async function (this: MesWorld, { result, pick
     fileName: journeyFileName,
   });
   // The same journeys to look at: a picture (base64, or cucumber.html would not show it) and its text twin.
-  await this.attach(Buffer.from(journeySvg(journeys)), {
+  const budgets = journeyBudgetsOf(this.parameters.budgets ?? [], journeys);
+  await this.attach(Buffer.from(journeySvg(journeys, { budgets })), {
     mediaType: 'image/svg+xml',
     fileName: 'journey.svg',
   });

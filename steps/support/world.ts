@@ -17,6 +17,7 @@ import type { FaultTargets } from '../../src/drivers/fault-targets.ts';
 import type { AnswerObserver } from '../../src/drivers/http-client.ts';
 import { createMesClient, type MesClient } from '../../src/drivers/mes-client.ts';
 import { type BusWatch, busWatchOf, observeOptionsOf } from '../../src/journey/bus-watch.ts';
+import type { BudgetLimit } from '../../src/journey/timeline.ts';
 import { workerBrowser } from './browser.ts';
 import { GenericSession } from './generic-session.ts';
 import { perWorker } from './per-worker.ts';
@@ -37,6 +38,8 @@ export interface MesWorldParameters {
   /** The hops of one order (the plan's journey, resolved against the contracts): what the bus observer
    * watches, what an order's journey is made of, and whose log explains where an order stopped. */
   journey: Journey;
+  /** The policy's budgets: those of the scenario's orders are drawn across their journey picture. */
+  budgets?: readonly BudgetLimit[];
   /** The dead-letter exchanges the AsyncAPI document names: watched beside the journey's bus hops. */
   deadLetterExchanges: readonly string[];
   /** Each component's OpenAPI document, by component name: every answer it gives is checked against it. */
