@@ -134,4 +134,14 @@ describe('report.html in Chromium, offline', { skip, timeout: 120_000 }, () => {
     assert.match(written, /took 2\.5 s/);
     assert.equal(withoutTime(rebuilt), withoutTime(written));
   });
+
+  it('refuses --single-file with --open or --previous (Allure options), saying how to open the page', async () => {
+    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' };
+    for (const extra of [['--open'], ['--previous', dir]]) {
+      const result = await runMesE2e(['report', '--single-file', ...extra, dir], { cwd: dir, env });
+      assert.equal(result.code, 2, `${extra[0]}: ${result.stderr}`);
+      assert.match(result.stderr, /--open and --previous are for the Allure report, not --single-file/);
+      assert.match(result.stderr, /report\.html opens from the file itself/);
+    }
+  });
 });
