@@ -100,13 +100,32 @@ export const createDatabase = (adminUrl: string, name: string, runLabels: RunLab
     );
   });
 
-/** Resolves to whether there was a database to drop. */
-export const dropDatabase = (adminUrl: string, name: string) =>
-  withAdmin(adminUrl, async (client) => {
-    const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [name]);
-    await client.query(`drop database if exists ${identifier(name)} with (force)`);
-    return rowCount === 1;
-  });
+/** A connection the server closed under the client (its restart, a backend killed, an overloaded host). */
+const droppedConnection = (error: unknown) =>
+  /Connection terminated|ECONNRESET|terminating connection/i.test((error as Error)?.message ?? '');
+
+/** Connections dropped under the admin client before the drop is given up on. */
+const dropAttempts = 3;
+
+/**
+ * Resolves to whether there was a database to drop. Dropping is idempotent, so a connection the server
+ * closed mid-way (CI saw "Connection terminated unexpectedly" under load) is tried again on a new one.
+ */
+export async function dropDatabase(adminUrl: string, name: string): Promise<boolean> {
+  let existed = false;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await withAdmin(adminUrl, async (client) => {
+        const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [name]);
+        existed ||= rowCount === 1;
+        await client.query(`drop database if exists ${identifier(name)} with (force)`);
+        return existed;
+      });
+    } catch (error) {
+      if (attempt >= dropAttempts || !droppedConnection(error)) throw error;
+    }
+  }
+}
 
 /** The databases runs created, with their labels. */
 export const listRunDatabases = (adminUrl: string) =>
