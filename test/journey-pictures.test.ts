@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright';
-import { budgetPlotsOf } from '../src/charts/budget-plot.ts';
 import { launchChromium } from '../src/drivers/browser.ts';
 import { figuresEnvelope } from '../src/gate/figures.ts';
 import { defaultPolicy } from '../src/gate/policy.ts';
@@ -128,7 +127,6 @@ describe('journey pictures in Chromium', { skip, timeout: 120_000 }, () => {
     const before = { ...(first ?? assert.fail('no budget')), value: 2100, ok: true, percentiles };
     const summary = summaryMarkdown(verdict, {
       runId: 'run-7',
-      budgetPlots: budgetPlotsOf(verdict.budgets),
       history: { window: 10, runs: [], scenarios: [], budgetsBefore: { run: 'run-6', budgets: [before] } },
     });
     const charts = chartsIn(summary).filter((chart) => chart.startsWith('xychart-beta'));

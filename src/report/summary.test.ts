@@ -4,7 +4,6 @@ import { describe, it } from 'node:test';
 import type { Envelope } from '@cucumber/messages';
 import { compatibilityStream as cck } from '../../test/support/compatibility-kit.ts';
 import { stopped, wentThrough } from '../../test/support/journeys.ts';
-import { budgetPlotsOf } from '../charts/budget-plot.ts';
 import { evaluateResults, type GateVerdict } from '../gate/results.ts';
 import type { ScenarioOutcome } from '../gate/scenarios.ts';
 import type { ScenarioJourneys } from './failed-journeys.ts';
@@ -225,7 +224,6 @@ describe('summaryMarkdown', () => {
       {
         runId: 'run-7',
         journeys: Array.from({ length: 3000 }, (_, index) => failed(index)),
-        budgetPlots: budgetPlotsOf(budgets),
       },
     );
     const bytes = Buffer.byteLength(markdown);

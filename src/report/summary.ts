@@ -23,8 +23,6 @@ export type SummaryInfo = {
   history?: HistoryReport;
   /** The order journeys the failed scenarios attached (failedScenarioJourneys), drawn as charts. */
   journeys?: readonly ScenarioJourneys[];
-  /** Each budget against its recorded samples (budgetPlots), drawn under the budgets table. */
-  budgetPlots?: readonly BudgetPlot[];
 };
 
 /** GitHub cuts a step summary at 1 MiB; a run with thousands of failures still needs to fit. */
@@ -58,7 +56,7 @@ export function summaryMarkdown(verdict: SummaryVerdict, info: SummaryInfo): str
     countsTable(verdict.counts),
     reasonsList(verdict.reasons),
     budgetsTable(verdict.budgets),
-    budgetCharts(info.budgetPlots ?? [], info.history?.budgetsBefore),
+    budgetCharts(budgetPlotsOf(verdict.budgets), info.history?.budgetsBefore),
     violationsTable(verdict.violations),
     scenariosTable(verdict.scenarios),
     journeysSection(info.journeys ?? []),

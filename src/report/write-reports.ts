@@ -113,11 +113,7 @@ export async function writeRunReports(
       'summary.md',
       () => {
         const journeys = failedScenarioJourneys([envelopes], verdict.scenarios);
-        const plots = budgetPlotsOf(verdict.budgets);
-        return writeFile(
-          join(info.reportDir, 'summary.md'),
-          summaryMarkdown(verdict, { ...info, journeys, budgetPlots: plots }),
-        );
+        return writeFile(join(info.reportDir, 'summary.md'), summaryMarkdown(verdict, { ...info, journeys }));
       },
     ],
     [

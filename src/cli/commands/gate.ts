@@ -3,7 +3,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { budgetPlotsOf } from '../../charts/budget-plot.ts';
 import type { RunPlan } from '../../config/load.ts';
 import { MesE2eError } from '../../errors.ts';
 import { historyFileText } from '../../gate/history-file.ts';
@@ -116,7 +115,6 @@ export async function gate(
       read.map((stream) => stream.envelopes),
       verdict.scenarios,
     ),
-    budgetPlots: budgetPlotsOf(verdict.budgets),
   });
   await writeFile(join(dir, 'summary.md'), summary);
   // Each shard's traces stay in its own run folder: the page links them from there.
