@@ -2,8 +2,12 @@
 // reload, and the analytics panel's queues and counts. Thin over the dashboard page driver.
 import assert from 'node:assert/strict';
 import { Given, Then } from '@cucumber/cucumber';
-import type { QueueRowView } from '../src/drivers/dashboard-page.ts';
+import type { AnalyticsFigures, PanelSegment, QueueRowView } from '../src/drivers/dashboard-page.ts';
+import type { MesOrder } from '../src/drivers/mes-client.ts';
+import { statistic } from '../src/gate/figures.ts';
+import { eventually } from '../src/wait/eventually.ts';
 import { withWhereItStopped } from './support/journey.ts';
+import { createdToPricedMs } from './support/orders.ts';
 import { ownDeadline, withinDeadline } from './support/timeouts.ts';
 import type { MesWorld } from './support/world.ts';
 
@@ -38,6 +42,15 @@ async function waitOnDashboard(world: MesWorld, id: string, status: string, seco
 
 Given('the MES dashboard is open', async function (this: MesWorld) {
   await this.dashboard();
+});
+
+Given('the MES dashboard is open, counting the orders created from now on', async function (this: MesWorld) {
+  assert.equal(this.usedDashboard(), undefined, 'the dashboard was opened earlier in the scenario');
+  // MES's own clock says when "now" is: the orders' creation times are stamped by the pipeline, not
+  // by this machine, whose clock may differ from the pipeline's (staging).
+  const { generatedAt } = (await this.mes.metrics()) as { generatedAt?: unknown };
+  if (typeof generatedAt !== 'string') assert.fail("MES's metrics carry no generatedAt time");
+  await this.dashboard({ since: generatedAt });
 });
 
 Then(
@@ -158,5 +171,70 @@ Then(
       },
     );
     await withinDeadline(seconds, counted);
+  },
+);
+
+/** What the panel should show of exactly these orders: counts per state and segment, p50 and p95 by nearest rank. */
+function truthOf(orders: readonly MesOrder[]) {
+  const count = (status: string, segment: PanelSegment) =>
+    orders.filter((order) => order.status === status && order.segment === segment).length;
+  const latency = (segment: PanelSegment) => {
+    const times = orders
+      .filter((order) => order.segment === segment && order.pricedAt)
+      .map(createdToPricedMs);
+    return times.length === 0
+      ? { count: 0, p50: null, p95: null }
+      : { count: times.length, p50: statistic(times, 'p50'), p95: statistic(times, 'p95') };
+  };
+  return { count, latency };
+}
+
+function differences(truth: ReturnType<typeof truthOf>, shown: AnalyticsFigures, toleranceMs: number) {
+  const found: string[] = [];
+  for (const [status, state] of Object.entries(shownState))
+    for (const segment of ['b2c', 'b2b'] as const) {
+      const expected = truth.count(status, segment);
+      const panel = shown.counts[state]?.[segment];
+      if (panel !== expected)
+        found.push(`${state} ${segment}: the panel counts ${panel}, the orders ${expected}`);
+    }
+  for (const segment of ['b2c', 'b2b'] as const) {
+    const expected = truth.latency(segment);
+    const panel = shown.latency[segment];
+    if (panel.count !== expected.count)
+      found.push(`${segment} priced: the panel counts ${panel.count}, the orders ${expected.count}`);
+    for (const which of ['p50', 'p95'] as const) {
+      const [a, b] = [panel[which], expected[which]];
+      const agree = a === null || b === null ? a === b : Math.abs(a - b) <= toleranceMs;
+      if (!agree)
+        found.push(
+          `${segment} created-to-priced ${which}: the panel shows ${a} ms, the orders measured ${b} ms`,
+        );
+    }
+  }
+  return found;
+}
+
+Then(
+  "the analytics panel's order counts and created-to-priced p50 and p95 agree with the scenario's orders within {int} ms",
+  async function (this: MesWorld, toleranceMs: number) {
+    const orders = await Promise.all(
+      this.orders.map(async (order) =>
+        order.id
+          ? ((await this.mes.findOrder(order.id)) ?? assert.fail(`MES has no order ${order.id}`))
+          : undefined,
+      ),
+    );
+    const truth = truthOf(orders.filter((order): order is MesOrder => order !== undefined));
+    const dashboard = await this.dashboard();
+    // The panel reads MES's figures every two seconds: wait for a refresh after the orders settled.
+    await eventually(
+      async () => {
+        const wrong = differences(truth, await dashboard.analytics(), toleranceMs);
+        if (wrong.length > 0) throw new Error(wrong.join('; '));
+        return true;
+      },
+      { within: 15_000, description: "the analytics panel agreeing with the scenario's own orders" },
+    );
   },
 );

@@ -1,4 +1,5 @@
-// The seed's promises the shipped suite proves (pricing rules, idempotent retries) each BLOCK a run of
+// The seed's promises the shipped suite proves (pricing rules, idempotent retries, an analytics panel
+// that tells the truth) each BLOCK a run of
 // the reference stack broken on purpose the way its scenario guards against, with the scenario named.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -13,17 +14,18 @@ interface Summary {
   counts: Record<string, number>;
 }
 
-describe('the shipped pricing and idempotency scenarios on a broken reference stack', {
+describe('the shipped pricing, idempotency and analytics scenarios on a broken reference stack', {
   timeout: 300_000,
 }, () => {
-  it('block a stack that drops unpriceable orders, rounds totals once and ignores Idempotency-Keys', async () => {
+  it('block a stack that drops unpriceable orders, rounds totals once, ignores Idempotency-Keys and whose panel lies', async () => {
     const cwd = referenceProject({
       components: {
         pricing: { source: 'process', env: { PRICING_FAULT: 'drop-unpriceable,round-total' } },
         crm: { source: 'process', env: { CRM_IDEMPOTENCY: 'off' } },
+        mes: { source: 'process', env: { MES_FAULT: 'latency-from-receipt' } },
       },
     });
-    const tags = '@unpriceable or @rounding or @idempotency';
+    const tags = '@unpriceable or @rounding or @idempotency or @alone';
     const args = ['run', `${repoRoot}features`, '--tags', tags, '--max-failures', '0', '--parallel', '2'];
     const result = await runMesE2e([...args, '--json'], { cwd, env, timeoutMs: 240_000 });
     assert.equal(result.code, 1, result.stdout + result.stderr);
@@ -59,6 +61,11 @@ describe('the shipped pricing and idempotency scenarios on a broken reference st
       ),
       /the retry \(answered 201\) names the order the first request created/,
     );
-    assert.equal(summary.counts.failed, 6, reasons);
+    // A panel that measures from MES's receipt shows less than the orders took.
+    assert.match(
+      failedFor("The analytics panel's counts and latency percentiles are those of the orders it counts"),
+      /created-to-priced p50: the panel shows \d+ ms, the orders measured \d+ ms/,
+    );
+    assert.equal(summary.counts.failed, 7, reasons);
   });
 });

@@ -317,6 +317,31 @@ describe('reference pipeline', { timeout: 180_000 }, () => {
     assert.ok(body.throughput.pricedPerMinute.reduce((sum, m) => sum + m.count, 0) >= 9);
   });
 
+  it('counts only the orders created since a time with ?since, and refuses a since that is no time', async () => {
+    const times = await query(
+      record,
+      "select to_json(created_at) #>> '{}' as at, status, segment from mes.orders order by created_at",
+    );
+    const middle = Math.floor(times.length / 2);
+    const since = String(times[middle]?.at);
+    const body = (await mesApi().metrics({ since })) as unknown as MetricsBody & { since: string };
+    assert.equal(Date.parse(body.since), Date.parse(since), 'the answer says what it counted from');
+    // Microseconds: an order created in the same millisecond before `since` must not be counted.
+    const expected = await query(
+      record,
+      'select count(*)::int as n from mes.orders where created_at >= $1::timestamptz',
+      [since],
+    );
+    assert.equal(body.orders.total, expected[0]?.n);
+    assert.ok(body.orders.total < times.length, `${body.orders.total} of ${times.length} orders`);
+    const later = new Date(Date.now() + 60_000).toISOString();
+    const none = (await mesApi().metrics({ since: later })) as unknown as MetricsBody;
+    assert.deepEqual([none.orders.total, none.latency.createdToPricedMs.b2c?.count], [0, 0]);
+    const refused = await fetch(`${httpBaseUrlOf(record.endpoints, 'mes')}/api/metrics?since=yesterday`);
+    assert.equal(refused.status, 400);
+    assert.match(((await refused.json()) as { message: string }).message, /since.*date-time/);
+  });
+
   it("the bus observer declares nothing on a broker that is not the run's, and checks before declaring on the run's", async () => {
     const { amqpUrl } = record.endpoints.rabbitmq;
     const absent = `journey-observer-${Date.now()}`;

@@ -21,10 +21,20 @@ export interface QueueRowView {
   consumers: number;
 }
 
+export type PanelSegment = 'b2c' | 'b2b';
+
+/** The analytics panel's order figures as shown: counts per state (as the page names it) and segment. */
+export interface AnalyticsFigures {
+  counts: Record<string, Record<PanelSegment, number>>;
+  /** Created-to-priced of the priced orders, in ms; null where the panel shows none ("—"). */
+  latency: Record<PanelSegment, { count: number; p50: number | null; p95: number | null }>;
+}
+
 export interface DashboardPage {
   readonly page: Page;
   readonly context: BrowserContext;
-  open(): Promise<void>;
+  /** Opens the dashboard; with `since`, its analytics panel counts only the orders created from then on. */
+  open(options?: { since?: string }): Promise<void>;
   /** The rows of the orders view, as shown. */
   orders(): Promise<OrderRowView[]>;
   /** Waits until the order's row shows (in `state`, when given) without reloading the page. */
@@ -41,6 +51,8 @@ export interface DashboardPage {
   ): Promise<QueueRowView>;
   /** The figures of a table of the analytics panel ("Order counts", "Latency"), row by row. */
   table(name: string): Promise<string[][]>;
+  /** The "Order counts" and "Latency" tables, read as figures. */
+  analytics(): Promise<AnalyticsFigures>;
   waitForTable(
     name: string,
     holds: (rows: string[][]) => boolean,
@@ -67,6 +79,21 @@ async function bodyRows(table: Locator): Promise<string[][]> {
 const toOrder = (cells: string[]): OrderRowView =>
   Object.fromEntries(orderColumns.map((column, i) => [column, cells[i] ?? ''])) as unknown as OrderRowView;
 
+const figureOrNone = (text: string | undefined) => (text === undefined || text === '—' ? null : Number(text));
+
+function toAnalytics(counts: string[][], latency: string[][]): AnalyticsFigures {
+  const latencyOf = (shownName: string) => {
+    const [, count, p50, p95] = latency.find((row) => row[0] === shownName) ?? [];
+    return { count: Number(count ?? 0), p50: figureOrNone(p50), p95: figureOrNone(p95) };
+  };
+  return {
+    counts: Object.fromEntries(
+      counts.map(([state = '', b2c, b2b]) => [state, { b2c: Number(b2c), b2b: Number(b2b) }]),
+    ),
+    latency: { b2c: latencyOf('B2C'), b2b: latencyOf('B2B') },
+  };
+}
+
 const toQueue = ([name = '', ...figures]: string[]): QueueRowView => {
   const [messages = 0, ready = 0, unacknowledged = 0, consumers = 0] = figures.map(Number);
   return { name, messages, ready, unacknowledged, consumers };
@@ -86,8 +113,10 @@ export async function openDashboard(browser: Browser, mesUrl: string): Promise<D
   const dashboard: DashboardPage = {
     page,
     context,
-    async open() {
-      await page.goto(new URL('/', mesUrl).href);
+    async open({ since } = {}) {
+      const url = new URL('/', mesUrl);
+      if (since !== undefined) url.searchParams.set('since', since);
+      await page.goto(url.href);
       await page.getByRole('heading', { name: 'MES dashboard' }).waitFor();
       // The heading is static; the rows come with the first read, which ends with aria-busy="false".
       await ordersShown();
@@ -149,6 +178,13 @@ export async function openDashboard(browser: Browser, mesUrl: string): Promise<D
     },
     async table(name) {
       return bodyRows(page.getByRole('table', { name, exact: true }));
+    },
+    async analytics() {
+      const [counts, latency] = await Promise.all([
+        dashboard.table('Order counts'),
+        dashboard.table('Latency'),
+      ]);
+      return toAnalytics(counts, latency);
     },
     async waitForTable(name, holds, { within, description }) {
       return eventually(

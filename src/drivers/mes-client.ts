@@ -28,7 +28,8 @@ export interface MesClient {
   ): Promise<{ orders: MesOrder[]; nextCursor: string | null }>;
   /** Resolves with the order once MES shows it in the state; at the deadline, fails with what MES showed. */
   waitForStatus(orderId: string, status: string, options: { within: number }): Promise<MesOrder>;
-  metrics(): Promise<Record<string, unknown>>;
+  /** The analytics panel's figures; with `since`, of the orders created from then on. */
+  metrics(options?: { since?: string }): Promise<Record<string, unknown>>;
 }
 
 export function createMesClient(baseUrl: string, options: { onAnswer?: AnswerObserver } = {}): MesClient {
@@ -67,6 +68,7 @@ export function createMesClient(baseUrl: string, options: { onAnswer?: AnswerObs
         },
         { within, description: `order ${orderId} ${status} in MES`, maxEvery: 200 },
       ),
-    metrics: async () => ok('GET /api/metrics', await get('/api/metrics')),
+    metrics: async ({ since } = {}) =>
+      ok('GET /api/metrics', await get('/api/metrics', since === undefined ? undefined : { since })),
   };
 }

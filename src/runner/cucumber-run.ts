@@ -33,10 +33,8 @@ export interface CucumberRunResult {
 }
 
 /** The plugin module beside this one, .ts in a checkout and .js in the published package. */
-const destructiveLastPlugin = new URL(
-  `./destructive-last${extname(fileURLToPath(import.meta.url))}`,
-  import.meta.url,
-).href;
+const aloneLastPlugin = new URL(`./alone-last${extname(fileURLToPath(import.meta.url))}`, import.meta.url)
+  .href;
 
 /** Swallows what cucumber would print: mes-e2e prints its own progress. */
 const silent = () =>
@@ -62,7 +60,7 @@ export async function runScenarios(options: CucumberRunOptions): Promise<Cucumbe
           name: [...options.selection.names],
           ...(options.selection.shard ? { shard: options.selection.shard } : {}),
           import: [...options.selection.supportImports],
-          plugin: [destructiveLastPlugin],
+          plugin: [aloneLastPlugin],
           parallel: options.parallel,
           retry: options.retry,
           // mes-e2e stops early itself (early-stop.ts): quarantined failures do not count, skips are explained.

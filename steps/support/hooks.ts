@@ -1,7 +1,8 @@
-// Scheduling and bookkeeping around scenarios: @destructive scenarios run alone, each order's
+// Scheduling and bookkeeping around scenarios: @destructive and @alone scenarios run alone, each order's
 // journey is attached to its scenario (as data, a picture and a table), and the worker's bus
 // observer is closed at the end.
 import { After, AfterAll, Before, Status, setParallelCanAssign } from '@cucumber/cucumber';
+import { runsAlone } from '../../src/config/alone.ts';
 import { journeyFileName } from '../../src/journey/attached-journey.ts';
 import { journeyBudgetsOf } from '../../src/journey/timeline.ts';
 import { journeySvg } from '../../src/journey/timeline-svg.ts';
@@ -16,13 +17,10 @@ import { closeWorkerBus, type MesWorld } from './world.ts';
 /** What restoring a scenario's breakage may take: a component or two back to ready, extras removed. */
 const restoreWithinMs = 150_000;
 
-const isDestructive = (pickle: { tags: ReadonlyArray<{ name: string }> }) =>
-  pickle.tags.some((tag) => tag.name === '@destructive');
-
-// Synchronous both ways (CUCUMBER.md): a destructive scenario starts only on an idle run, and nothing
-// starts beside a running one. Retries stay with their scenario's assignment, so they obey it too.
+// Synchronous both ways (CUCUMBER.md): a scenario that runs alone starts only on an idle run, and
+// nothing starts beside a running one. Retries stay with their scenario's assignment, so they obey it too.
 setParallelCanAssign((candidate, running) =>
-  isDestructive(candidate) ? running.length === 0 : !running.some(isDestructive),
+  runsAlone(candidate) ? running.length === 0 : !running.some(runsAlone),
 );
 
 // Watching starts before the scenario's first step, so no message of its orders can pass unseen.

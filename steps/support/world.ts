@@ -140,14 +140,17 @@ export class MesWorld extends World<MesWorldParameters> {
     return this.chaosOfScenario;
   }
 
-  /** The MES dashboard in the worker's Chromium, opened (and traced) on first use. */
-  dashboard(): Promise<DashboardPage> {
+  /**
+   * The MES dashboard in the worker's Chromium, opened (and traced) on first use, with `options`: later
+   * calls get the page as it was opened.
+   */
+  dashboard(options: { since?: string } = {}): Promise<DashboardPage> {
     this.dashboardOfScenario ??= (async () => {
       const browser = await workerBrowser(this.parameters.chromium);
       const page = await openDashboard(browser, httpBaseUrlOf(this.endpoints, 'mes'));
       // Recorded from the start, kept only if the scenario fails: the After hook decides.
       await page.context.tracing.start({ screenshots: true, snapshots: true });
-      await page.open();
+      await page.open(options);
       return page;
     })();
     return this.dashboardOfScenario;

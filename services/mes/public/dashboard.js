@@ -22,6 +22,8 @@ const queueColours = ['#2458d6', '#d9822b', '#2e9e5b', '#8a1c1c', '#7a4cc2', '#5
 
 const element = (id) => document.getElementById(id);
 const filtersForm = element('filters');
+/** ?since=<ISO time>: the analytics panel counts only the orders created from then on (a shift, a test). */
+const countedSince = new URLSearchParams(location.search).get('since');
 
 // --- orders view ---------------------------------------------------------------------------------
 
@@ -136,7 +138,7 @@ function showFirstPage() {
 }
 
 filtersForm.addEventListener('change', () => {
-  const query = new URLSearchParams();
+  const query = new URLSearchParams(countedSince ? { since: countedSince } : {});
   for (const [name, value] of Object.entries(currentFilters())) if (value) query.set(name, value);
   history.replaceState(null, '', query.size ? `?${query}` : location.pathname);
   showFirstPage();
@@ -213,16 +215,22 @@ function describe(id, text) {
 
 async function refreshMetrics() {
   try {
-    const response = await fetch('api/metrics');
-    if (!response.ok) throw new Error(`MES answered ${response.status}`);
+    const response = await fetch(
+      countedSince ? `api/metrics?${new URLSearchParams({ since: countedSince })}` : 'api/metrics',
+    );
+    if (!response.ok) {
+      const refusal = await response.json().catch(() => ({}));
+      throw new Error(`MES answered ${response.status}${refusal.message ? ` (${refusal.message})` : ''}`);
+    }
     const metrics = await response.json();
     renderQueues(metrics.queues);
     renderCounts(metrics.orders);
     renderThroughput(metrics.throughput);
-    renderLatency(metrics.latency);
+    renderLatency(metrics.latency, metrics.since);
     const queueNote = metrics.queues.available ? '' : ` Queue figures unavailable: ${metrics.queues.reason}.`;
+    const counted = metrics.since ? ` created since ${time(metrics.since)}` : '';
     element('analytics-status').textContent =
-      `${metrics.orders.total} orders; updated ${time(metrics.generatedAt)}.${queueNote}`;
+      `${metrics.orders.total} orders${counted}; updated ${time(metrics.generatedAt)}.${queueNote}`;
   } catch (error) {
     element('analytics-status').textContent = `Could not read metrics: ${error.message}. Retrying.`;
   }
@@ -355,7 +363,7 @@ function renderThroughput(throughput) {
   );
 }
 
-function renderLatency(latency) {
+function renderLatency(latency, since) {
   const segments = Object.keys(segmentNames);
   const figure = (segment, statistic) => latency.createdToPricedMs[segment]?.[statistic] ?? null;
   element('latency-rows').replaceChildren(
@@ -384,7 +392,7 @@ function renderLatency(latency) {
   }
   describe(
     'latency-chart',
-    `Created-to-priced over ${latency.windowMinutes} minutes: ${segments
+    `Created-to-priced over ${latency.windowMinutes} minutes${since ? ` of orders created since ${time(since)}` : ''}: ${segments
       .map(
         (segment) =>
           `${segmentNames[segment]} p50 ${figure(segment, 'p50') ?? 'none'} ms, p95 ${figure(segment, 'p95') ?? 'none'} ms`,

@@ -25,6 +25,8 @@ export interface MesAppOptions {
    * same body. A client that takes any 2xx goes on working; only a check against openapi.json sees it.
    */
   undeclaredStatus?: boolean;
+  /** The injected analytics bug (MES_FAULT=latency-from-receipt): see metrics.ts. */
+  latencyFromReceipt?: boolean;
 }
 
 const dashboardFiles = new URL('../public/', import.meta.url).pathname;
@@ -41,6 +43,11 @@ const ListQuery = Type.Object(
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
     after: Type.Optional(Type.String({ maxLength: 200 })),
   },
+  { additionalProperties: false },
+);
+
+const MetricsQuery = Type.Object(
+  { since: Type.Optional(Type.String({ format: 'date-time' })) },
   { additionalProperties: false },
 );
 
@@ -107,6 +114,12 @@ export async function buildMesApp(options: MesAppOptions): Promise<FastifyInstan
     return order;
   });
 
-  app.get('/api/metrics', async () => readMetrics(options.db, options.queueStats));
+  app.get('/api/metrics', { schema: { querystring: MetricsQuery } }, async (request) => {
+    const { since } = request.query as { since?: string };
+    return readMetrics(options.db, options.queueStats, {
+      since,
+      latencyFromReceipt: options.latencyFromReceipt,
+    });
+  });
   return app;
 }

@@ -4,8 +4,9 @@ import { integer, oneOf, optionalString, startupWaitMs, url } from '../../runtim
 /**
  * ack-before-commit: order.created is acked before its transaction commits (a lost order).
  * undeclared-status: an order read answers 203, a status openapi.json does not declare (a broken contract).
+ * latency-from-receipt: the analytics panel's created-to-priced starts at MES's receipt (a panel that lies).
  */
-export const mesFaults = ['ack-before-commit', 'undeclared-status'] as const;
+export const mesFaults = ['ack-before-commit', 'undeclared-status', 'latency-from-receipt'] as const;
 export type MesFault = (typeof mesFaults)[number];
 
 export interface MesConfig {

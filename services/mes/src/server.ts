@@ -8,27 +8,26 @@ import { type OutboxRelay, startOutboxRelay } from '../../runtime/outbox.ts';
 import { runService } from '../../runtime/service.ts';
 import { queues } from '../../runtime/topology.ts';
 import { buildMesApp } from './app.ts';
-import { readMesConfig } from './config.ts';
+import { type MesFault, readMesConfig } from './config.ts';
 import { createOrderChanges } from './order-changes.ts';
 import { applyPricingResult, markPricingRequested, recordOrder } from './orders.ts';
 import { createQueueStatsReader } from './queue-stats.ts';
 
 const migrations = new URL('../migrations/', import.meta.url).pathname;
 
+const faultEffects: Record<MesFault, string> = {
+  'ack-before-commit':
+    'order.created is acked before its transaction commits; a failed transaction loses the order',
+  'undeclared-status':
+    'GET /api/orders/{id} answers 203 instead of 200, a status openapi.json does not declare',
+  'latency-from-receipt':
+    "the analytics panel measures created-to-priced from MES's receipt, not from the CRM's creation",
+};
+
 await runService('mes', async (env, log) => {
   const config = readMesConfig(env);
-  if (config.fault === 'ack-before-commit') {
-    log.warn(
-      { fault: 'MES_FAULT=ack-before-commit' },
-      'fault injected: order.created is acked before its transaction commits; a failed transaction loses the order',
-    );
-  }
-  if (config.fault === 'undeclared-status') {
-    log.warn(
-      { fault: 'MES_FAULT=undeclared-status' },
-      'fault injected: GET /api/orders/{id} answers 203 instead of 200, a status openapi.json does not declare',
-    );
-  }
+  if (config.fault)
+    log.warn({ fault: `MES_FAULT=${config.fault}` }, `fault injected: ${faultEffects[config.fault]}`);
   const db = openDatabase(config.databaseUrl, 'mes', log);
   await migrate(db, [runtimeMigrations, migrations], log, { waitMs: config.startupWaitMs });
   const changes = createOrderChanges();
@@ -104,6 +103,7 @@ await runService('mes', async (env, log) => {
     changes,
     log,
     undeclaredStatus: config.fault === 'undeclared-status',
+    latencyFromReceipt: config.fault === 'latency-from-receipt',
   });
   await listen(app, config, log);
   return {
