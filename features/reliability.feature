@@ -23,6 +23,24 @@ Feature: Reliability: nothing is lost and nothing is duplicated when parts of th
     Then MES shows every order as priced within 60 seconds
     And MES holds each order exactly once
 
+  # Killed, not stopped: no chance to flush anything. Pricing is stopped first so that pricing
+  # requests wait in their queue when the broker dies: only messages the broker kept on disk survive.
+  @destructive @breaks-rabbitmq @breaks-pricing @expects-duplicates @broker-killed
+  Scenario: The broker killed outright in the middle of a burst loses and duplicates nothing
+    When pricing is stopped
+    And orders start arriving at 20 per second for 3 seconds, mixed as:
+      | segment | share | sku  | quantity |
+      | B2B     | 1     | LAMP | 1        |
+      | B2C     | 1     | LAMP | 1        |
+    And RabbitMQ is killed once MES holds 10 of the orders
+    And RabbitMQ is started again
+    And pricing is started again
+    Then every order that arrived was accepted
+    And MES shows every order as priced within 60 seconds
+    And MES holds each order exactly once
+    And MES's database holds each order exactly once
+    And the outboxes of the CRM and MES are empty within 30 seconds
+
   @destructive @breaks-mes @expects-duplicates
   Scenario: MES killed while it consumes loses and duplicates nothing
     When 5 B2C customers each order 1 x LAMP

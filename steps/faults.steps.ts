@@ -7,7 +7,8 @@ import type { BusMessage } from '../src/drivers/bus-observer.ts';
 import { isOfHop } from '../src/journey/bus-watch.ts';
 import { componentOfRole, type Role } from '../src/journey/roles.ts';
 import { eventually } from '../src/wait/eventually.ts';
-import { ownDeadline, withinDeadline } from './support/timeouts.ts';
+import { readOrderState } from './support/journey.ts';
+import { ownDeadline, waitsUpTo, withinDeadline } from './support/timeouts.ts';
 import type { MesWorld } from './support/world.ts';
 
 /** The component that plays the role the scenario names, in this run's pipeline. */
@@ -20,6 +21,34 @@ When('{component} is stopped', function (this: MesWorld, role: Role) {
 When('{component} is killed', function (this: MesWorld, role: Role) {
   return this.chaos.kill(playing(this, role));
 });
+
+/** How long a kill may wait for its moment: the orders it waits for are already arriving. */
+const killMomentWithinMs = 60_000;
+
+// In the middle of the flow, at a moment the pipeline decides: while orders still arrive (started by
+// "orders start arriving ..."), once the journey's state component holds some of them.
+When(
+  '{component} is killed once MES holds {int} of the orders',
+  waitsUpTo(killMomentWithinMs),
+  async function (this: MesWorld, role: Role, count: number) {
+    const held = new Set<string>();
+    await eventually(
+      async () => {
+        for (const order of this.orders) {
+          if (!order.id || held.has(order.id)) continue;
+          if ((await readOrderState(this, order.id)).outcome === 'found') held.add(order.id);
+          if (held.size >= count) return true;
+        }
+        throw new Error(`MES holds ${held.size} of the ${this.orders.length} orders placed so far`);
+      },
+      { within: killMomentWithinMs, description: `MES holding ${count} of the orders`, maxEvery: 100 },
+    );
+    await this.chaos.kill(playing(this, role));
+    this.log(
+      `killed ${playing(this, role)} once MES held ${held.size} of ${this.orders.length} orders placed`,
+    );
+  },
+);
 
 When('{component} is paused', function (this: MesWorld, role: Role) {
   return this.chaos.pause(playing(this, role));

@@ -13,7 +13,11 @@ import {
   placeOrder,
   recordCreatedToPriced,
 } from './support/orders.ts';
+import { waitsUpTo } from './support/timeouts.ts';
 import type { MesWorld } from './support/world.ts';
+
+/** The longest a load step's orders take to be answered: the schedule itself is bounded by its step. */
+const arrivalsAnsweredWithinMs = 120_000;
 
 function everyOrderAccepted(world: MesWorld, what: string) {
   const refused = world.answers.filter((answer) => answer.status !== 201);
@@ -46,29 +50,59 @@ When('a burst of orders arrives, mixed as:', async function (this: MesWorld, tab
   everyOrderAccepted(this, 'burst');
 });
 
+/** Places the mix on a schedule: one order leaves on each tick, whether or not the last was answered. */
+async function arriveAt(world: MesWorld, perSecond: number, seconds: number, table: DataTable) {
+  const plan = interleave(mixFromTable(table.hashes(), 'share'), perSecond * seconds);
+  const began = performance.now();
+  const placed: Array<Promise<void>> = [];
+  // A schedule, not a pause: independent clients do not wait for each other's answers.
+  let next = 0;
+  if (plan.length > 0) {
+    for await (const _tick of setInterval(1000 / perSecond)) {
+      placed.push(placeMixed(world, plan[next] as MixRow));
+      next += 1;
+      if (next === plan.length) break;
+    }
+  }
+  await Promise.all(placed);
+  const sentFor = (performance.now() - began) / 1000;
+  const arrival = plan.length / sentFor;
+  world.log(
+    `${plan.length} orders in ${sentFor.toFixed(1)} s: ${arrival.toFixed(1)} orders/s (asked ${perSecond})`,
+  );
+  await world.attach(figuresBody({ arrival_per_s: [arrival] }), figuresMediaType);
+}
+
 When(
   'orders arrive at {int} per second for {int} second(s), mixed as:',
   async function (this: MesWorld, perSecond: number, seconds: number, table: DataTable) {
-    const plan = interleave(mixFromTable(table.hashes(), 'share'), perSecond * seconds);
-    const began = performance.now();
-    const placed: Array<Promise<void>> = [];
-    // A schedule, not a pause: one order leaves on each tick whether or not the last was answered,
-    // as independent clients would send them.
-    let next = 0;
-    if (plan.length > 0) {
-      for await (const _tick of setInterval(1000 / perSecond)) {
-        placed.push(placeMixed(this, plan[next] as MixRow));
-        next += 1;
-        if (next === plan.length) break;
-      }
-    }
-    await Promise.all(placed);
-    const sentFor = (performance.now() - began) / 1000;
-    const arrival = plan.length / sentFor;
-    this.log(
-      `${plan.length} orders in ${sentFor.toFixed(1)} s: ${arrival.toFixed(1)} orders/s (asked ${perSecond})`,
-    );
-    await this.attach(figuresBody({ arrival_per_s: [arrival] }), figuresMediaType);
+    await arriveAt(this, perSecond, seconds, table);
+    everyOrderAccepted(this, 'load');
+  },
+);
+
+// The next steps run while the orders arrive (a component fails in the middle of them); a later step
+// waits for the last answer.
+When(
+  'orders start arriving at {int} per second for {int} second(s), mixed as:',
+  function (this: MesWorld, perSecond: number, seconds: number, table: DataTable) {
+    if (this.arrivals) assert.fail('orders are still arriving from an earlier step: wait for them first');
+    const arrivals = arriveAt(this, perSecond, seconds, table);
+    // Awaited by "every order that arrived was accepted"; a scenario failing before it must not leave
+    // an unhandled rejection behind.
+    arrivals.catch(() => {});
+    this.arrivals = arrivals;
+  },
+);
+
+Then(
+  'every order that arrived was accepted',
+  waitsUpTo(arrivalsAnsweredWithinMs),
+  async function (this: MesWorld) {
+    const arrivals =
+      this.arrivals ?? assert.fail('no orders are arriving: start them with "orders start arriving ..."');
+    await arrivals;
+    this.arrivals = undefined;
     everyOrderAccepted(this, 'load');
   },
 );

@@ -55,14 +55,17 @@ const componentLogs = ['crm.log', 'mes.log', 'postgres.log', 'pricing.log', 'rab
 
 // One stack for both sides of the profile (each start of five containers costs about a minute): what
 // env up brings and reports, and a run on it. The run proves both sides at once: the smoke scenarios
-// pass, and an MES sabotaged to ack before its commit is blocked by the database-down scenario. The
+// pass, an MES sabotaged to ack before its commit is blocked by the database-down scenario, and one
+// that publishes transient messages by the broker killed mid-burst. The
 // whole shipped suite on this profile runs in .ci/run (`npx mes-e2e run`).
 describe('the containers profile: env up, a run on it, env down', { timeout: 900_000, skip }, () => {
   const cwd = project({
-    components: { mes: { source: 'container', env: { MES_FAULT: 'ack-before-commit' } } },
+    components: {
+      mes: { source: 'container', env: { MES_FAULT: 'ack-before-commit,transient-publishes' } },
+    },
   });
   const recordFile = join(cwd, 'reports', 'env', 'current.json');
-  const tags = '@smoke or @breaks-postgres';
+  const tags = '@smoke or @breaks-postgres or @broker-killed';
   let up: CommandResult;
   let runId: string;
   let record: EnvironmentRecord;
@@ -155,8 +158,8 @@ describe('the containers profile: env up, a run on it, env down', { timeout: 900
     );
     assert.deepEqual(
       { passed: summary.counts.passed, failed: summary.counts.failed },
-      { passed: summary.counts.scenarios - 1, failed: 1 },
-      'the smoke scenarios pass; only the sabotage is caught',
+      { passed: summary.counts.scenarios - 2, failed: 2 },
+      'the smoke scenarios pass; only the two sabotages are caught',
     );
 
     const dir = summary.reports;
@@ -166,7 +169,7 @@ describe('the containers profile: env up, a run on it, env down', { timeout: 900
     const junit = junitCounts(readFileSync(join(dir, 'junit.xml'), 'utf8'));
     assert.deepEqual(junit, {
       tests: summary.counts.scenarios,
-      failures: 1,
+      failures: 2,
       cases: summary.counts.scenarios,
     });
     assert.match(readFileSync(join(dir, 'cucumber.html'), 'utf8'), /<html/i);
@@ -211,19 +214,37 @@ describe('the containers profile: env up, a run on it, env down', { timeout: 900
   it('blocks an MES that acks before its commit, and the diagnosis names the hop where orders were lost', async () => {
     const { summary } = await ran();
     assert.match(summary.reasons.join('\n'), /database is down .* FAILED/);
-    const diagnosis = JSON.parse(
-      readFileSync(join(summary.reports, 'messages.ndjson'), 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line) as { attachment?: { fileName?: string; body: string } })
-        .find((envelope) => envelope.attachment?.fileName === 'diagnosis.json')?.attachment?.body ?? 'null',
-    ) as { orders: Array<{ stopped: string }>; logTails: Record<string, string> } | null;
-    assert.ok(diagnosis, 'a diagnosis is attached');
-    assert.ok(
-      diagnosis.orders.some((order) => /stopped before "MES received"/.test(order.stopped)),
-      JSON.stringify(diagnosis.orders),
+    const diagnoses = readFileSync(join(summary.reports, 'messages.ndjson'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { attachment?: { fileName?: string; body: string } })
+      .filter((envelope) => envelope.attachment?.fileName === 'diagnosis.json')
+      .map(
+        (envelope) =>
+          JSON.parse(envelope.attachment?.body ?? 'null') as {
+            orders: Array<{ stopped: string }>;
+            logTails: Record<string, string>;
+          },
+      );
+    const diagnosis = diagnoses.find((candidate) =>
+      candidate.orders.some((order) => /stopped before "MES received"/.test(order.stopped)),
     );
+    assert.ok(diagnosis, `a diagnosis names the hop: ${JSON.stringify(diagnoses.map((d) => d.orders))}`);
     assert.match(diagnosis.logTails.mes ?? '', /message lost|fault injected/);
+  });
+
+  it('blocks an MES that publishes transient messages: the broker killed mid-burst loses the queued pricing requests', async () => {
+    const { summary } = await ran();
+    const reasons = summary.reasons.join('\n');
+    assert.match(
+      reasons,
+      /"The broker killed outright in the middle of a burst loses and duplicates nothing" .* FAILED: \d+ orders priced in MES: not seen within 60000 ms; last seen: \d+ of \d+ not priced yet/,
+    );
+    // The contract on the wire sees the cause itself: the AsyncAPI document asks for persistent messages.
+    assert.match(
+      reasons,
+      /pricing\.requested .*delivery mode 1, where the send operation asks for 2 \(persistent\)/,
+    );
   });
 
   it('records in gate.json the image of every component that ran, as Docker knows it', async () => {

@@ -327,7 +327,7 @@ describe('fault switch configuration', () => {
     [
       'mes',
       { MES_FAULT: 'ack-early' },
-      /^mes: configuration error: MES_FAULT: expected "ack-before-commit", "undeclared-status" or unset, got "ack-early"$/,
+      /^mes: configuration error: MES_FAULT: expected one or more of "ack-before-commit", "undeclared-status", .* \(separated by commas\) or unset, got "ack-early"$/,
     ],
     [
       'crm',

@@ -79,6 +79,8 @@ export class MesWorld extends World<MesWorldParameters> {
   lastAnswer: HttpAnswer | undefined;
   /** Orders per second the scenario measured, by the name it gave each measurement. */
   readonly throughput = new Map<string, number>();
+  /** Orders still arriving in the background ("orders start arriving ..."), until a step awaits them. */
+  arrivals: Promise<void> | undefined;
   /** Message ids of the poison messages the scenario published. */
   readonly poisonIds: string[] = [];
   /** Orders looked for on the dashboard, with when it first showed each (undefined: not yet). */

@@ -1,12 +1,18 @@
 // The MES configuration, read from environment variables once at start.
-import { integer, oneOf, optionalString, startupWaitMs, url } from '../../runtime/env.ts';
+import { integer, optionalString, someOf, startupWaitMs, url } from '../../runtime/env.ts';
 
 /**
  * ack-before-commit: order.created is acked before its transaction commits (a lost order).
  * undeclared-status: an order read answers 203, a status openapi.json does not declare (a broken contract).
  * latency-from-receipt: the analytics panel's created-to-priced starts at MES's receipt (a panel that lies).
+ * transient-publishes: MES publishes its messages transient, so a broker that dies loses those queued.
  */
-export const mesFaults = ['ack-before-commit', 'undeclared-status', 'latency-from-receipt'] as const;
+export const mesFaults = [
+  'ack-before-commit',
+  'undeclared-status',
+  'latency-from-receipt',
+  'transient-publishes',
+] as const;
 export type MesFault = (typeof mesFaults)[number];
 
 export interface MesConfig {
@@ -19,7 +25,7 @@ export interface MesConfig {
   prefetch: number;
   management: { url: string; vhost: string } | undefined;
   /** Fault injection for the harness's own tests, never set in normal use: see server.ts. */
-  fault: MesFault | undefined;
+  faults: readonly MesFault[];
 }
 
 export function readMesConfig(env: NodeJS.ProcessEnv): MesConfig {
@@ -39,6 +45,6 @@ export function readMesConfig(env: NodeJS.ProcessEnv): MesConfig {
     management: managementUrl
       ? { url: managementUrl, vhost: optionalString(env, 'RABBITMQ_VHOST') ?? vhostFromAmqp }
       : undefined,
-    fault: oneOf(env, 'MES_FAULT', mesFaults),
+    faults: someOf(env, 'MES_FAULT', mesFaults),
   });
 }

@@ -22,12 +22,24 @@ const faultEffects: Record<MesFault, string> = {
     'GET /api/orders/{id} answers 203 instead of 200, a status openapi.json does not declare',
   'latency-from-receipt':
     "the analytics panel measures created-to-priced from MES's receipt, not from the CRM's creation",
+  'transient-publishes':
+    'MES publishes its messages transient: a broker that dies loses those waiting in queues',
 };
+
+/** The injected durability bug: the same publishes, not persistent (the broker keeps them in memory only). */
+const transientPublishes = (broker: Broker): Broker => ({
+  ...broker,
+  publish: (messages) =>
+    broker.publish(
+      messages.map((message) => ({ ...message, options: { ...message.options, persistent: false } })),
+    ),
+});
 
 await runService('mes', async (env, log) => {
   const config = readMesConfig(env);
-  if (config.fault)
-    log.warn({ fault: `MES_FAULT=${config.fault}` }, `fault injected: ${faultEffects[config.fault]}`);
+  const faulty = new Set(config.faults);
+  for (const fault of faulty)
+    log.warn({ fault: `MES_FAULT=${fault}` }, `fault injected: ${faultEffects[fault]}`);
   const db = openDatabase(config.databaseUrl, 'mes', log);
   await migrate(db, [runtimeMigrations, migrations], log, { waitMs: config.startupWaitMs });
   const changes = createOrderChanges();
@@ -41,7 +53,7 @@ await runService('mes', async (env, log) => {
       // The injected bug. A test loses an order with it deterministically: it holds a lock that makes
       // the insert wait, then terminates that database connection (a failover would): the correct MES
       // retries the transaction, the faulty one has already acked and drops the order.
-      ackBeforeCommit: config.fault === 'ack-before-commit',
+      ackBeforeCommit: faulty.has('ack-before-commit'),
       async handle(order, message) {
         const { correlationId } = message.properties;
         const isNew = await recordOrder(db, order, correlationId);
@@ -90,7 +102,7 @@ await runService('mes', async (env, log) => {
   });
   relay = startOutboxRelay({
     db,
-    broker,
+    broker: faulty.has('transient-publishes') ? transientPublishes(broker) : broker,
     log,
     onPublished: markPricingRequested,
     onCommitted: (orderIds) => changes.publish({ ids: orderIds, kind: 'pricing' }),
@@ -102,8 +114,8 @@ await runService('mes', async (env, log) => {
     readiness: { database: () => db.isReachable(), broker: () => broker.isConnected() },
     changes,
     log,
-    undeclaredStatus: config.fault === 'undeclared-status',
-    latencyFromReceipt: config.fault === 'latency-from-receipt',
+    undeclaredStatus: faulty.has('undeclared-status'),
+    latencyFromReceipt: faulty.has('latency-from-receipt'),
   });
   await listen(app, config, log);
   return {
