@@ -10,6 +10,13 @@ export interface QueryRows {
   rows: Array<Record<string, unknown>>;
 }
 
+/** How the database has read a table so far (cumulative counters, as its statistics last heard them). */
+export interface TableScans {
+  sequential: number;
+  /** Scans through each of the table's indexes, by index name. */
+  byIndex: Record<string, number>;
+}
+
 export interface DatabaseProbe {
   /** How many rows MES's orders table holds with this id. */
   mesRowsOf(orderId: string): Promise<number>;
@@ -20,6 +27,11 @@ export interface DatabaseProbe {
    * statement (so "select 1; commit; ..." cannot end the transaction): what it may not do, it cannot.
    */
   readOnlyQuery(text: string, values: readonly unknown[]): Promise<QueryRows>;
+  /**
+   * The table's sequential and index scans from PostgreSQL's statistics. Other sessions report theirs
+   * when they go idle, up to about ten seconds later: compare two readings, and wait for the one after.
+   */
+  scansOf(schema: string, table: string): Promise<TableScans>;
   /** Whether this probe's sessions refuse writes (they always should). */
   isReadOnly(): Promise<boolean>;
   close(): Promise<void>;
@@ -56,6 +68,25 @@ export function createDatabaseProbe(databaseUrl: string): DatabaseProbe {
         await client.query('rollback').catch(() => {});
         client.release();
       }
+    },
+    async scansOf(schema, table) {
+      const { rows } = await pool.query<{
+        sequential: string | null;
+        by_index: Record<string, string> | null;
+      }>(
+        `select t.seq_scan as sequential,
+                json_object_agg(i.indexrelname, i.idx_scan) filter (where i.indexrelname is not null) as by_index
+           from pg_stat_user_tables t left join pg_stat_user_indexes i on i.relid = t.relid
+          where t.schemaname = $1 and t.relname = $2
+          group by t.seq_scan`,
+        [schema, table],
+      );
+      const [row] = rows;
+      if (!row) throw new Error(`the database has no table ${schema}.${table}`);
+      return {
+        sequential: Number(row.sequential ?? 0),
+        byIndex: Object.fromEntries(Object.entries(row.by_index ?? {}).map(([name, n]) => [name, Number(n)])),
+      };
     },
     isReadOnly: async () =>
       (await pool.query('show transaction_read_only')).rows[0]?.transaction_read_only === 'on',

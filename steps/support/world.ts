@@ -72,6 +72,16 @@ export const workerBus = (endpoints: Endpoints, watch: BusWatch) =>
 
 export const closeWorkerBus = () => busOfThisWorker.close();
 
+export interface ListReads {
+  /** The filter as a query string ("" for none). */
+  filter: string;
+  timingsMs: number[];
+  /** Sequential scans of MES's orders table while these reads ran. */
+  sequentialScans: number;
+  /** Index scans, by index, while these reads ran. */
+  indexScans: Record<string, number>;
+}
+
 export class MesWorld extends World<MesWorldParameters> {
   readonly orders: PlacedOrder[] = [];
   /** Every answer of the scenario, in order (a burst of orders, then the one that hit the limit). */
@@ -81,6 +91,8 @@ export class MesWorld extends World<MesWorldParameters> {
   readonly throughput = new Map<string, number>();
   /** Orders still arriving in the background ("orders start arriving ..."), until a step awaits them. */
   arrivals: Promise<void> | undefined;
+  /** The MES order list's reads per filter: how long each took, and how the database read the orders. */
+  readonly listReads: ListReads[] = [];
   /** Message ids of the poison messages the scenario published. */
   readonly poisonIds: string[] = [];
   /** Orders looked for on the dashboard, with when it first showed each (undefined: not yet). */

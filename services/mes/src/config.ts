@@ -6,12 +6,14 @@ import { integer, optionalString, someOf, startupWaitMs, url } from '../../runti
  * undeclared-status: an order read answers 203, a status openapi.json does not declare (a broken contract).
  * latency-from-receipt: the analytics panel's created-to-priced starts at MES's receipt (a panel that lies).
  * transient-publishes: MES publishes its messages transient, so a broker that dies loses those queued.
+ * no-list-indexes: MES drops its order list's indexes after its migrations (a list that scans the table).
  */
 export const mesFaults = [
   'ack-before-commit',
   'undeclared-status',
   'latency-from-receipt',
   'transient-publishes',
+  'no-list-indexes',
 ] as const;
 export type MesFault = (typeof mesFaults)[number];
 

@@ -24,7 +24,11 @@ const faultEffects: Record<MesFault, string> = {
     "the analytics panel measures created-to-priced from MES's receipt, not from the CRM's creation",
   'transient-publishes':
     'MES publishes its messages transient: a broker that dies loses those waiting in queues',
+  'no-list-indexes': "the order list's indexes are dropped: every filter of the list reads the whole table",
 };
+
+/** The indexes the order list's filters read (migrations/001_orders.sql). */
+const listIndexes = ['orders_by_created', 'orders_by_status', 'orders_by_segment', 'orders_by_customer'];
 
 /** The injected durability bug: the same publishes, not persistent (the broker keeps them in memory only). */
 const transientPublishes = (broker: Broker): Broker => ({
@@ -42,6 +46,7 @@ await runService('mes', async (env, log) => {
     log.warn({ fault: `MES_FAULT=${fault}` }, `fault injected: ${faultEffects[fault]}`);
   const db = openDatabase(config.databaseUrl, 'mes', log);
   await migrate(db, [runtimeMigrations, migrations], log, { waitMs: config.startupWaitMs });
+  if (faulty.has('no-list-indexes')) await db.pool.query(`drop index if exists ${listIndexes.join(', ')}`);
   const changes = createOrderChanges();
 
   const orders = createConsumer<OrderCreated>(
