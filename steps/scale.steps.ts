@@ -8,36 +8,87 @@ import type { MesOrder } from '../src/drivers/mes-client.ts';
 import { figuresBody, figuresMediaType } from '../src/gate/figures.ts';
 import { eventually } from '../src/wait/eventually.ts';
 import { pipelineThroughput } from './support/orders.ts';
-import { waitsUpTo } from './support/timeouts.ts';
+import { ownDeadline, waitsUpTo, withinDeadline } from './support/timeouts.ts';
 import type { MesWorld } from './support/world.ts';
 
-/** The queue each scalable component consumes: its consumer count says how many instances work. */
+/** The queue each scalable component of the reference stack consumes: its consumers are its instances. */
 const workQueue: Partial<Record<ComponentName, string>> = { pricing: 'pricing.requests', mes: 'mes.orders' };
 
 const consumerWithinMs = 60_000;
 const burstPricedWithinMs = 180_000;
+/** Throughput that grows by less than this from one measurement to the next has stopped growing. */
+const growthThreshold = 1.1;
+
+function queueOf(component: ComponentName): string {
+  return (
+    workQueue[component] ??
+    assert.fail(
+      `${component} has no known work queue: name the queue ("the queue "..." has N consumers within S seconds")`,
+    )
+  );
+}
+
+async function consumersOf(world: MesWorld, queue: string): Promise<number> {
+  const { managementUrl, vhost } = world.endpoints.rabbitmq;
+  if (!managementUrl) assert.fail('no management API URL: the consumer count cannot be read');
+  return (await queueFigures(managementUrl, vhost)).find((q) => q.name === queue)?.consumers ?? 0;
+}
+
+/** Resolves once the broker counts at least `count` consumers on the queue; at the deadline, says how many. */
+function consumersReach(world: MesWorld, queue: string, count: number, withinMs: number) {
+  return eventually(
+    async () => {
+      const consumers = await consumersOf(world, queue);
+      if (consumers < count) throw new Error(`${queue} has ${consumers} consumer(s)`);
+      return consumers;
+    },
+    { within: withinMs, every: 250, maxEvery: 1_000, description: `${count} consumers on ${queue}` },
+  );
+}
 
 // Both wait on deadlines of their own, longer than the one step timeout.
 When(
   'a second {component} instance is started',
   waitsUpTo(2 * consumerWithinMs),
   async function (this: MesWorld, component: ComponentName) {
-    const queue =
-      workQueue[component] ?? assert.fail(`${component} takes no work from a queue: nothing to scale`);
-    const { managementUrl, vhost } = this.endpoints.rabbitmq;
-    if (!managementUrl) assert.fail('no management API URL: the consumer count cannot be read');
-    const before = (await queueFigures(managementUrl, vhost)).find((q) => q.name === queue)?.consumers ?? 0;
+    const queue = queueOf(component);
+    const before = await consumersOf(this, queue);
     this.log(`started ${await this.chaos.addInstance(component)}`);
     // It counts once it consumes: the broker says so.
-    await eventually(
-      async () => {
-        const consumers =
-          (await queueFigures(managementUrl, vhost)).find((q) => q.name === queue)?.consumers ?? 0;
-        if (consumers <= before) throw new Error(`${queue} has ${consumers} consumer(s)`);
-        return true;
-      },
-      { within: consumerWithinMs, every: 250, maxEvery: 1_000, description: `a new consumer on ${queue}` },
+    await consumersReach(this, queue, before + 1, consumerWithinMs);
+  },
+);
+
+When(
+  '{component} runs {int} instances',
+  waitsUpTo(2 * consumerWithinMs),
+  async function (this: MesWorld, component: ComponentName, count: number) {
+    const queue = queueOf(component);
+    const running = await consumersOf(this, queue);
+    if (count < running)
+      assert.fail(`${component} already runs ${running} instances: scaling down is not a step`);
+    const started = await Promise.all(
+      Array.from({ length: count - running }, () => this.chaos.addInstance(component)),
     );
+    if (started.length > 0) this.log(`started ${started.join(', ')}`);
+    await consumersReach(this, queue, count, consumerWithinMs);
+  },
+);
+
+// What a team's platform scales by itself (an autoscaler on staging): only watched, never started.
+Then(
+  '{component} has {int} consumers within {int} seconds',
+  ownDeadline,
+  async function (this: MesWorld, component: ComponentName, count: number, seconds: number) {
+    await withinDeadline(seconds, consumersReach(this, queueOf(component), count, seconds * 1000));
+  },
+);
+
+Then(
+  'the queue {string} has {int} consumer(s) within {int} second(s)',
+  ownDeadline,
+  async function (this: MesWorld, queue: string, count: number, seconds: number) {
+    await withinDeadline(seconds, consumersReach(this, queue, count, seconds * 1000));
   },
 );
 
@@ -58,8 +109,14 @@ When(
     const ids = answers.map(
       (answer) => (answer.body as { id?: string }).id ?? assert.fail(`refused: ${answer.status}`),
     );
+    // The deepest each queue got while the burst went through: where the work waited.
+    const deepest = new Map<string, number>();
+    const { managementUrl, vhost } = this.endpoints.rabbitmq;
     const priced = await eventually(
       async () => {
+        if (managementUrl)
+          for (const queue of await queueFigures(managementUrl, vhost).catch(() => []))
+            deepest.set(queue.name, Math.max(deepest.get(queue.name) ?? 0, queue.messages));
         const orders = await Promise.all(ids.map((id) => this.mes.findOrder(id)));
         const done = orders.filter((order): order is MesOrder => Boolean(order?.pricedAt));
         if (done.length < ids.length) throw new Error(`${done.length} of ${ids.length} priced`);
@@ -67,6 +124,7 @@ When(
       },
       { within: burstPricedWithinMs, every: 250, maxEvery: 1_000, description: `${count} orders priced` },
     );
+    this.burstQueues.set(label, deepest);
     const { seconds, perSecond } = pipelineThroughput(priced);
     this.throughput.set(label, perSecond);
     this.log(`${label}: ${count} orders in ${seconds.toFixed(1)} s = ${perSecond.toFixed(1)} orders/s`);
@@ -83,3 +141,35 @@ Then(
     assert.ok(ratio >= factor, `${higher} is ${ratio.toFixed(2)} times ${lower}, less than ${factor}`);
   },
 );
+
+/** Each measurement against the one before it, in the order they were taken. */
+function growthOf(throughput: ReadonlyMap<string, number>) {
+  const measured = [...throughput];
+  return measured.slice(1).map(([label, perSecond], i) => {
+    const [before, beforePerSecond] = measured[i] as [string, number];
+    return { before, label, perSecond, ratio: perSecond / beforePerSecond };
+  });
+}
+
+Then("where the pipeline's throughput stops growing is reported", async function (this: MesWorld) {
+  if (this.throughput.size < 2) assert.fail('measure the throughput at two scales at least');
+  const growth = growthOf(this.throughput);
+  const stopped = growth.find((step) => step.ratio < growthThreshold);
+  const deepestQueue = (label: string) => {
+    const [queue, depth] = [...(this.burstQueues.get(label) ?? [])].sort((a, b) => b[1] - a[1])[0] ?? [];
+    return queue && depth ? `${queue} held up to ${depth} messages` : 'no queue held messages';
+  };
+  const [first] = this.throughput;
+  const lines = [
+    `${first?.[0]}: ${first?.[1].toFixed(1)} orders/s (${deepestQueue(first?.[0] ?? '')})`,
+    ...growth.map(
+      (step) =>
+        `${step.label}: ${step.perSecond.toFixed(1)} orders/s, ${step.ratio.toFixed(2)}x "${step.before}" (${deepestQueue(step.label)})`,
+    ),
+    stopped
+      ? `stops growing at "${stopped.before}": "${stopped.label}" adds less than ${Math.round((growthThreshold - 1) * 100)}%; in its burst ${deepestQueue(stopped.label)}, where the work waited`
+      : `still growing at "${growth.at(-1)?.label}": no bound reached`,
+  ];
+  this.log(lines.join('\n'));
+  await this.attach(lines.join('\n'), { mediaType: 'text/plain', fileName: 'throughput-growth.txt' });
+});

@@ -89,6 +89,8 @@ export class MesWorld extends World<MesWorldParameters> {
   lastAnswer: HttpAnswer | undefined;
   /** Orders per second the scenario measured, by the name it gave each measurement. */
   readonly throughput = new Map<string, number>();
+  /** Per throughput measurement, the deepest each queue got while its burst went through. */
+  readonly burstQueues = new Map<string, Map<string, number>>();
   /** Orders still arriving in the background ("orders start arriving ..."), until a step awaits them. */
   arrivals: Promise<void> | undefined;
   /** The MES order list's reads per filter: how long each took, and how the database read the orders. */
