@@ -1,6 +1,7 @@
 // The seed's promises the shipped suite proves (pricing rules, idempotent retries, an analytics panel
-// that tells the truth, an order list on indexes at 100 000 orders) each BLOCK a run of
-// the reference stack broken on purpose the way its scenario guards against, with the scenario named.
+// that tells the truth, an order list on indexes at 100 000 orders, throughput growing with pricing
+// instances) each BLOCK a run of the reference stack broken on purpose the way its scenario guards
+// against, with the scenario named. One run breaks them all at once: one environment start, not six.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { referenceProject } from './support/fixture-project.ts';
@@ -14,20 +15,23 @@ interface Summary {
   counts: Record<string, number>;
 }
 
-describe('the shipped pricing, idempotency and analytics scenarios on a broken reference stack', {
-  timeout: 300_000,
+describe("the shipped scenarios of the seed's promises on a broken reference stack", {
+  timeout: 480_000,
 }, () => {
-  it('block a stack that drops unpriceable orders, rounds totals once, ignores Idempotency-Keys, whose panel lies and whose list has no index', async () => {
+  it('block a stack that drops unpriceable orders, rounds totals once, ignores Idempotency-Keys, whose panel lies, whose list has no index and whose pricing cannot scale out', async () => {
     const cwd = referenceProject({
       components: {
-        pricing: { source: 'process', env: { PRICING_FAULT: 'drop-unpriceable,round-total' } },
+        pricing: {
+          source: 'process',
+          env: { PRICING_FAULT: 'drop-unpriceable,round-total,exclusive-consumer' },
+        },
         crm: { source: 'process', env: { CRM_IDEMPOTENCY: 'off' } },
         mes: { source: 'process', env: { MES_FAULT: 'latency-from-receipt,no-list-indexes' } },
       },
     });
-    const tags = '@unpriceable or @rounding or @idempotency or @alone';
+    const tags = '@unpriceable or @rounding or @idempotency or @alone or (@perf and @destructive)';
     const args = ['run', `${repoRoot}features`, '--tags', tags, '--max-failures', '0', '--parallel', '2'];
-    const result = await runMesE2e([...args, '--json'], { cwd, env, timeoutMs: 240_000 });
+    const result = await runMesE2e([...args, '--json'], { cwd, env, timeoutMs: 420_000 });
     assert.equal(result.code, 1, result.stdout + result.stderr);
     const summary = JSON.parse(result.stdout) as Summary;
     const reasons = summary.reasons.join('\n');
@@ -72,6 +76,11 @@ describe('the shipped pricing, idempotency and analytics scenarios on a broken r
       failedFor('Every filter of the MES order list answers from an index with 100 000 orders'),
       /no filter: \d+ sequential scan\(s\) of mes\.orders in 10 reads/,
     );
-    assert.equal(summary.counts.failed, 8, reasons);
+    // A pricing that takes its queue for itself: a second instance adds no consumer, and no throughput.
+    assert.match(
+      failedFor('Throughput grows with pricing instances until another part of the pipeline bounds it'),
+      /2 consumers on pricing\.requests: not seen within 60000 ms; last seen: pricing\.requests has 1 consumer\(s\) \(at step "And a second pricing instance is started"\)/,
+    );
+    assert.equal(summary.counts.failed, 9, reasons);
   });
 });

@@ -26,6 +26,11 @@ export interface ConsumerSpec<T> {
    * the broker has forgotten it, and there is no retry and no dead letter.
    */
   ackBeforeCommit?: boolean;
+  /**
+   * Fault injection for the harness's own tests: consume as the queue's only consumer. Another instance
+   * is refused (RESOURCE_LOCKED), so starting more instances adds nothing: a service that cannot scale out.
+   */
+  exclusive?: boolean;
 }
 
 export interface Consumer {
@@ -131,9 +136,13 @@ export function createConsumer<T>(
         log.warn({ queue: spec.queue, err: error.message }, 'consumer channel error'),
       );
       await channel.prefetch(spec.prefetch);
-      const { consumerTag } = await channel.consume(spec.queue, (message) => {
-        if (message) track(channel, closed.signal, message);
-      });
+      const { consumerTag } = await channel.consume(
+        spec.queue,
+        (message) => {
+          if (message) track(channel, closed.signal, message);
+        },
+        { exclusive: spec.exclusive === true },
+      );
       active = { channel, consumerTag };
       log.info({ queue: spec.queue, prefetch: spec.prefetch }, 'consuming');
     },

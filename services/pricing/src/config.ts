@@ -18,7 +18,8 @@ export interface PricingConfig {
  * the order waits for a price forever. round-total: the total is rounded once instead of each unit
  * price (off by a cent or two where amounts have fractions of a cent).
  * drop-all: every request is acked and never answered (a build broken early: no order is ever priced;
- * the benchmark's time to BLOCK). drop-b2b: B2B requests are acked and never answered. stop-on-b2b: the first B2B request stops the
+ * the benchmark's time to BLOCK). exclusive-consumer: it consumes as the queue's only consumer, so a
+ * second instance is refused and adds nothing (a service that cannot scale out). drop-b2b: B2B requests are acked and never answered. stop-on-b2b: the first B2B request stops the
  * instance consuming (the request goes back to the queue, where nothing takes it).
  * The others keep the pipeline working and break only its contract: rename-priced-by (the result
  * names its instance `instance`), no-correlation-id (results without the AMQP correlation id),
@@ -34,6 +35,7 @@ export const pricingFaults = [
   'drop-all',
   'drop-unpriceable',
   'round-total',
+  'exclusive-consumer',
 ] as const;
 export type PricingFault = (typeof pricingFaults)[number];
 

@@ -30,6 +30,7 @@ await runService('pricing', async (env, log) => {
     {
       queue: queues.pricingRequests,
       prefetch: config.prefetch,
+      exclusive: faults.has('exclusive-consumer'),
       parse: jsonMessageParser(PricingRequested),
       // A result that cannot be published waits for the broker; if the request is redelivered meanwhile,
       // MES ignores the repeated result.
