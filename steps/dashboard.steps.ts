@@ -2,12 +2,11 @@
 // reload, and the analytics panel's queues and counts. Thin over the dashboard page driver.
 import assert from 'node:assert/strict';
 import { Given, Then } from '@cucumber/cucumber';
-import type { AnalyticsFigures, PanelSegment, QueueRowView } from '../src/drivers/dashboard-page.ts';
+import type { QueueRowView } from '../src/drivers/dashboard-page.ts';
 import type { MesOrder } from '../src/drivers/mes-client.ts';
-import { statistic } from '../src/gate/figures.ts';
 import { eventually } from '../src/wait/eventually.ts';
 import { withWhereItStopped } from './support/journey.ts';
-import { createdToPricedMs } from './support/orders.ts';
+import { panelDifferences, panelTruthOf } from './support/panel-truth.ts';
 import { ownDeadline, withinDeadline } from './support/timeouts.ts';
 import type { MesWorld } from './support/world.ts';
 
@@ -174,47 +173,6 @@ Then(
   },
 );
 
-/** What the panel should show of exactly these orders: counts per state and segment, p50 and p95 by nearest rank. */
-function truthOf(orders: readonly MesOrder[]) {
-  const count = (status: string, segment: PanelSegment) =>
-    orders.filter((order) => order.status === status && order.segment === segment).length;
-  const latency = (segment: PanelSegment) => {
-    const times = orders
-      .filter((order) => order.segment === segment && order.pricedAt)
-      .map(createdToPricedMs);
-    return times.length === 0
-      ? { count: 0, p50: null, p95: null }
-      : { count: times.length, p50: statistic(times, 'p50'), p95: statistic(times, 'p95') };
-  };
-  return { count, latency };
-}
-
-function differences(truth: ReturnType<typeof truthOf>, shown: AnalyticsFigures, toleranceMs: number) {
-  const found: string[] = [];
-  for (const [status, state] of Object.entries(shownState))
-    for (const segment of ['b2c', 'b2b'] as const) {
-      const expected = truth.count(status, segment);
-      const panel = shown.counts[state]?.[segment];
-      if (panel !== expected)
-        found.push(`${state} ${segment}: the panel counts ${panel}, the orders ${expected}`);
-    }
-  for (const segment of ['b2c', 'b2b'] as const) {
-    const expected = truth.latency(segment);
-    const panel = shown.latency[segment];
-    if (panel.count !== expected.count)
-      found.push(`${segment} priced: the panel counts ${panel.count}, the orders ${expected.count}`);
-    for (const which of ['p50', 'p95'] as const) {
-      const [a, b] = [panel[which], expected[which]];
-      const agree = a === null || b === null ? a === b : Math.abs(a - b) <= toleranceMs;
-      if (!agree)
-        found.push(
-          `${segment} created-to-priced ${which}: the panel shows ${a} ms, the orders measured ${b} ms`,
-        );
-    }
-  }
-  return found;
-}
-
 Then(
   "the analytics panel's order counts and created-to-priced p50 and p95 agree with the scenario's orders within {int} ms",
   async function (this: MesWorld, toleranceMs: number) {
@@ -225,12 +183,12 @@ Then(
           : undefined,
       ),
     );
-    const truth = truthOf(orders.filter((order): order is MesOrder => order !== undefined));
+    const truth = panelTruthOf(orders.filter((order): order is MesOrder => order !== undefined));
     const dashboard = await this.dashboard();
     // The panel reads MES's figures every two seconds: wait for a refresh after the orders settled.
     await eventually(
       async () => {
-        const wrong = differences(truth, await dashboard.analytics(), toleranceMs);
+        const wrong = panelDifferences(truth, await dashboard.analytics(), toleranceMs, shownState);
         if (wrong.length > 0) throw new Error(wrong.join('; '));
         return true;
       },
