@@ -4,14 +4,23 @@ import { integer, oneOf, optionalString, startupWaitMs, url } from '../../runtim
 /**
  * ack-before-commit: order.created is acked before its transaction commits (a lost order).
  * undeclared-status: an order read answers 203, a status openapi.json does not declare (a broken contract).
+ * reads-on-primary: the order list, orders and analytics are read from the primary, the replica unused.
+ * no-replica-fallback: reads stay on the replica when it fails (they fail with it).
  */
-export const mesFaults = ['ack-before-commit', 'undeclared-status'] as const;
+export const mesFaults = [
+  'ack-before-commit',
+  'undeclared-status',
+  'reads-on-primary',
+  'no-replica-fallback',
+] as const;
 export type MesFault = (typeof mesFaults)[number];
 
 export interface MesConfig {
   host: string;
   port: number;
   databaseUrl: string;
+  /** A hot standby of the database: the order list, orders and analytics are read there while it answers. */
+  databaseReadUrl: string | undefined;
   /** How long to wait at start for the database to accept a session. */
   startupWaitMs: number;
   amqpUrl: string;
@@ -32,6 +41,10 @@ export function readMesConfig(env: NodeJS.ProcessEnv): MesConfig {
     host: optionalString(env, 'HOST') ?? '0.0.0.0',
     port: integer(env, 'PORT', 3001, { min: 0, max: 65_535 }),
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:'], 'postgres://user:pass@host:5432/db'),
+    databaseReadUrl:
+      optionalString(env, 'DATABASE_READ_URL') === undefined
+        ? undefined
+        : url(env, 'DATABASE_READ_URL', ['postgres:', 'postgresql:'], 'postgres://user:pass@replica:5432/db'),
     startupWaitMs: startupWaitMs(env),
     amqpUrl,
     prefetch: integer(env, 'MES_PREFETCH', 20, { min: 1, max: 1_000 }),

@@ -12,6 +12,7 @@ import { readMesConfig } from './config.ts';
 import { createOrderChanges } from './order-changes.ts';
 import { applyPricingResult, markPricingRequested, recordOrder } from './orders.ts';
 import { createQueueStatsReader } from './queue-stats.ts';
+import { createReads } from './reads.ts';
 
 const migrations = new URL('../migrations/', import.meta.url).pathname;
 
@@ -31,7 +32,39 @@ await runService('mes', async (env, log) => {
   }
   const db = openDatabase(config.databaseUrl, 'mes', log);
   await migrate(db, [runtimeMigrations, migrations], log, { waitMs: config.startupWaitMs });
-  const changes = createOrderChanges();
+  // The read replica gives up fast: the primary answers instead while it is away.
+  const replica =
+    config.databaseReadUrl === undefined
+      ? undefined
+      : openDatabase(config.databaseReadUrl, 'mes', log, {
+          connectionTimeoutMillis: 2_000,
+          queryTimeoutMillis: 5_000,
+        });
+  const reads = createReads({
+    primary: db,
+    replica,
+    log,
+    fault:
+      config.fault === 'reads-on-primary' || config.fault === 'no-replica-fallback'
+        ? config.fault
+        : undefined,
+  });
+  if (config.fault === 'reads-on-primary' || config.fault === 'no-replica-fallback')
+    log.warn(
+      { fault: `MES_FAULT=${config.fault}` },
+      'fault injected: MES does not use its read replica as it should',
+    );
+  const feed = createOrderChanges();
+  // A change goes out once the replica MES reads from has it: the page that reads again on it sees it.
+  const changes: typeof feed = {
+    subscribe: feed.subscribe,
+    publish(change) {
+      void reads.replayed().then(
+        () => feed.publish(change),
+        () => feed.publish(change),
+      );
+    },
+  };
 
   const orders = createConsumer<OrderCreated>(
     {
@@ -100,6 +133,7 @@ await runService('mes', async (env, log) => {
   const app = await buildMesApp({
     db,
     queueStats: createQueueStatsReader(config.management),
+    reads,
     readiness: { database: () => db.isReachable(), broker: () => broker.isConnected() },
     changes,
     log,
@@ -112,6 +146,8 @@ await runService('mes', async (env, log) => {
       await app.close();
       await relay.stop();
       await broker.close();
+      reads.stop();
+      await replica?.close();
       await db.close();
     },
   };
