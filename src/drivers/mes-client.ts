@@ -29,6 +29,18 @@ export interface MesClient {
   /** Resolves with the order once MES shows it in the state; at the deadline, fails with what MES showed. */
   waitForStatus(orderId: string, status: string, options: { within: number }): Promise<MesOrder>;
   metrics(): Promise<Record<string, unknown>>;
+  /**
+   * One read of the list's first page as an operator's screen makes it: its status, its time, and
+   * which database answered (MES's x-mes-read-from header: replica or primary), never throwing.
+   */
+  readList(filters: Record<string, string | number>): Promise<ListRead>;
+}
+
+export interface ListRead {
+  status: number;
+  ms: number;
+  readFrom: string | undefined;
+  orders: MesOrder[];
 }
 
 export function createMesClient(baseUrl: string, options: { onAnswer?: AnswerObserver } = {}): MesClient {
@@ -68,5 +80,16 @@ export function createMesClient(baseUrl: string, options: { onAnswer?: AnswerObs
         { within, description: `order ${orderId} ${status} in MES`, maxEvery: 200 },
       ),
     metrics: async () => ok('GET /api/metrics', await get('/api/metrics')),
+    async readList(filters) {
+      const began = performance.now();
+      const response = await get<{ orders?: MesOrder[] }>('/api/orders', filters);
+      const header = response.headers['x-mes-read-from'];
+      return {
+        status: response.status,
+        ms: performance.now() - began,
+        readFrom: typeof header === 'string' ? header : undefined,
+        orders: Array.isArray(response.data?.orders) ? response.data.orders : [],
+      };
+    },
   };
 }
