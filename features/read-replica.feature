@@ -7,7 +7,7 @@ Feature: Read replica: MES reads from its database's streaming replica
   the run leaves these scenarios out and says why).
 
   Scenario: The order list keeps answering from the replica while the primary takes a write burst
-    Given MES reads from the PostgreSQL replica within 30 seconds
+    Given MES reads from the PostgreSQL replica within 10 seconds
     When the MES order list and the replica are watched
     And a burst of 30 orders arrives, 10 of them B2C, each 1 x LAMP
     Then MES shows every order as priced within 60 seconds
@@ -16,7 +16,7 @@ Feature: Read replica: MES reads from its database's streaming replica
 
   @destructive @breaks-postgres-replica @ui
   Scenario: A replica that stops leaves MES answering from the primary, and the panel says so
-    Given MES reads from the PostgreSQL replica within 30 seconds
+    Given MES reads from the PostgreSQL replica within 10 seconds
     And the MES dashboard is open
     When PostgreSQL replica is stopped
     Then the MES order list answers from the primary within 5 seconds
@@ -25,4 +25,4 @@ Feature: Read replica: MES reads from its database's streaming replica
     And MES holds each order exactly once
     And the analytics panel says the replica is down, reading from the primary, within 10 seconds
     When PostgreSQL replica is started again
-    Then MES reads from the PostgreSQL replica within 30 seconds
+    Then MES reads from the PostgreSQL replica within 15 seconds
