@@ -3,11 +3,14 @@
 // scenario named. The database and its replica are containers of each run (the broker is the test
 // run's, the services are processes), so a run costs seconds: no image is built.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import type { EnvironmentRecord } from '../src/environment/environment.ts';
 import { leftovers } from './support/docker-leftovers.ts';
 import { referenceProject } from './support/fixture-project.ts';
 import { chromiumMissing, dockerMissing, skipWhenMissing } from './support/needs.ts';
-import { repoRoot, runMesE2e } from './support/run-cli.ts';
+import { repoRoot, runCommand, runIdFrom, runMesE2e } from './support/run-cli.ts';
 
 const skip =
   skipWhenMissing('read-replica runs', await dockerMissing()) ||
@@ -35,12 +38,17 @@ const replicatedProject = (mesFault?: string) =>
     },
   });
 
-async function runReplicaScenarios(cwd: string, tags: string): Promise<{ code: number; summary: Summary }> {
+async function runReplicaScenarios(
+  cwd: string,
+  tags: string,
+  options: { onEnvUp?: boolean } = {},
+): Promise<{ code: number; summary: Summary }> {
   const args = ['run', `${repoRoot}features`, '--tags', tags, '--max-failures', '0', '--json'];
   const result = await runMesE2e(args, { cwd, env, timeoutMs: 240_000 });
   assert.ok(result.stdout.startsWith('{'), result.stdout + result.stderr);
   const summary = JSON.parse(result.stdout) as Summary;
-  assert.equal(await leftovers(summary.runId), '', 'the run left its database or replica container');
+  if (!options.onEnvUp)
+    assert.equal(await leftovers(summary.runId), '', 'the run left its database or replica container');
   return { code: result.code, summary };
 }
 
@@ -94,5 +102,44 @@ describe('the read-replica scenarios on a real streaming replica', { timeout: 60
       failedFor(noFallback.summary, stops),
       /the MES order list answering from the primary: not seen within 5000 ms; last seen: the order list answered 500/,
     );
+  });
+
+  it("block a replica that lags behind the primary, on the scenario's lag budget", async () => {
+    // An environment kept up, so that its replica can be slowed down before the run: it applies
+    // what it receives 2 s late (recovery_min_apply_delay), as an overloaded standby would.
+    const cwd = replicatedProject();
+    const up = await runMesE2e(['env', 'up'], { cwd, env, timeoutMs: 240_000 });
+    try {
+      assert.equal(up.code, 0, up.stderr);
+      const record = JSON.parse(
+        readFileSync(join(cwd, 'reports', 'env', 'current.json'), 'utf8'),
+      ) as EnvironmentRecord;
+      const replica =
+        record.containers.find((c) => c.component === 'postgres-replica') ??
+        assert.fail('no replica container');
+      const slowed = await runCommand('docker', [
+        ...['exec', '--user', 'postgres', replica.id, 'psql', '--username', 'mes', '--dbname', 'postgres'],
+        ...['-c', "alter system set recovery_min_apply_delay = '2s'", '-c', 'select pg_reload_conf()'],
+      ]);
+      assert.equal(slowed.code, 0, slowed.stdout + slowed.stderr);
+
+      const { code, summary } = await runReplicaScenarios(
+        cwd,
+        '@needs-postgres-replica and not @destructive',
+        {
+          onEnvUp: true,
+        },
+      );
+      assert.equal(code, 1, summary.reasons.join('\n'));
+      assert.match(failedFor(summary, streams), /the replica lagged \d+ ms, over the 1000 ms budget/);
+    } finally {
+      const down = await runMesE2e(['env', 'down'], { cwd, env });
+      assert.equal(down.code, 0, down.stdout + down.stderr);
+      assert.equal(
+        await leftovers(runIdFrom(up.stderr)),
+        '',
+        'env down left the database or replica container',
+      );
+    }
   });
 });
