@@ -251,7 +251,7 @@ describe('the containers profile: env up, a run on it, env down', { timeout: 900
       tested: { components: Array<{ name: string; source: string; image: string; imageId: string }> };
     };
     const names = gateJson.tested.components.map((component) => component.name);
-    assert.deepEqual(names, ['crm', 'mes', 'postgres', 'pricing', 'rabbitmq']);
+    assert.deepEqual(names, ['crm', 'mes', 'postgres', 'postgres-replica', 'pricing', 'rabbitmq']);
     for (const component of gateJson.tested.components) {
       assert.equal(component.source, 'container', component.name);
       const inspected = await runCommand('docker', [
