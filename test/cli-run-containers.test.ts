@@ -1,7 +1,8 @@
 // The containers profile on one stack (six containers: the reference stack and its database's read
-// replica; about a minute to start here): `mes-e2e env up` brings all six up healthy and reports them, a parallel `mes-e2e run` on it writes every report and
-// catches a sabotaged service, fault handles act on its containers, and `env down` leaves nothing
-// labelled. A run that starts containers of its own removes them.
+// replica; about a minute to start here): `mes-e2e env up` brings all six up healthy and reports
+// them, a parallel `mes-e2e run` on it writes every report and catches a sabotaged service, fault
+// handles act on its containers, and `env down` leaves nothing labelled. A run that starts
+// containers of its own removes them.
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -32,7 +32,7 @@ export interface Reads {
   /** Runs a read on the replica while it streams, else (or when it fails there) on the primary. */
   run<T>(work: (db: Database) => Promise<T>): Promise<{ result: T; from: ReadSource }>;
   status(): ReplicaStatus;
-  /** Resolves once the replica has replayed everything committed on the primary so far (at most `withinMs`). */
+  /** Resolves once the replica has replayed everything committed on the primary so far (at most `replayWaitMs`). */
   replayed(): Promise<void>;
   stop(): void;
 }
