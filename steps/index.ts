@@ -20,4 +20,5 @@ import './generic.steps.ts';
 import './load.steps.ts';
 import './mes.steps.ts';
 import './orders.steps.ts';
+import './replica.steps.ts';
 import './scale.steps.ts';

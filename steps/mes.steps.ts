@@ -2,7 +2,7 @@
 // seed's scale (a history of 100 000 orders), where only an index keeps every filter fast.
 import assert from 'node:assert/strict';
 import { type DataTable, Given, Then, When } from '@cucumber/cucumber';
-import type { TableScans } from '../src/drivers/database-probe.ts';
+import { createDatabaseProbe, type DatabaseProbe, type TableScans } from '../src/drivers/database-probe.ts';
 import { databaseOf } from '../src/drivers/endpoints.ts';
 import { seedOrderHistory } from '../src/drivers/mes-history.ts';
 import { figuresBody, figuresMediaType, statistic } from '../src/gate/figures.ts';
@@ -36,11 +36,35 @@ Then(
   },
 );
 
+/** The database's probe and, when it has one, its replica's: where MES's reads may land. */
+async function withReplicaProbe<T>(
+  world: MesWorld,
+  work: (replica: DatabaseProbe | undefined) => Promise<T>,
+) {
+  const replicaUrl = world.endpoints.replica?.databaseUrl;
+  const replica = replicaUrl ? createDatabaseProbe(replicaUrl) : undefined;
+  try {
+    return await work(replica);
+  } finally {
+    await replica?.close();
+  }
+}
+
 Given(
   "MES's order history holds {int} orders",
   waitsUpTo(historyWithinMs),
   async function (this: MesWorld, count: number) {
     const added = await seedOrderHistory(databaseOf(this.endpoints).databaseUrl, count);
+    // MES may read its list from a replica: the history (and the planner's statistics of it) must be there.
+    const written = await this.database.walPosition();
+    await withReplicaProbe(this, async (replica) => {
+      if (!replica) return;
+      await eventually(async () => (await replica.hasReplayed(written)) || undefined, {
+        within: historyWithinMs,
+        every: 100,
+        description: `the replica replaying the history (up to ${written})`,
+      });
+    });
     this.log(
       added > 0 ? `added ${added} orders to MES's history` : `MES's history already held ${count} orders`,
     );
@@ -56,15 +80,34 @@ const scansBetween = (before: TableScans, after: TableScans) => ({
   ),
 });
 
+const addScans = (a: TableScans, b: TableScans): TableScans => ({
+  sequential: a.sequential + b.sequential,
+  byIndex: Object.fromEntries(
+    [...new Set([...Object.keys(a.byIndex), ...Object.keys(b.byIndex)])].map((index) => [
+      index,
+      (a.byIndex[index] ?? 0) + (b.byIndex[index] ?? 0),
+    ]),
+  ),
+});
+
 const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
 
 /** Reads the list's first page `times` times with one filter, and how the database read the orders meanwhile. */
 async function readListWith(
   world: MesWorld,
+  replica: DatabaseProbe | undefined,
   filter: Record<string, string>,
   times: number,
 ): Promise<ListReads> {
-  const before = await world.database.scansOf('mes', 'orders');
+  // The primary's scans and the replica's: MES reads where it can, and either may serve a read.
+  const scansNow = async () => {
+    const [primary, standby] = await Promise.all([
+      world.database.scansOf('mes', 'orders'),
+      replica?.scansOf('mes', 'orders'),
+    ]);
+    return standby ? addScans(primary, standby) : primary;
+  };
+  const before = await scansNow();
   const timingsMs: number[] = [];
   for (let i = 0; i < times; i += 1) {
     const began = performance.now();
@@ -74,7 +117,7 @@ async function readListWith(
   // Every read scans the table once at least, one way or the other: wait until the statistics heard of all.
   const scans = await eventually(
     async () => {
-      const seen = scansBetween(before, await world.database.scansOf('mes', 'orders'));
+      const seen = scansBetween(before, await scansNow());
       if (seen.sequential + sum(Object.values(seen.byIndex)) < times)
         throw new Error(`the statistics show ${JSON.stringify(seen)}`);
       return seen;
@@ -104,7 +147,9 @@ When(
       if (unknown.length > 0)
         assert.fail(`unknown filter column(s) ${unknown.join(', ')}: use ${listFilters.join(', ')}`);
       const filter = Object.fromEntries(Object.entries(row).filter(([, value]) => value.trim() !== ''));
-      this.listReads.push(await readListWith(this, filter, times));
+      this.listReads.push(
+        await withReplicaProbe(this, (replica) => readListWith(this, replica, filter, times)),
+      );
     }
     await this.attach(
       figuresBody({ 'mes.list_ms': this.listReads.flatMap((reads) => reads.timingsMs) }),

@@ -1,7 +1,8 @@
-// The containers profile on one stack (five containers, about a minute to start here): `mes-e2e env up`
-// brings all five up healthy and reports them, a parallel `mes-e2e run` on it writes every report and
-// catches a sabotaged service, fault handles act on its containers, and `env down` leaves nothing
-// labelled. A run that starts containers of its own removes them.
+// The containers profile on one stack (six containers: the reference stack and its database's read
+// replica; about a minute to start here): `mes-e2e env up` brings all six up healthy and reports
+// them, a parallel `mes-e2e run` on it writes every report and catches a sabotaged service, fault
+// handles act on its containers, and `env down` leaves nothing labelled. A run that starts
+// containers of its own removes them.
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -51,9 +52,16 @@ function junitCounts(xml: string) {
 
 const project = (config?: unknown) => configuredProject(config, 'mes-e2e-containers-');
 
-const componentLogs = ['crm.log', 'mes.log', 'postgres.log', 'pricing.log', 'rabbitmq.log'];
+const componentLogs = [
+  'crm.log',
+  'mes.log',
+  'postgres-replica.log',
+  'postgres.log',
+  'pricing.log',
+  'rabbitmq.log',
+];
 
-// One stack for both sides of the profile (each start of five containers costs about a minute): what
+// One stack for both sides of the profile (each start of six containers costs about a minute): what
 // env up brings and reports, and a run on it. The run proves both sides at once: the smoke scenarios
 // pass, an MES sabotaged to ack before its commit is blocked by the database-down scenario, and one
 // that publishes transient messages by the broker killed mid-burst. The
@@ -91,9 +99,9 @@ describe('the containers profile: env up, a run on it, env down', { timeout: 900
   // A test that failed half-way leaves the stack up: it goes all the same.
   after(() => runMesE2e(['env', 'down'], { cwd, env }));
 
-  it('env up brings all five components up healthy and reports them, passwords and keys kept out', async () => {
+  it('env up brings all six components up healthy and reports them, passwords and keys kept out', async () => {
     assert.match(up.stdout, /crm\s+http:\/\/localhost:\d+/);
-    for (const component of ['rabbitmq', 'postgres', 'crm', 'mes', 'pricing']) {
+    for (const component of ['rabbitmq', 'postgres', 'postgres-replica', 'crm', 'mes', 'pricing']) {
       assert.match(
         up.stderr,
         new RegExp(`${component} ready in \\d+\\.\\d s`),
@@ -114,9 +122,21 @@ describe('the containers profile: env up, a run on it, env down', { timeout: 900
       ['crm', true],
       ['mes', true],
       ['postgres', true],
+      ['postgres-replica', true],
       ['pricing', true],
       ['rabbitmq', true],
     ]);
+    // The database's read replica is shown as what it is: a hot standby, streaming, with its lag.
+    const text = await runMesE2e(['env', 'status'], { cwd, env });
+    assert.match(
+      text.stdout,
+      /✔ postgres-replica\s+ready: hot standby of postgres, streaming, replay lag \d+ ms/,
+      text.stdout,
+    );
+    assert.match(
+      text.stdout,
+      /postgres-replica\s+postgres:\/\/mes:\*\*\*@\S+ {2}\(read replica of postgres\)/,
+    );
 
     const password = new URL(record.endpoints.rabbitmq.amqpUrl).password;
     const logDir = join(cwd, 'reports', runId, 'logs');
@@ -253,7 +273,7 @@ describe('the containers profile: env up, a run on it, env down', { timeout: 900
       tested: { components: Array<{ name: string; source: string; image: string; imageId: string }> };
     };
     const names = gateJson.tested.components.map((component) => component.name);
-    assert.deepEqual(names, ['crm', 'mes', 'postgres', 'pricing', 'rabbitmq']);
+    assert.deepEqual(names, ['crm', 'mes', 'postgres', 'postgres-replica', 'pricing', 'rabbitmq']);
     for (const component of gateJson.tested.components) {
       assert.equal(component.source, 'container', component.name);
       const inspected = await runCommand('docker', [
@@ -337,14 +357,18 @@ describe('the containers profile: env up, a run on it, env down', { timeout: 900
     assert.equal(result.code, 0, result.stdout + result.stderr);
     const summary = JSON.parse(result.stdout) as Summary;
     assert.equal(summary.environment, 'started');
-    assert.deepEqual(readdirSync(join(summary.reports, 'logs')), ['postgres.log']);
+    // The database container comes with its replica, as the profile's default.
+    assert.deepEqual(readdirSync(join(summary.reports, 'logs')).sort(), [
+      'postgres-replica.log',
+      'postgres.log',
+    ]);
     assert.equal(await leftovers(summary.runId), '', 'containers or network left after the run');
   });
 
-  it('env down removes all five containers and leaves nothing labelled', async () => {
+  it('env down removes all six containers and leaves nothing labelled', async () => {
     const down = await runMesE2e(['env', 'down'], { cwd, env });
     assert.equal(down.code, 0, down.stderr);
-    assert.match(down.stdout, new RegExp(`removed ${runId}: 5 container\\(s\\)`));
+    assert.match(down.stdout, new RegExp(`removed ${runId}: 6 container\\(s\\)`));
     assert.equal(await leftovers(runId), '');
     const afterDown = await runMesE2e(['env', 'status'], { cwd, env });
     assert.equal(afterDown.code, 3);

@@ -174,6 +174,28 @@ describe('MES dashboard in Chromium', { timeout: 300_000 }, () => {
     );
   });
 
+  it('says MES has no replica on a database given by URL, and reads from the primary', async () => {
+    const list = await fetch(`${mesUrl()}/api/orders?limit=1`);
+    await list.body?.cancel();
+    assert.equal(list.headers.get('x-mes-read-from'), 'primary');
+    const { replica } = (await fetch(`${mesUrl()}/api/metrics`).then((r) => r.json())) as {
+      replica: { state: string; readsFrom: string; lagMs: number | null };
+    };
+    assert.deepEqual([replica.state, replica.readsFrom, replica.lagMs], ['none', 'primary', null]);
+    await dashboard.waitForTable(
+      'Read replica',
+      (rows) => rows[0]?.join(' | ') === 'None | Primary | – | –',
+      {
+        within: 10_000,
+        description: 'the analytics panel saying there is no replica',
+      },
+    );
+    assert.equal(
+      await dashboard.page.getByRole('status', { name: 'Replica status' }).textContent(),
+      'No replica — reading from primary.',
+    );
+  });
+
   it('keeps following changes after MES restarts under an open page', async () => {
     const mes = handleOf(record, 'mes');
     // An open event stream must not hold MES up: it stops cleanly while the page listens.

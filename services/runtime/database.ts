@@ -41,7 +41,14 @@ async function withClient<T>(
   }
 }
 
-export function openDatabase(url: string, schema: string, log: Logger): Database {
+/** How patient a pool is: a read replica's gives up sooner, since the primary can answer instead. */
+export interface PoolTimings {
+  connectionTimeoutMillis?: number;
+  /** A query that has no answer by then fails on the client (a paused server never answers). */
+  queryTimeoutMillis?: number;
+}
+
+export function openDatabase(url: string, schema: string, log: Logger, timings: PoolTimings = {}): Database {
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,
@@ -49,7 +56,8 @@ export function openDatabase(url: string, schema: string, log: Logger): Database
     // authentication, which on a busy host took more than 5 s and failed orders with a 500.
     min: 2,
     idleTimeoutMillis: 30_000,
-    connectionTimeoutMillis: 10_000,
+    connectionTimeoutMillis: timings.connectionTimeoutMillis ?? 10_000,
+    ...(timings.queryTimeoutMillis === undefined ? {} : { query_timeout: timings.queryTimeoutMillis }),
     // Each service sees only its own schema unless it names another.
     options: `-c search_path=${schema}`,
   });

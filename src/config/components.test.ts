@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigurationError } from '../errors.ts';
-import { brokerOf, databaseOf, resolveComponents, servicesOf } from './components.ts';
+import { brokerOf, databaseOf, replicaOf, resolveComponents, servicesOf } from './components.ts';
 import { defaultImages } from './images.ts';
 import type { ConfigFile } from './schema.ts';
 
@@ -86,7 +86,15 @@ describe('components by any name', () => {
         'fake-erp': { source: 'container', image: 'acme/erp:1', port: 8080, ready: { tcp: true } },
       },
     });
-    assert.deepEqual(Object.keys(components), ['rabbitmq', 'postgres', 'crm', 'mes', 'pricing', 'fake-erp']);
+    assert.deepEqual(Object.keys(components), [
+      'rabbitmq',
+      'postgres',
+      'postgres-replica',
+      'crm',
+      'mes',
+      'pricing',
+      'fake-erp',
+    ]);
     assert.equal(brokerOf(components).name, 'rabbitmq');
     assert.equal(databaseOf(components)?.name, 'postgres');
   });
@@ -187,5 +195,101 @@ describe('components by any name', () => {
       /^components\.shop\.env\.A: "\{rabbitmq\.amqpUrl\}" names nothing the run knows; it may name \{bus\.amqpUrl\}, /,
     );
     assert.match(problems[1] ?? '', /^components\.shop\.env\.B: "\{bus\.url\}" names nothing/);
+  });
+});
+
+describe("the database's read replica", () => {
+  it('the containers profile streams its database to a replica container that MES reads from', () => {
+    const components = resolveFrom({});
+    const replica = replicaOf(components);
+    assert.deepEqual(
+      [replica?.name, replica?.kind, replica?.source === 'container' && replica.image],
+      ['postgres-replica', 'postgres-replica', defaultImages.postgres],
+      'the same PostgreSQL image as its primary',
+    );
+    const mes = components.mes;
+    assert.equal(mes?.source === 'container' && mes.env.DATABASE_READ_URL, '{postgres.replicaUrl}');
+    const crm = components.crm;
+    assert.equal(
+      crm?.source === 'container' && crm.env.DATABASE_READ_URL,
+      undefined,
+      'only MES reads from it',
+    );
+  });
+
+  it('the local and staging profiles have none: MES reads from the database given by URL', () => {
+    const local = resolveFrom({}, 'local');
+    assert.equal(replicaOf(local), undefined);
+    const mes = local.mes;
+    assert.equal(
+      mes?.source === 'process' && mes.env.DATABASE_READ_URL,
+      '{postgres.replicaUrl}',
+      'left unset at start',
+    );
+    const given = Object.fromEntries(
+      ['rabbitmq', 'postgres', 'crm', 'mes', 'pricing'].map((name) => [
+        name,
+        { source: 'url' as const, url: name === 'postgres' ? 'postgres://db/x' : `http://${name}` },
+      ]),
+    );
+    assert.equal(replicaOf(resolveFrom({ components: given }, 'staging')), undefined);
+  });
+
+  it("a replica given by URL on the local profile is the database's replica, by its name", () => {
+    const components = resolveFrom(
+      {
+        components: {
+          'postgres-replica': { source: 'url', url: 'postgres://me:pw@127.0.0.1:5433/postgres' },
+        },
+      },
+      'local',
+    );
+    assert.deepEqual(
+      [replicaOf(components)?.kind, replicaOf(components)?.source],
+      ['postgres-replica', 'url'],
+    );
+  });
+
+  it('a database given by URL on the containers profile comes without the default replica', () => {
+    const components = resolveFrom({ components: { postgres: { source: 'url', url: 'postgres://db/x' } } });
+    assert.equal(replicaOf(components), undefined);
+  });
+
+  it('a replica container of a database given by URL, two replicas, a replica without a database or as a process: each named', () => {
+    assert.deepEqual(
+      problemsOf({
+        components: {
+          postgres: { source: 'url', url: 'postgres://db/x' },
+          'postgres-replica': { source: 'container' },
+        },
+      }),
+      [
+        'components.postgres-replica: a replica container streams from the run\'s own database container, but postgres is given as a url; give postgres-replica as { "source": "url", "url": "..." } (a hot standby of postgres) or run postgres as a container',
+      ],
+    );
+    assert.deepEqual(
+      problemsOf({ components: { standby: { source: 'container', kind: 'postgres-replica' } } }),
+      [
+        "components: postgres-replica, standby are all of kind postgres-replica; a run's database has at most one read replica",
+      ],
+    );
+    assert.deepEqual(
+      problemsOf({
+        journey: ownJourney,
+        components: {
+          bus: { source: 'container', kind: 'rabbitmq' },
+          'postgres-replica': { source: 'container' },
+        },
+      }),
+      [
+        "components.postgres-replica: a read replica needs the run's database (a component of kind postgres) to stream from; there is none",
+      ],
+    );
+    assert.deepEqual(
+      problemsOf({ components: { 'postgres-replica': { source: 'process', command: ['postgres'] } } }),
+      [
+        'components.postgres-replica: a postgres-replica runs as a container or is given by url, not as a process',
+      ],
+    );
   });
 });

@@ -24,11 +24,14 @@ const missingPart = {
   container: 'an "image" or a "build" (only a broker, a database and the reference services have a default)',
 } as const;
 
-/** A component's kind: as given, else as its base had it, else by its name (rabbitmq, postgres). */
+/** Names that say their kind: a component so named is of that kind unless it says otherwise. */
+const kindsByName: ReadonlySet<string> = new Set(['rabbitmq', 'postgres', 'postgres-replica']);
+
+/** A component's kind: as given, else as its base had it, else by its name (rabbitmq, postgres, postgres-replica). */
 function kindOf(name: ComponentName, base: ResolvedComponent | undefined, override: ComponentConfig) {
   if (override.kind) return override.kind;
   if (base) return base.kind;
-  return name === 'rabbitmq' || name === 'postgres' ? name : 'service';
+  return kindsByName.has(name) ? (name as 'rabbitmq' | 'postgres' | 'postgres-replica') : 'service';
 }
 
 function resolveContainer(
@@ -96,13 +99,24 @@ function resolveComponent(
 /** MES_E2E_IMAGE_<NAME>: another image for a container component (a pipeline's build under test). */
 const imageVariable = (name: ComponentName) => `MES_E2E_IMAGE_${name.toUpperCase().replaceAll('-', '_')}`;
 
-/** The components in the order they are written: the defaults first, then what the configuration adds. */
-function namesOf(config: ConfigFile, profile: ProfileName, ownPipeline: boolean): ComponentName[] {
-  const given = [
-    ...Object.keys(config.components ?? {}),
-    ...Object.keys(config.profiles?.[profile]?.components ?? {}),
-  ];
-  return [...new Set([...(ownPipeline ? [] : referenceComponentNames), ...given])];
+/** The components the configuration names itself, for this profile. */
+const givenNamesOf = (config: ConfigFile, profile: ProfileName): ComponentName[] => [
+  ...Object.keys(config.components ?? {}),
+  ...Object.keys(config.profiles?.[profile]?.components ?? {}),
+];
+
+/**
+ * The components in the order they are written: the reference stack's first (with what the profile
+ * adds, such as the containers profile's replica), then what the configuration adds.
+ */
+function namesOf(
+  config: ConfigFile,
+  profile: ProfileName,
+  defaults: Partial<Record<ComponentName, ResolvedComponent>>,
+): ComponentName[] {
+  const reference =
+    config.journey !== undefined ? [] : [...Object.keys(defaults), ...referenceComponentNames];
+  return [...new Set([...reference, ...givenNamesOf(config, profile)])];
 }
 
 function unresolvable(config: ConfigFile, profile: ProfileName, name: ComponentName): string {
@@ -128,6 +142,7 @@ function kindProblems(components: readonly ResolvedComponent[]): string[] {
     problems.push(
       `components: ${databases.join(', ')} are all of kind postgres; a run has at most one database`,
     );
+  problems.push(...replicaProblems(components));
   for (const component of components)
     if (
       component.kind === 'service' &&
@@ -143,6 +158,31 @@ function kindProblems(components: readonly ResolvedComponent[]): string[] {
         `components.${component.name}: a ${component.kind} runs as a container or is given by url, not as a process`,
       );
   return problems;
+}
+
+/**
+ * At most one read replica, of the run's one database. A replica container is made from that database
+ * (pg_basebackup over the run's network), so the database must be a container of the run too; a
+ * database given by URL has its replica given by URL, if it has one.
+ */
+function replicaProblems(components: readonly ResolvedComponent[]): string[] {
+  const replicas = components.filter((c) => c.kind === 'postgres-replica');
+  const database = components.find((c) => c.kind === 'postgres');
+  const [replica] = replicas;
+  if (!replica) return [];
+  if (replicas.length > 1)
+    return [
+      `components: ${replicas.map((c) => c.name).join(', ')} are all of kind postgres-replica; a run's database has at most one read replica`,
+    ];
+  if (!database)
+    return [
+      `components.${replica.name}: a read replica needs the run's database (a component of kind postgres) to stream from; there is none`,
+    ];
+  if (replica.source === 'container' && database.source !== 'container')
+    return [
+      `components.${replica.name}: a replica container streams from the run's own database container, but ${database.name} is given as a ${database.source}; give ${replica.name} as { "source": "url", "url": "..." } (a hot standby of ${database.name}) or run ${database.name} as a container`,
+    ];
+  return [];
 }
 
 /** Every name in dependsOn is a component, and no component waits, through others, for itself. */
@@ -196,7 +236,7 @@ export function resolveComponents(sources: ComponentSources): Record<ComponentNa
   const defaults = ownPipeline ? {} : profileDefaults(profile, env);
   const problems: string[] = [];
   const components = new Map<ComponentName, ResolvedComponent>();
-  for (const name of namesOf(config, profile, ownPipeline)) {
+  for (const name of namesOf(config, profile, defaults)) {
     let component = resolveComponent(name, defaults[name], config.components?.[name], configDir);
     component = resolveComponent(name, component, config.profiles?.[profile]?.components?.[name], configDir);
     const image = env[imageVariable(name)];
@@ -204,6 +244,7 @@ export function resolveComponents(sources: ComponentSources): Record<ComponentNa
     if (component) components.set(name, component);
     else problems.push(unresolvable(config, profile, name));
   }
+  dropDefaultReplicaOfForeignDatabase(components, new Set(givenNamesOf(config, profile)));
   // A component that could not be resolved would show again as a missing broker or dependency.
   if (problems.length === 0)
     problems.push(...kindProblems([...components.values()]), ...dependencyProblems(components));
@@ -213,6 +254,26 @@ export function resolveComponents(sources: ComponentSources): Record<ComponentNa
       problems.push(...unknownNames(component.env, `components.${component.name}.env`, templateNames));
   if (problems.length > 0) throw new ConfigurationError(sources.configFile, problems);
   return Object.fromEntries(components);
+}
+
+/**
+ * The containers profile's replica is made from the run's database container: a configuration that
+ * gives the database by URL and says nothing of the replica gets none (MES then reads from the
+ * database), rather than an error for a part it never asked for.
+ */
+function dropDefaultReplicaOfForeignDatabase(
+  components: Map<ComponentName, ResolvedComponent>,
+  given: ReadonlySet<ComponentName>,
+): void {
+  const database = [...components.values()].find((c) => c.kind === 'postgres');
+  for (const component of [...components.values()])
+    if (
+      component.kind === 'postgres-replica' &&
+      !given.has(component.name) &&
+      component.source === 'container' &&
+      database?.source !== 'container'
+    )
+      components.delete(component.name);
 }
 
 type Components = Readonly<Record<ComponentName, ResolvedComponent>>;
@@ -227,6 +288,10 @@ export function brokerOf(components: Components): ResolvedComponent {
 /** The run's database, when the pipeline has one. */
 export const databaseOf = (components: Components): ResolvedComponent | undefined =>
   Object.values(components).find((component) => component.kind === 'postgres');
+
+/** The run database's read replica, when it has one. */
+export const replicaOf = (components: Components): ResolvedComponent | undefined =>
+  Object.values(components).find((component) => component.kind === 'postgres-replica');
 
 /** The pipeline's services (neither the broker nor the database), in the order they were given. */
 export const servicesOf = (components: Components): ResolvedComponent[] =>

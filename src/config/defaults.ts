@@ -54,6 +54,16 @@ const referenceWiring: Readonly<Record<string, string>> = {
   PORT: '{port}',
 };
 
+/**
+ * MES reads its order list, orders and analytics from the database's read replica when the run has
+ * one, and from the database itself when it has none (the variable is then left unset).
+ */
+const mesReadWiring: Readonly<Record<string, string>> = { DATABASE_READ_URL: '{postgres.replicaUrl}' };
+
+/** The variables a reference service of this name reads, templated from the run's endpoints. */
+const wiringOf = (name: ComponentName): Readonly<Record<string, string>> =>
+  name === 'mes' ? { ...referenceWiring, ...mesReadWiring } : referenceWiring;
+
 const referenceShapes: Record<ReferenceService, { port: number; ready: ReadyCheck }> = {
   crm: { port: 3000, ready: { http: '/health/ready' } },
   mes: { port: 3001, ready: { http: '/health/ready' } },
@@ -67,15 +77,17 @@ export function referenceShapeOf(
   const shape = (referenceShapes as Partial<Record<ComponentName, { port: number; ready: ReadyCheck }>>)[
     name
   ];
-  return shape && { ...shape, env: referenceWiring };
+  return shape && { ...shape, env: wiringOf(name) };
 }
 
-/** A broker or database container of the run, from the pinned image of its kind. */
+/** A broker, database or replica container of the run, from the pinned image of its kind. */
 export function infrastructureContainer(
-  kind: 'rabbitmq' | 'postgres',
+  kind: 'rabbitmq' | 'postgres' | 'postgres-replica',
   name: ComponentName = kind,
 ): ResolvedComponent {
-  return { name, kind, dependsOn: [], source: 'container', image: defaultImages[kind], env: {} };
+  // The replica is a PostgreSQL server too, of the same version as its primary (streaming needs that).
+  const image = defaultImages[kind === 'postgres-replica' ? 'postgres' : kind];
+  return { name, kind, dependsOn: [], source: 'container', image, env: {} };
 }
 
 function containerDefaults(): Partial<Record<ComponentName, ResolvedComponent>> {
@@ -89,7 +101,7 @@ function containerDefaults(): Partial<Record<ComponentName, ResolvedComponent>> 
         source: 'container',
         image: `mes-e2e/${name}:local`,
         build: { context: servicesDir, dockerfile: `${name}/Dockerfile` },
-        env: referenceWiring,
+        env: wiringOf(name),
         ...referenceShapes[name],
       },
     ]),
@@ -97,6 +109,8 @@ function containerDefaults(): Partial<Record<ComponentName, ResolvedComponent>> 
   return {
     rabbitmq: infrastructureContainer('rabbitmq'),
     postgres: infrastructureContainer('postgres'),
+    // Seed initiative 2: MES's database streams to a hot standby that serves MES's reads.
+    'postgres-replica': infrastructureContainer('postgres-replica'),
     ...services,
   };
 }
@@ -112,7 +126,7 @@ function localDefaults(env: Env): Partial<Record<ComponentName, ResolvedComponen
         source: 'process',
         command: [process.execPath, `${name}/src/server.ts`],
         cwd: servicesDir,
-        env: referenceWiring,
+        env: wiringOf(name),
         readyUrl: 'http://127.0.0.1:{port}/health/ready',
       },
     ]),

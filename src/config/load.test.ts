@@ -89,6 +89,7 @@ describe('loadRunPlan', () => {
       [
         ['rabbitmq', 'container'],
         ['postgres', 'container'],
+        ['postgres-replica', 'container'],
         ['crm', 'container'],
         ['mes', 'container'],
         ['pricing', 'container'],

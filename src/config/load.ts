@@ -47,6 +47,8 @@ export interface RunPlan {
   selection: Selection;
   /** Components given by URL: the scenarios that break them are left out of the selection. */
   leftOut: readonly ComponentName[];
+  /** Kinds of component the plan lacks (its database's replica): the scenarios that need one are left out. */
+  lacking: readonly string[];
   /** The pipeline's OpenAPI and AsyncAPI documents, checked and dereferenced (plain JSON). */
   contracts: Contracts;
   /** The hops of one order, resolved against the contracts. */
@@ -267,7 +269,7 @@ export async function loadRunPlan(options: LoadOptions): Promise<RunPlan> {
     features: config.features?.map((path) => resolve(configDir, path)),
     steps: (config.steps ?? []).map((path) => resolve(configDir, path)),
   };
-  const { selection, leftOut } = selectionOf({
+  const { selection, leftOut, lacking } = selectionOf({
     cwd: options.cwd,
     configFile,
     paths: run.paths,
@@ -299,6 +301,7 @@ export async function loadRunPlan(options: LoadOptions): Promise<RunPlan> {
     run,
     selection,
     leftOut,
+    lacking,
     contracts,
     journey,
     secrets,

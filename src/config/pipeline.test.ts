@@ -233,7 +233,7 @@ describe('contract documents that cannot be used', () => {
     const cwd = project({ contracts: { openapi: { billing: crmOpenApi } } });
     assert.match(
       await problemsOf(cwd),
-      /contracts\.openapi\.billing: no component "billing" in the configuration; it has: rabbitmq, postgres, crm, mes, pricing/,
+      /contracts\.openapi\.billing: no component "billing" in the configuration; it has: rabbitmq, postgres, postgres-replica, crm, mes, pricing/,
     );
   });
 });

@@ -8,10 +8,11 @@ export const referenceComponentNames = ['rabbitmq', 'postgres', 'crm', 'mes', 'p
 /** A component's name, as the configuration gives it (any name; the reference stack's are defaults). */
 export type ComponentName = string;
 /**
- * What a component is to the harness: the run's message broker (one), its database (at most one), or
- * a service of the pipeline (any number). A component named rabbitmq or postgres is of that kind.
+ * What a component is to the harness: the run's message broker (one), its database (at most one), a
+ * streaming read replica of that database (at most one), or a service of the pipeline (any number). A
+ * component named rabbitmq, postgres or postgres-replica is of that kind.
  */
-export const componentKinds = ['rabbitmq', 'postgres', 'service'] as const;
+export const componentKinds = ['rabbitmq', 'postgres', 'postgres-replica', 'service'] as const;
 export type ComponentKind = (typeof componentKinds)[number];
 export const profileNames = ['containers', 'local', 'staging'] as const;
 export type ProfileName = (typeof profileNames)[number];

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { codeRoot } from '../package-root.ts';
-import { defaultSupportImports, shippedStepsModule } from './selection.ts';
+import { controllableOnly, defaultSupportImports, presentOnly, shippedStepsModule } from './selection.ts';
 
 const stepsDir = join(codeRoot, 'steps');
 
@@ -59,5 +59,37 @@ describe('the shipped steps module', () => {
       [...registering].sort(),
       `${relative(codeRoot, shippedStepsModule)} imports exactly the files of steps/ that register with cucumber`,
     );
+  });
+});
+
+describe('scenarios a profile cannot run', () => {
+  const containers = {
+    rabbitmq: { source: 'container', kind: 'rabbitmq' },
+    postgres: { source: 'container', kind: 'postgres' },
+    'postgres-replica': { source: 'container', kind: 'postgres-replica' },
+  };
+  it('a plan with a replica runs the scenarios that need one', () => {
+    assert.deepEqual(presentOnly('@smoke', containers), { tags: '@smoke', lacking: [] });
+  });
+
+  it('a plan without one leaves them out, and says which kind it lacks', () => {
+    const { 'postgres-replica': _, ...local } = containers;
+    assert.deepEqual(presentOnly('', local), {
+      tags: 'not @needs-postgres-replica',
+      lacking: ['postgres-replica'],
+    });
+    assert.deepEqual(presentOnly('@critical or @ui', local), {
+      tags: '(@critical or @ui) and not @needs-postgres-replica',
+      lacking: ['postgres-replica'],
+    });
+  });
+
+  it("a replica given by URL (someone else's) is not stopped: @breaks-postgres-replica is left out, by its kind", () => {
+    const { tags, leftOut } = controllableOnly('', {
+      ...containers,
+      standby: { source: 'url', kind: 'postgres-replica' },
+    });
+    assert.deepEqual(leftOut, ['standby']);
+    assert.equal(tags, 'not @breaks-standby and not @breaks-postgres-replica');
   });
 });

@@ -56,12 +56,30 @@ export function controllableOnly(
   const given = Object.entries(components).filter(([, { source }]) => source === 'url');
   const byUrl = given.map(([name]) => name);
   if (byUrl.length === 0) return { tags, leftOut: [] as ComponentName[] };
-  // Scenarios name the broker and database by their kind (@breaks-rabbitmq) whatever they are called.
+  // Scenarios name the broker, database and replica by their kind (@breaks-rabbitmq) whatever they are called.
   const tagNames = new Set(
-    given.flatMap(([name, { kind }]) => (kind === 'rabbitmq' || kind === 'postgres' ? [name, kind] : [name])),
+    given.flatMap(([name, { kind }]) => (kind && kind !== 'service' ? [name, kind] : [name])),
   );
   const exclusion = [...tagNames].map((name) => `not @breaks-${name}`).join(' and ');
   return { tags: tags.trim() ? `(${tags}) and ${exclusion}` : exclusion, leftOut: byUrl };
+}
+
+/** Kinds of component a profile may lack: a scenario tagged @needs-<kind> runs only where there is one. */
+export const optionalKinds = ['postgres-replica'] as const;
+
+/**
+ * Scenarios tagged @needs-<kind> (the database's replica) cannot run where the plan has no component
+ * of that kind (the local and staging profiles by default): left out, with a stated reason.
+ */
+export function presentOnly(
+  tags: string,
+  components: Readonly<Record<ComponentName, { source: string; kind?: string }>>,
+): { tags: string; lacking: string[] } {
+  const kinds = new Set(Object.values(components).map((component) => component.kind));
+  const lacking = optionalKinds.filter((kind) => !kinds.has(kind));
+  if (lacking.length === 0) return { tags, lacking };
+  const exclusion = lacking.map((kind) => `not @needs-${kind}`).join(' and ');
+  return { tags: tags.trim() ? `(${tags}) and ${exclusion}` : exclusion, lacking };
 }
 
 export interface SelectionSources {
@@ -75,14 +93,20 @@ export interface SelectionSources {
   components: Readonly<Record<ComponentName, { source: string; kind?: string }>>;
 }
 
-export function selectionOf(sources: SelectionSources): { selection: Selection; leftOut: ComponentName[] } {
+export function selectionOf(sources: SelectionSources): {
+  selection: Selection;
+  leftOut: ComponentName[];
+  lacking: string[];
+} {
   const [base, features] =
     sources.paths.length > 0
       ? [sources.cwd, sources.paths]
       : sources.suite.features
         ? [sources.configFile ? dirname(sources.configFile) : sources.cwd, sources.suite.features]
         : [suiteRoot, defaultFeaturePaths];
-  const { tags, leftOut } = controllableOnly(checkTags(sources.tags), sources.components);
+  const controllable = controllableOnly(checkTags(sources.tags), sources.components);
+  const { leftOut } = controllable;
+  const { tags, lacking } = presentOnly(controllable.tags, sources.components);
   const selection = Object.freeze({
     cwd: base,
     paths: Object.freeze([...features]),
@@ -91,5 +115,5 @@ export function selectionOf(sources: SelectionSources): { selection: Selection; 
     names: Object.freeze([]),
     shard: sources.shard,
   });
-  return { selection, leftOut };
+  return { selection, leftOut, lacking };
 }

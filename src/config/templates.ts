@@ -13,6 +13,10 @@ const offeredByKind: Readonly<Record<ComponentKind, Readonly<Record<string, stri
   postgres: {
     url: "the database URL, on the run's own database",
     database: "the run's database name",
+    replicaUrl: "the run's own database on its read replica (not set when the database has none)",
+  },
+  'postgres-replica': {
+    url: "the read replica's URL, on the run's own database (read-only: a hot standby)",
   },
   service: { url: "the service's base URL" },
 };

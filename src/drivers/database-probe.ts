@@ -32,6 +32,10 @@ export interface DatabaseProbe {
    * when they go idle, up to about ten seconds later: compare two readings, and wait for the one after.
    */
   scansOf(schema: string, table: string): Promise<TableScans>;
+  /** Where this database's write-ahead log is: written (a primary) or replayed (a standby), as an LSN. */
+  walPosition(): Promise<string>;
+  /** Whether this standby has replayed the log up to `lsn` (a primary's walPosition). */
+  hasReplayed(lsn: string): Promise<boolean>;
   /** Whether this probe's sessions refuse writes (they always should). */
   isReadOnly(): Promise<boolean>;
   close(): Promise<void>;
@@ -87,6 +91,19 @@ export function createDatabaseProbe(databaseUrl: string): DatabaseProbe {
         sequential: Number(row.sequential ?? 0),
         byIndex: Object.fromEntries(Object.entries(row.by_index ?? {}).map(([name, n]) => [name, Number(n)])),
       };
+    },
+    async walPosition() {
+      const { rows } = await pool.query<{ lsn: string }>(
+        'select (case when pg_is_in_recovery() then pg_last_wal_replay_lsn() else pg_current_wal_lsn() end)::text as lsn',
+      );
+      return rows[0]?.lsn ?? '0/0';
+    },
+    async hasReplayed(lsn) {
+      const { rows } = await pool.query<{ done: boolean | null }>(
+        'select pg_last_wal_replay_lsn() >= $1::pg_lsn as done',
+        [lsn],
+      );
+      return rows[0]?.done === true;
     },
     isReadOnly: async () =>
       (await pool.query('show transaction_read_only')).rows[0]?.transaction_read_only === 'on',

@@ -27,6 +27,8 @@ export interface Endpoints {
   };
   /** The run's database; undefined when the pipeline has none. */
   postgres: { name: string; databaseUrl: string; database: string } | undefined;
+  /** The database's read replica (a hot standby of it), on the run's database; absent when it has none. */
+  replica?: { name: string; databaseUrl: string } | undefined;
   /** Every service's base URL from this machine, by component name. */
   services: Readonly<Record<string, { url: string }>>;
   /** The clients' API keys the harness generated for the reference CRM (none for a CRM given by URL). */
@@ -41,6 +43,7 @@ export function secretsIn(endpoints: Endpoints): string[] {
     endpoints.rabbitmq.amqpUrl,
     endpoints.rabbitmq.managementUrl,
     endpoints.postgres?.databaseUrl,
+    endpoints.replica?.databaseUrl,
   ]
     .flatMap((url) => (url ? [decodeURIComponent(new URL(url).password)] : []))
     .filter((password) => password.length >= 4);

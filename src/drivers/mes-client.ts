@@ -30,6 +30,18 @@ export interface MesClient {
   waitForStatus(orderId: string, status: string, options: { within: number }): Promise<MesOrder>;
   /** The analytics panel's figures; with `since`, of the orders created from then on. */
   metrics(options?: { since?: string }): Promise<Record<string, unknown>>;
+  /**
+   * One read of the list's first page as an operator's screen makes it: its status, its time, and
+   * which database answered (MES's x-mes-read-from header: replica or primary), never throwing.
+   */
+  readList(filters: Record<string, string | number>): Promise<ListRead>;
+}
+
+export interface ListRead {
+  status: number;
+  ms: number;
+  readFrom: string | undefined;
+  orders: MesOrder[];
 }
 
 export function createMesClient(baseUrl: string, options: { onAnswer?: AnswerObserver } = {}): MesClient {
@@ -70,5 +82,16 @@ export function createMesClient(baseUrl: string, options: { onAnswer?: AnswerObs
       ),
     metrics: async ({ since } = {}) =>
       ok('GET /api/metrics', await get('/api/metrics', since === undefined ? undefined : { since })),
+    async readList(filters) {
+      const began = performance.now();
+      const response = await get<{ orders?: MesOrder[] }>('/api/orders', filters);
+      const header = response.headers['x-mes-read-from'];
+      return {
+        status: response.status,
+        ms: performance.now() - began,
+        readFrom: typeof header === 'string' ? header : undefined,
+        orders: Array.isArray(response.data?.orders) ? response.data.orders : [],
+      };
+    },
   };
 }

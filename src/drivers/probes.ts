@@ -49,6 +49,43 @@ export async function sqlSelectOne(databaseUrl: string): Promise<void> {
   }
 }
 
+/**
+ * A replica's lag as postgres_exporter defines it, on the replica's own clock: 0 while it has applied
+ * every WAL record it received, else the age of the last transaction it applied.
+ */
+export const replayLagSql = `case when pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() then 0
+  else greatest(0, extract(epoch from now() - pg_last_xact_replay_timestamp()) * 1000) end::float8`;
+
+/**
+ * The database at the URL as a read replica: a hot standby that takes queries and streams from its
+ * primary (its WAL receiver says "streaming"), and how far its replay lags; throws when it is not that.
+ */
+export async function standbyState(databaseUrl: string): Promise<{ lagMs: number }> {
+  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: attemptMs });
+  client.on('error', ignoreDroppedConnection);
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ standby: boolean; receiver: string | null; lag_ms: number | null }>(
+      `select pg_is_in_recovery() as standby, (select status from pg_stat_wal_receiver) as receiver,
+              ${replayLagSql} as lag_ms`,
+    );
+    const [row] = rows;
+    if (!row?.standby) throw new Error('not a hot standby: pg_is_in_recovery() is false');
+    if (row.receiver !== 'streaming')
+      throw new Error(
+        `a hot standby, but its WAL receiver is ${row.receiver ?? 'not running'}, not streaming`,
+      );
+    return { lagMs: Math.round(row.lag_ms ?? 0) };
+  } finally {
+    await client.end();
+  }
+}
+
+/** Resolves when the database at the URL is a hot standby streaming from its primary: a read replica. */
+export async function sqlStandbyStreaming(databaseUrl: string): Promise<void> {
+  await standbyState(databaseUrl);
+}
+
 /** Resolves when the URL answers HTTP at all (any status): someone else's service is up. */
 export async function httpAnswers(url: string): Promise<void> {
   const response = await fetch(url, { signal: AbortSignal.timeout(attemptMs) });
@@ -82,6 +119,8 @@ export function tcpListening(port: number, host = '127.0.0.1'): Promise<void> {
 export type Readiness =
   | { probe: 'amqp-handshake'; url: string }
   | { probe: 'sql-select-one'; url: string }
+  /** A hot standby streaming from its primary: a read replica. */
+  | { probe: 'sql-standby-streaming'; url: string }
   /** Answers 2xx: a health endpoint says ready. */
   | { probe: 'http-ready'; url: string }
   /** Answers at all: someone else's service is up. */
@@ -94,6 +133,8 @@ export function readinessProbe(readiness: Readiness): () => Promise<void> {
       return () => amqpHandshake(readiness.url);
     case 'sql-select-one':
       return () => sqlSelectOne(readiness.url);
+    case 'sql-standby-streaming':
+      return () => sqlStandbyStreaming(readiness.url);
     case 'http-ready':
       return () => httpReady(readiness.url);
     case 'http-answers':

@@ -8,7 +8,13 @@ import type { ResolvedComponent } from '../config/defaults.ts';
 import { defaultImages } from '../config/images.ts';
 import type { RunPlan } from '../config/load.ts';
 import { ChromiumNotFoundError, chromiumVariable, findChromium } from '../drivers/browser.ts';
-import { amqpHandshake, httpAnswers, managementOverview, sqlSelectOne } from '../drivers/probes.ts';
+import {
+  amqpHandshake,
+  httpAnswers,
+  managementOverview,
+  sqlSelectOne,
+  sqlStandbyStreaming,
+} from '../drivers/probes.ts';
 
 export interface Check {
   name: string;
@@ -103,6 +109,14 @@ async function checkUrlComponent(component: Extract<ResolvedComponent, { source:
       return { name, ok: false, required: true, detail: `${what} unreachable: ${describeError(error)}`, fix };
     }
   };
+  if (component.kind === 'postgres-replica')
+    return [
+      await reach(
+        'a hot standby streaming from its primary',
+        () => sqlStandbyStreaming(component.url),
+        `start the replica or fix components.${component.name}.url (it must be a hot standby of the run's database)`,
+      ),
+    ];
   switch (component.name) {
     case 'rabbitmq': {
       const checks = [

@@ -2,7 +2,7 @@
 // database), and takes it down again, whatever happens half-way.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { brokerOf, databaseOf, servicesOf } from '../config/components.ts';
+import { brokerOf, databaseOf, replicaOf, servicesOf } from '../config/components.ts';
 import type { RunPlan } from '../config/load.ts';
 import type { ComponentName, ProfileName } from '../config/schema.ts';
 import { dockerEngine } from '../drivers/docker-engine.ts';
@@ -11,7 +11,7 @@ import type { Readiness } from '../drivers/probes.ts';
 import type { ProcessRecord } from '../drivers/processes.ts';
 import { MesE2eError } from '../errors.ts';
 import { createComponentLogs } from './component-logs.ts';
-import { startBroker, startDatabase } from './infrastructure.ts';
+import { startBroker, startDatabase, startReplica } from './infrastructure.ts';
 import { createDatabase, createVhost, withPath } from './isolation.ts';
 import { labels, runLabels } from './run-id.ts';
 import { buildImages, type ServiceContext, startServices } from './services.ts';
@@ -94,6 +94,7 @@ export async function startEnvironment(plan: RunPlan, options: StartOptions): Pr
   const needsDocker = Object.values(plan.components).some((component) => component.source === 'container');
   const broker = brokerOf(plan.components);
   const database = databaseOf(plan.components);
+  const replica = database && replicaOf(plan.components);
   const services = servicesOf(plan.components);
   const creating = new Set<Promise<unknown>>();
   let handedOver = false;
@@ -123,6 +124,7 @@ export async function startEnvironment(plan: RunPlan, options: StartOptions): Pr
     dependenciesReady: Promise.resolve(),
     broker: { name: broker.name, amqpUrl: '', managementUrl: undefined, shared: false },
     database: undefined,
+    replica: undefined,
     ready: new Map(),
     checkpoint: () => {
       if (signal?.aborted || forced) throw new InterruptedError();
@@ -166,12 +168,16 @@ export async function startEnvironment(plan: RunPlan, options: StartOptions): Pr
     images.catch(() => {});
     const [brokerStart, databaseStart] = await Promise.all([
       startBroker(context, broker),
-      database && startDatabase(context, database),
+      database && startDatabase(context, database, { replicated: replica?.source === 'container' }),
     ]);
+    // The replica starts from the database once that is ready; the services do not wait for it.
+    const replicaStart = replica && databaseStart && (await startReplica(context, replica, databaseStart));
     context.broker = brokerStart.endpoints;
     context.database = databaseStart?.endpoints;
+    context.replica = replicaStart?.endpoints;
     context.ready.set(broker.name, brokerStart.ready);
     if (database && databaseStart) context.ready.set(database.name, databaseStart.ready);
+    if (replica && replicaStart) context.ready.set(replica.name, replicaStart.ready);
     const oursToRun = services.some((service) => service.source !== 'url');
     const isolated = oursToRun
       ? isolate(context, brokerStart.ready, databaseStart?.ready)
@@ -189,6 +195,7 @@ export async function startEnvironment(plan: RunPlan, options: StartOptions): Pr
     await isolated;
     await images;
     const urls = await started;
+    await replicaStart?.ready;
     context.checkpoint();
     const record: EnvironmentRecord = {
       runId,
@@ -210,6 +217,12 @@ export async function startEnvironment(plan: RunPlan, options: StartOptions): Pr
           databaseUrl: oursToRun ? withPath(context.database.url, runId) : context.database.url,
           database: oursToRun ? runId : pathOf(context.database.url),
         },
+        ...(context.replica && {
+          replica: {
+            name: context.replica.name,
+            databaseUrl: oursToRun ? withPath(context.replica.url, runId) : context.replica.url,
+          },
+        }),
         services: Object.fromEntries(Object.entries(urls).map(([name, url]) => [name, { url }])),
         secrets: plan.secrets,
         apiKeys:
@@ -233,9 +246,11 @@ export async function startEnvironment(plan: RunPlan, options: StartOptions): Pr
 const pathOf = (url: string) => decodeURIComponent(new URL(url).pathname.slice(1));
 
 function describeInfrastructure(plan: RunPlan): string {
-  const parts = [brokerOf(plan.components), databaseOf(plan.components)].flatMap((c) => (c ? [c] : []));
+  const parts = [brokerOf(plan.components), databaseOf(plan.components), replicaOf(plan.components)].flatMap(
+    (c) => (c ? [c] : []),
+  );
   if (parts.every((part) => part.source === 'container'))
-    return `starting ${parts.map((part) => part.name).join(' and ')}`;
+    return `starting ${parts.map((part) => part.name).join(', ')}`;
   return `bringing up ${parts.map((part) => `${part.name} (${part.source})`).join(' and ')}`;
 }
 

@@ -15,6 +15,8 @@ export function readinessOf(record: EnvironmentRecord, component: ComponentName)
     return { probe: 'amqp-handshake', url: endpoints.rabbitmq.amqpUrl };
   if (component === endpoints.postgres?.name)
     return { probe: 'sql-select-one', url: endpoints.postgres.databaseUrl };
+  if (component === endpoints.replica?.name)
+    return { probe: 'sql-standby-streaming', url: endpoints.replica.databaseUrl };
   const recorded = record.readiness?.[component];
   if (recorded) return recorded;
   const process = record.processes.find((p) => p.component === component);
@@ -27,10 +29,15 @@ export function readinessOf(record: EnvironmentRecord, component: ComponentName)
   return { probe: 'http-answers', url };
 }
 
-/** The names of the recorded environment's components: its broker, its database, its services. */
+/** The names of the recorded environment's components: its broker, its database and replica, its services. */
 export function componentNamesOf(record: EnvironmentRecord): ComponentName[] {
-  const { rabbitmq, postgres, services } = record.endpoints;
-  return [rabbitmq.name, ...(postgres ? [postgres.name] : []), ...Object.keys(services)];
+  const { rabbitmq, postgres, replica, services } = record.endpoints;
+  return [
+    rabbitmq.name,
+    ...(postgres ? [postgres.name] : []),
+    ...(replica ? [replica.name] : []),
+    ...Object.keys(services),
+  ];
 }
 
 function faultTargetOf(record: EnvironmentRecord, component: ComponentName): FaultTarget {

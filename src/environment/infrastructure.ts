@@ -2,12 +2,12 @@
 // (then the run gets its own vhost and database on them, created by the caller).
 import { PostgreSqlContainer } from '@testcontainers/postgresql';
 import { RabbitMQContainer } from '@testcontainers/rabbitmq';
-import type { GenericContainer, StartedTestContainer } from 'testcontainers';
+import { GenericContainer, type StartedTestContainer, type WaitStrategy } from 'testcontainers';
 import type { ResolvedComponent } from '../config/defaults.ts';
 import type { ComponentName } from '../config/schema.ts';
 import { dockerHost } from '../drivers/docker-engine.ts';
 import { freePort } from '../drivers/ports.ts';
-import { amqpHandshake, managementOverview, sqlSelectOne } from '../drivers/probes.ts';
+import { amqpHandshake, managementOverview, sqlSelectOne, sqlStandbyStreaming } from '../drivers/probes.ts';
 import { MesE2eError } from '../errors.ts';
 import { waitUntil } from '../wait/wait-until.ts';
 import type { ComponentLogs } from './component-logs.ts';
@@ -45,6 +45,15 @@ export interface Broker {
 }
 
 export interface Database {
+  /** Its component's name (its alias on the run's network). */
+  name: string;
+  url: string;
+  inNetwork?: { url: string };
+  shared: boolean;
+}
+
+/** The run database's read replica: a hot standby of it, read-only. */
+export interface Replica {
   /** Its component's name (its alias on the run's network). */
   name: string;
   url: string;
@@ -162,7 +171,32 @@ export async function startBroker(context: RunContext, component: Component): Pr
   );
 }
 
-export async function startDatabase(context: RunContext, component: Component): Promise<Starting<Database>> {
+/** The role a replica streams as: replication rights only, nothing it could read or write. */
+const replicationRole = 'replicator';
+/** The slot that keeps the WAL a stopped replica has not yet received, so that it catches up when started again. */
+const replicationSlot = 'mes_e2e_replica';
+
+/**
+ * Run once when the database container initialises (the image's /docker-entrypoint-initdb.d): a
+ * replication role and the pg_hba line that lets it stream from anywhere on the run's network. The
+ * image's own line ("host all all all") does not cover replication connections.
+ */
+const replicationInit = (password: string) => ({
+  content: `#!/bin/sh
+set -e
+psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres --no-psqlrc \
+  -c "create role ${replicationRole} with replication login password '${password}'"
+printf '\nhost replication ${replicationRole} all scram-sha-256\n' >> "$PGDATA/pg_hba.conf"
+`,
+  target: '/docker-entrypoint-initdb.d/50-mes-e2e-replication.sh',
+  mode: 0o755,
+});
+
+export async function startDatabase(
+  context: RunContext,
+  component: Component,
+  options: { replicated?: boolean } = {},
+): Promise<Starting<Database>> {
   const { name } = component;
   const timeoutMs = context.timeoutOf(name);
   if (component.source === 'url') {
@@ -174,20 +208,139 @@ export async function startDatabase(context: RunContext, component: Component): 
   }
   if (component.source !== 'container') unsupported(component);
   const [port, host] = await Promise.all([freePort(), dockerHost()]);
-  const ready = startRunContainer(
-    context,
-    name,
-    'pg_isready and the listening port',
-    new PostgreSqlContainer(component.image)
-      .withUsername('mes')
-      .withPassword(context.password)
-      .withDatabase('postgres')
-      .withExposedPorts({ container: 5432, host: port }),
-  ).then(() => undefined);
+  const container = new PostgreSqlContainer(component.image)
+    .withUsername('mes')
+    .withPassword(context.password)
+    .withDatabase('postgres')
+    .withExposedPorts({ container: 5432, host: port });
+  if (options.replicated)
+    container
+      .withCopyContentToContainer([replicationInit(context.password)])
+      // PostgreSQL 17's defaults already stream (wal_level replica, 10 WAL senders): said here so that
+      // an image with other defaults cannot quietly break the replica.
+      .withCommand([
+        'postgres',
+        '-c',
+        'wal_level=replica',
+        '-c',
+        'max_wal_senders=4',
+        '-c',
+        'max_replication_slots=4',
+      ]);
+  const ready = startRunContainer(context, name, 'pg_isready and the listening port', container).then(
+    () => undefined,
+  );
   return starting(
     {
       name,
       url: `postgres://mes:${context.password}@${host}:${port}/postgres`,
+      inNetwork: { url: `postgres://mes:${context.password}@${name}:5432/postgres` },
+      shared: false,
+    },
+    ready,
+  );
+}
+
+/**
+ * Readiness by the harness's own probe from this machine, polled at a short pace (testcontainers'
+ * command and log strategies poll once a second or need a line no standby prints once).
+ */
+function probedUntilReady(probe: () => Promise<void>, description: string): WaitStrategy {
+  let timeoutMs = 60_000;
+  return {
+    async waitUntilReady(container) {
+      const exited = new AbortController();
+      let exitCode: number | undefined;
+      await waitUntil(
+        async () => {
+          try {
+            await probe();
+          } catch (error) {
+            const { State } = await container.inspect();
+            if (!State.Running) {
+              exitCode = State.ExitCode;
+              exited.abort();
+            }
+            throw error;
+          }
+        },
+        {
+          within: timeoutMs,
+          maxEvery: 200,
+          description,
+          stop: exited.signal,
+          stopReason: () => `the container exited (code ${exitCode}) before it was ready`,
+        },
+      );
+    },
+    withStartupTimeout(startupTimeoutMs) {
+      timeoutMs = startupTimeoutMs;
+      return this;
+    },
+    isStartupTimeoutSet: () => true,
+    getStartupTimeout: () => timeoutMs,
+  };
+}
+
+/**
+ * How the replica container comes to be, as the postgres user: the first start copies the running
+ * database (pg_basebackup over the run's network, through a slot of its own, with the recovery
+ * settings written: -R), and every start, the first and one after a fault scenario stopped it, runs
+ * PostgreSQL as a hot standby of that copy. PGDATA is a folder of its own under the image's volume,
+ * which the postgres user may not own. After its primary restarts (a @breaks-postgres scenario) it
+ * tries to stream again every second instead of every five.
+ */
+const replicaScript = (primary: string) => `set -eu
+if [ ! -s "$PGDATA/PG_VERSION" ]; then
+  mkdir -p "$PGDATA"
+  chmod 700 "$PGDATA"
+  pg_basebackup --host=${primary} --port=5432 --username=${replicationRole} --no-password \
+    --pgdata="$PGDATA" --write-recovery-conf --wal-method=stream --checkpoint=fast \
+    --create-slot --slot=${replicationSlot}
+fi
+exec postgres -c hot_standby=on -c wal_retrieve_retry_interval=1s
+`;
+
+/**
+ * The database's read replica: a container streaming from the run's database container (started once
+ * that is ready), or one given by URL (a hot standby of the database given by URL). Its endpoints are
+ * known at once; the services do not wait for it (MES reads from the database until it streams).
+ */
+export async function startReplica(
+  context: RunContext,
+  component: Component,
+  database: Starting<Database>,
+): Promise<Starting<Replica>> {
+  const { name } = component;
+  const timeoutMs = context.timeoutOf(name);
+  if (component.source === 'url') {
+    const { url } = component;
+    const ready = readyOrExplain(context, name, 'a hot standby streaming, at the given URL', timeoutMs, () =>
+      waitUntil(() => sqlStandbyStreaming(url), { within: timeoutMs, description: `${name} (streaming)` }),
+    );
+    return starting({ name, url, shared: true }, ready);
+  }
+  if (component.source !== 'container') unsupported(component);
+  const [port, host] = await Promise.all([freePort(), dockerHost()]);
+  const url = `postgres://mes:${context.password}@${host}:${port}/postgres`;
+  const ready = database.ready.then(() => {
+    context.checkpoint();
+    return startRunContainer(
+      context,
+      name,
+      `a hot standby of ${database.endpoints.name}, streaming`,
+      new GenericContainer(component.image)
+        .withUser('postgres')
+        .withEnvironment({ PGDATA: '/var/lib/postgresql/data/replica', PGPASSWORD: context.password })
+        .withEntrypoint(['bash', '-c', replicaScript(database.endpoints.name)])
+        .withExposedPorts({ container: 5432, host: port })
+        .withWaitStrategy(probedUntilReady(() => sqlStandbyStreaming(url), `${name} (streaming)`)),
+    ).then(() => undefined);
+  });
+  return starting(
+    {
+      name,
+      url,
       inNetwork: { url: `postgres://mes:${context.password}@${name}:5432/postgres` },
       shared: false,
     },

@@ -20,7 +20,13 @@ import {
 } from '../drivers/processes.ts';
 import { MesE2eError } from '../errors.ts';
 import { waitUntil } from '../wait/wait-until.ts';
-import { type Broker, type Database, type RunContext, startRunContainer } from './infrastructure.ts';
+import {
+  type Broker,
+  type Database,
+  type Replica,
+  type RunContext,
+  startRunContainer,
+} from './infrastructure.ts';
 import { withPath } from './isolation.ts';
 import { readyOrExplain } from './readiness.ts';
 import { labelsAsEnv } from './run-id.ts';
@@ -36,6 +42,8 @@ export interface ServiceContext extends RunContext {
   broker: Broker;
   /** Undefined when the pipeline has no database. */
   database: Database | undefined;
+  /** The database's read replica; undefined when it has none. */
+  replica: Replica | undefined;
   /** The run's vhost and database on the broker and database. */
   isolatedAs: string;
   /** How each container is probed again after a restart, as its readiness check says. */
@@ -81,7 +89,7 @@ function templateValues(
   where: 'network' | 'host',
   port: number,
 ): Record<string, string | undefined> {
-  const { broker, database, isolatedAs } = context;
+  const { broker, database, replica, isolatedAs } = context;
   const fromNetwork = where === 'network';
   const amqp = (fromNetwork ? broker.inNetwork?.amqpUrl : undefined) ?? broker.amqpUrl;
   const management = (fromNetwork ? broker.inNetwork?.managementUrl : undefined) ?? broker.managementUrl;
@@ -99,6 +107,15 @@ function templateValues(
     const databaseUrl = (fromNetwork ? database.inNetwork?.url : undefined) ?? database.url;
     values[`${database.name}.url`] = withPath(databaseUrl, isolatedAs);
     values[`${database.name}.database`] = isolatedAs;
+    if (replica) {
+      // The run's database reaches the replica by streaming: the same name there, read-only.
+      const replicaUrl = withPath(
+        (fromNetwork ? replica.inNetwork?.url : undefined) ?? replica.url,
+        isolatedAs,
+      );
+      values[`${database.name}.replicaUrl`] = replicaUrl;
+      values[`${replica.name}.url`] = replicaUrl;
+    }
   }
   for (const [name, address] of addresses) values[`${name}.url`] = urlFrom(address, where);
   return values;

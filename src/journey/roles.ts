@@ -4,7 +4,7 @@
 import type { BusHop, Journey } from '../config/journey.ts';
 import type { Endpoints } from '../drivers/endpoints.ts';
 
-export const roles = ['rabbitmq', 'postgres', 'crm', 'mes', 'pricing'] as const;
+export const roles = ['rabbitmq', 'postgres', 'postgres-replica', 'crm', 'mes', 'pricing'] as const;
 export type Role = (typeof roles)[number];
 
 const lastBusHop = (journey: Journey): BusHop | undefined =>
@@ -12,7 +12,7 @@ const lastBusHop = (journey: Journey): BusHop | undefined =>
 
 /**
  * The component that plays the role: the broker; the database; the one that creates orders (crm);
- * the one whose state is read back (mes); the one responsible for the journey's last bus hop (pricing).
+ * the database's read replica; the one whose state is read back (mes); the one responsible for the journey's last bus hop (pricing).
  */
 export function componentOfRole(journey: Journey, endpoints: Endpoints, role: Role): string {
   switch (role) {
@@ -21,6 +21,9 @@ export function componentOfRole(journey: Journey, endpoints: Endpoints, role: Ro
     case 'postgres':
       if (endpoints.postgres) return endpoints.postgres.name;
       throw new Error('this pipeline has no database (no component of kind postgres) to break');
+    case 'postgres-replica':
+      if (endpoints.replica) return endpoints.replica.name;
+      throw new Error("this run's database has no read replica (no component of kind postgres-replica)");
     case 'crm':
       return journey.create.component;
     case 'mes':

@@ -31,11 +31,18 @@ defineParameterType({
 /** A component of the pipeline, as a scenario names it. */
 defineParameterType({
   name: 'component',
-  regexp: /RabbitMQ|PostgreSQL|CRM|MES|pricing/,
+  regexp: /RabbitMQ|PostgreSQL replica|PostgreSQL|CRM|MES|pricing/,
   transformer: (text: string) =>
-    (({ RabbitMQ: 'rabbitmq', PostgreSQL: 'postgres', CRM: 'crm', MES: 'mes', pricing: 'pricing' }) as const)[
-      text as 'CRM'
-    ],
+    (
+      ({
+        RabbitMQ: 'rabbitmq',
+        'PostgreSQL replica': 'postgres-replica',
+        PostgreSQL: 'postgres',
+        CRM: 'crm',
+        MES: 'mes',
+        pricing: 'pricing',
+      }) as const
+    )[text as 'CRM'],
 });
 
 /** An HTTP method as generic steps write it. */

@@ -227,6 +227,7 @@ async function refreshMetrics() {
     renderCounts(metrics.orders);
     renderThroughput(metrics.throughput);
     renderLatency(metrics.latency, metrics.since);
+    renderReplica(metrics.replica);
     const queueNote = metrics.queues.available ? '' : ` Queue figures unavailable: ${metrics.queues.reason}.`;
     const counted = metrics.since ? ` created since ${time(metrics.since)}` : '';
     element('analytics-status').textContent =
@@ -234,6 +235,29 @@ async function refreshMetrics() {
   } catch (error) {
     element('analytics-status').textContent = `Could not read metrics: ${error.message}. Retrying.`;
   }
+}
+
+const replicaStates = { streaming: 'Streaming', down: 'Down', none: 'None' };
+const dataSources = { replica: 'Replica', primary: 'Primary' };
+
+/** The database's read replica: whether it streams, how far behind it is, where MES reads from. */
+function renderReplica(replica) {
+  if (!replica) return;
+  const lag = (ms) => (ms === null ? '–' : String(ms));
+  const row = document.createElement('tr');
+  row.append(
+    cell(replicaStates[replica.state] ?? replica.state),
+    cell(dataSources[replica.readsFrom] ?? replica.readsFrom),
+    cell(lag(replica.lagMs), 'number'),
+    cell(lag(replica.maxLagMs), 'number'),
+  );
+  element('replica-rows').replaceChildren(row);
+  const says = {
+    streaming: `Replica streaming, lag ${lag(replica.lagMs)} ms: reading from the ${replica.readsFrom}.`,
+    down: `Replica down — reading from ${replica.readsFrom}${replica.reason ? ` (${replica.reason})` : ''}.`,
+    none: 'No replica — reading from primary.',
+  };
+  element('replica-status').textContent = says[replica.state] ?? replica.state;
 }
 
 function renderQueues(queues) {

@@ -13,9 +13,12 @@ import { readMetrics } from './metrics.ts';
 import { type OrderChanges, registerOrderEvents } from './order-changes.ts';
 import { decodeCursor, findOrder, isOrderId, listOrders, type OrderFilters, statuses } from './orders.ts';
 import type { QueueStatsResult } from './queue-stats.ts';
+import { createReads, type Reads } from './reads.ts';
 
 export interface MesAppOptions {
   db: Database;
+  /** Where reads go (the replica while it streams); the primary `db` for every read without it. */
+  reads?: Reads;
   queueStats: () => Promise<QueueStatsResult>;
   readiness: ReadinessChecks;
   changes: OrderChanges;
@@ -80,7 +83,11 @@ function handleError(error: FastifyError, request: FastifyRequest, reply: Fastif
   return reply.code(500).send({ error: 'internal_error', message: 'MES could not answer; retry later' });
 }
 
+/** Says which database answered a read: the replica, or the primary. */
+export const readFromHeader = 'x-mes-read-from';
+
 export async function buildMesApp(options: MesAppOptions): Promise<FastifyInstance> {
+  const reads = options.reads ?? createReads({ primary: options.db, replica: undefined, log: options.log });
   // Query strings arrive as text: let the schema turn limit into a number.
   const app = createHttpApp(options.log, { coerceTypes: true });
   app.setErrorHandler(handleError);
@@ -103,23 +110,29 @@ export async function buildMesApp(options: MesAppOptions): Promise<FastifyInstan
     } catch (error) {
       return reply.code(400).send({ error: 'invalid_cursor', message: (error as Error).message });
     }
-    return listOrders(options.db, query, after, query.limit);
+    const { result, from } = await reads.run((db) => listOrders(db, query, after, query.limit));
+    reply.header(readFromHeader, from);
+    return result;
   });
 
   app.get('/api/orders/:id', async (request, reply) => {
     const { id } = request.params as { id: string };
-    const order = isOrderId(id) ? await findOrder(options.db, id) : undefined;
+    const read = isOrderId(id) ? await reads.run((db) => findOrder(db, id)) : undefined;
+    if (read) reply.header(readFromHeader, read.from);
+    const order = read?.result;
     if (!order) return reply.code(404).send({ error: 'order_not_found', message: `MES has no order ${id}` });
     if (options.undeclaredStatus) reply.code(203);
     return order;
   });
 
-  app.get('/api/metrics', { schema: { querystring: MetricsQuery } }, async (request) => {
+  // The analytics, read where the order list is, and what the replica is doing (state, lag).
+  app.get('/api/metrics', { schema: { querystring: MetricsQuery } }, async (request, reply) => {
     const { since } = request.query as { since?: string };
-    return readMetrics(options.db, options.queueStats, {
-      since,
-      latencyFromReceipt: options.latencyFromReceipt,
-    });
+    const { result, from } = await reads.run((db) =>
+      readMetrics(db, options.queueStats, { since, latencyFromReceipt: options.latencyFromReceipt }),
+    );
+    reply.header(readFromHeader, from);
+    return { ...result, replica: reads.status() };
   });
   return app;
 }

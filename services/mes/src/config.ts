@@ -7,6 +7,8 @@ import { integer, optionalString, someOf, startupWaitMs, url } from '../../runti
  * latency-from-receipt: the analytics panel's created-to-priced starts at MES's receipt (a panel that lies).
  * transient-publishes: MES publishes its messages transient, so a broker that dies loses those queued.
  * no-list-indexes: MES drops its order list's indexes after its migrations (a list that scans the table).
+ * reads-on-primary: the order list, orders and analytics are read from the primary, the replica unused.
+ * no-replica-fallback: reads stay on the replica when it fails (they fail with it).
  */
 export const mesFaults = [
   'ack-before-commit',
@@ -14,6 +16,8 @@ export const mesFaults = [
   'latency-from-receipt',
   'transient-publishes',
   'no-list-indexes',
+  'reads-on-primary',
+  'no-replica-fallback',
 ] as const;
 export type MesFault = (typeof mesFaults)[number];
 
@@ -21,6 +25,8 @@ export interface MesConfig {
   host: string;
   port: number;
   databaseUrl: string;
+  /** A hot standby of the database: the order list, orders and analytics are read there while it answers. */
+  databaseReadUrl: string | undefined;
   /** How long to wait at start for the database to accept a session. */
   startupWaitMs: number;
   amqpUrl: string;
@@ -41,6 +47,10 @@ export function readMesConfig(env: NodeJS.ProcessEnv): MesConfig {
     host: optionalString(env, 'HOST') ?? '0.0.0.0',
     port: integer(env, 'PORT', 3001, { min: 0, max: 65_535 }),
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:'], 'postgres://user:pass@host:5432/db'),
+    databaseReadUrl:
+      optionalString(env, 'DATABASE_READ_URL') === undefined
+        ? undefined
+        : url(env, 'DATABASE_READ_URL', ['postgres:', 'postgresql:'], 'postgres://user:pass@replica:5432/db'),
     startupWaitMs: startupWaitMs(env),
     amqpUrl,
     prefetch: integer(env, 'MES_PREFETCH', 20, { min: 1, max: 1_000 }),

@@ -12,6 +12,7 @@ import { type MesFault, readMesConfig } from './config.ts';
 import { createOrderChanges } from './order-changes.ts';
 import { applyPricingResult, markPricingRequested, recordOrder } from './orders.ts';
 import { createQueueStatsReader } from './queue-stats.ts';
+import { createReads } from './reads.ts';
 
 const migrations = new URL('../migrations/', import.meta.url).pathname;
 
@@ -25,6 +26,8 @@ const faultEffects: Record<MesFault, string> = {
   'transient-publishes':
     'MES publishes its messages transient: a broker that dies loses those waiting in queues',
   'no-list-indexes': "the order list's indexes are dropped: every filter of the list reads the whole table",
+  'reads-on-primary': 'MES does not use its read replica: every read goes to the primary',
+  'no-replica-fallback': 'MES does not fall back to the primary: its reads fail while the replica is away',
 };
 
 /** The indexes the order list's filters read (migrations/001_orders.sql). */
@@ -47,7 +50,35 @@ await runService('mes', async (env, log) => {
   const db = openDatabase(config.databaseUrl, 'mes', log);
   await migrate(db, [runtimeMigrations, migrations], log, { waitMs: config.startupWaitMs });
   if (faulty.has('no-list-indexes')) await db.pool.query(`drop index if exists ${listIndexes.join(', ')}`);
-  const changes = createOrderChanges();
+  // The read replica gives up fast: the primary answers instead while it is away.
+  const replica =
+    config.databaseReadUrl === undefined
+      ? undefined
+      : openDatabase(config.databaseReadUrl, 'mes', log, {
+          connectionTimeoutMillis: 2_000,
+          queryTimeoutMillis: 5_000,
+        });
+  const reads = createReads({
+    primary: db,
+    replica,
+    log,
+    fault: faulty.has('no-replica-fallback')
+      ? 'no-replica-fallback'
+      : faulty.has('reads-on-primary')
+        ? 'reads-on-primary'
+        : undefined,
+  });
+  const feed = createOrderChanges();
+  // A change goes out once the replica MES reads from has it: the page that reads again on it sees it.
+  const changes: typeof feed = {
+    subscribe: feed.subscribe,
+    publish(change) {
+      void reads.replayed().then(
+        () => feed.publish(change),
+        () => feed.publish(change),
+      );
+    },
+  };
 
   const orders = createConsumer<OrderCreated>(
     {
@@ -116,6 +147,7 @@ await runService('mes', async (env, log) => {
   const app = await buildMesApp({
     db,
     queueStats: createQueueStatsReader(config.management),
+    reads,
     readiness: { database: () => db.isReachable(), broker: () => broker.isConnected() },
     changes,
     log,
@@ -129,6 +161,8 @@ await runService('mes', async (env, log) => {
       await app.close();
       await relay.stop();
       await broker.close();
+      reads.stop();
+      await replica?.close();
       await db.close();
     },
   };

@@ -3,7 +3,7 @@ import type { RunPlan } from '../../config/load.ts';
 import type { ComponentName } from '../../config/schema.ts';
 import { dockerEngine } from '../../drivers/docker-engine.ts';
 import { httpBaseUrlOf } from '../../drivers/endpoints.ts';
-import { readinessProbe } from '../../drivers/probes.ts';
+import { readinessProbe, standbyState } from '../../drivers/probes.ts';
 import { isAlive } from '../../drivers/processes.ts';
 import {
   type EnvironmentRecord,
@@ -36,6 +36,14 @@ function printEndpoints(record: EnvironmentRecord, out: Output): void {
     ],
     ...(endpoints.postgres
       ? [[endpoints.postgres.name, maskCredentials(endpoints.postgres.databaseUrl)] as [string, string]]
+      : []),
+    ...(endpoints.replica
+      ? [
+          [
+            endpoints.replica.name,
+            `${maskCredentials(endpoints.replica.databaseUrl)}  (read replica of ${endpoints.postgres?.name ?? 'the database'})`,
+          ] as [string, string],
+        ]
       : []),
     ...Object.entries(endpoints.services).map(([name, { url }]): [string, string] => [name, url]),
   ];
@@ -95,7 +103,7 @@ const probeResult = (probe: Promise<void>) =>
     (error: Error) => ({ ok: false, error: error.message }),
   );
 
-async function containerStatus(id: string, probe: () => Promise<void>) {
+async function containerStatus(id: string, probe: () => Promise<void>, readyDetail = async () => 'ready') {
   const docker = await dockerEngine();
   const state = await docker
     .getContainer(id)
@@ -108,7 +116,7 @@ async function containerStatus(id: string, probe: () => Promise<void>) {
   return {
     running: true,
     healthy: ready.ok,
-    detail: ready.ok ? 'ready' : `running, not ready (${ready.error})`,
+    detail: ready.ok ? await readyDetail() : `running, not ready (${ready.error})`,
   };
 }
 
@@ -138,7 +146,11 @@ async function componentStatuses(record: EnvironmentRecord): Promise<ComponentSt
     componentNamesOf(record).map(async (component) => {
       const probe = readinessProbe(readinessOf(record, component));
       const container = record.containers.find((c) => c.component === component);
-      if (container) return { component, ...(await containerStatus(container.id, probe)) };
+      if (container)
+        return {
+          component,
+          ...(await containerStatus(container.id, probe, replicaDetail(record, component))),
+        };
       const process = record.processes.find((p) => p.component === component);
       if (process)
         return { component, ...(await processStatus(record.runId, component, process.pid, probe)) };
@@ -149,11 +161,23 @@ async function componentStatuses(record: EnvironmentRecord): Promise<ComponentSt
   );
 }
 
+/** For the database's replica, what it streams from and how far behind it is; `ready` for the others. */
+function replicaDetail(record: EnvironmentRecord, component: ComponentName): () => Promise<string> {
+  const { replica, postgres } = record.endpoints;
+  if (component !== replica?.name) return async () => 'ready';
+  return async () => {
+    const state = await standbyState(replica.databaseUrl).catch(() => undefined);
+    const lag = state ? `, replay lag ${state.lagMs} ms` : '';
+    return `ready: hot standby of ${postgres?.name ?? 'the database'}, streaming${lag}`;
+  };
+}
+
 /** Where a component given by URL is, passwords hidden. */
 function urlOf(record: EnvironmentRecord, component: ComponentName): string {
   const { endpoints } = record;
   if (component === endpoints.rabbitmq.name) return maskCredentials(endpoints.rabbitmq.amqpUrl);
   if (component === endpoints.postgres?.name) return maskCredentials(endpoints.postgres.databaseUrl);
+  if (component === endpoints.replica?.name) return maskCredentials(endpoints.replica.databaseUrl);
   return httpBaseUrlOf(endpoints, component);
 }
 

@@ -10,9 +10,16 @@ import { type Outcome, outcomeOfVerdict } from '../outcome.ts';
 import type { Output } from '../output.ts';
 import type { Interrupts } from './env.ts';
 
-/** Says which scenarios the profile cannot run: those that break a component given by URL. */
+/**
+ * Says which scenarios the profile cannot run: those that break a component given by URL, and those
+ * that need a component the plan lacks (the database's replica).
+ */
 function announceLeftOut(plan: RunPlan, out: Output): void {
-  const { leftOut } = plan;
+  const { leftOut, lacking } = plan;
+  if (lacking.length > 0)
+    out.progress(
+      `leaving out scenarios tagged ${lacking.map((kind) => `@needs-${kind}`).join(', ')}: profile ${plan.profile} has no ${lacking.join(', ')} (the containers profile has one, or give one by url)`,
+    );
   if (leftOut.length === 0) return;
   out.progress(
     `leaving out scenarios tagged ${leftOut.map((name) => `@breaks-${name}`).join(', ')}: ${leftOut.join(', ')} given by URL (profile ${plan.profile}), mes-e2e cannot stop them`,
