@@ -125,10 +125,15 @@ describe('MES dashboard in Chromium', { timeout: 300_000 }, () => {
     for (const id of waiting) await dashboard.waitForOrder(id, { state: 'Pricing', within: 10_000 });
 
     await pricing.start();
-    const fallen = await dashboard.waitForQueue('pricing.requests', (queue) => queue.messages === 0, {
-      within: queueFiguresWithin,
-      description: 'pricing.requests back to 0 after pricing starts',
-    });
+    // As on the way up, the depth and the consumer count may refresh in different ticks: wait for both.
+    const fallen = await dashboard.waitForQueue(
+      'pricing.requests',
+      (queue) => queue.messages === 0 && queue.consumers >= 1,
+      {
+        within: queueFiguresWithin,
+        description: 'pricing.requests back to 0, and consumed again, after pricing starts',
+      },
+    );
     assert.ok(fallen.consumers >= 1, 'pricing consumes again');
     for (const id of waiting) await dashboard.waitForOrder(id, { state: 'Priced', within: 20_000 });
   });
