@@ -100,7 +100,8 @@ describe('mes-e2e env', { timeout: 600_000, skip }, () => {
   // start with it (on the local profile).
   for (const signal of ['SIGINT'] as const) {
     it(`leaves nothing behind when interrupted with ${signal} during env up, and exits 130`, async () => {
-      const { child, exited, stderr, runId } = await envUpUntil(project(), 'starting rabbitmq and postgres', {
+      // While the broker, the database and its replica start: "starting rabbitmq, postgres and ...".
+      const { child, exited, stderr, runId } = await envUpUntil(project(), 'starting rabbitmq, postgres', {
         args: ['--profile', 'containers'],
         env,
       });

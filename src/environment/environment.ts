@@ -11,6 +11,7 @@ import type { Readiness } from '../drivers/probes.ts';
 import type { ProcessRecord } from '../drivers/processes.ts';
 import { MesE2eError } from '../errors.ts';
 import { createComponentLogs } from './component-logs.ts';
+import { inWords } from './in-words.ts';
 import { startBroker, startDatabase, startReplica } from './infrastructure.ts';
 import { createDatabase, createVhost, withPath } from './isolation.ts';
 import { labels, runLabels } from './run-id.ts';
@@ -250,8 +251,8 @@ function describeInfrastructure(plan: RunPlan): string {
     (c) => (c ? [c] : []),
   );
   if (parts.every((part) => part.source === 'container'))
-    return `starting ${parts.map((part) => part.name).join(', ')}`;
-  return `bringing up ${parts.map((part) => `${part.name} (${part.source})`).join(' and ')}`;
+    return `starting ${inWords(parts.map((part) => part.name))}`;
+  return `bringing up ${inWords(parts.map((part) => `${part.name} (${part.source})`))}`;
 }
 
 /**

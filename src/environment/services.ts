@@ -20,6 +20,7 @@ import {
 } from '../drivers/processes.ts';
 import { MesE2eError } from '../errors.ts';
 import { waitUntil } from '../wait/wait-until.ts';
+import { inWords } from './in-words.ts';
 import {
   type Broker,
   type Database,
@@ -379,8 +380,9 @@ export async function startServices(context: ServiceContext): Promise<Record<Ser
   const services = servicesOf(context.plan.components);
   if (services.length === 0) return {};
   const names = services.map((service) => service.name);
-  const listed = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names.join('');
-  context.onProgress(`starting ${listed} (they wait for the broker, the database and what they depend on)`);
+  context.onProgress(
+    `starting ${inWords(names)} (they wait for the broker, the database and what they depend on)`,
+  );
   const addresses = await addressesOf(services);
   // Every service's readiness is known before any starts: one may depend on one given after it.
   const readiness = new Map(services.map((service) => [service.name, Promise.withResolvers<void>()]));
