@@ -16,7 +16,13 @@ const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' };
 // The asynchronous-pricing scenarios do not do: the first drains within a second, before the broker's
 // figures (refreshed every second) show it; the second leaves its backlog to the After hook. This one
 // waits on the analytics panel, which reads the same management API, for the backlog and its end.
-const scenario = `${repoRoot}features/dashboard.feature:30`;
+// Found by its name, not a line number: scenarios added above it move it.
+const backlogScenario = 'Scenario: A pricing backlog shows on the analytics panel while pricing is stopped';
+const scenario = `${repoRoot}features/dashboard.feature:${
+  readFileSync(join(repoRoot, 'features', 'dashboard.feature'), 'utf8')
+    .split('\n')
+    .findIndex((line) => line.trim() === backlogScenario) + 1
+}`;
 
 interface Attachment {
   body: string;
