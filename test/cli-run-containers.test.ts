@@ -18,10 +18,19 @@ import type { AllureResult } from '../src/report/allure-model.ts';
 import { eventually } from '../src/wait/eventually.ts';
 import { leftovers } from './support/docker-leftovers.ts';
 import { configuredProject } from './support/fixture-project.ts';
-import { dockerMissing, skipWhenMissing } from './support/needs.ts';
-import { type CommandResult, repoRoot, runCommand, runIdFrom, runMesE2e } from './support/run-cli.ts';
+import { chromiumMissing, dockerMissing, skipWhenMissing } from './support/needs.ts';
+import {
+  type CommandResult,
+  failureReasonOf,
+  repoRoot,
+  runCommand,
+  runIdFrom,
+  runMesE2e,
+} from './support/run-cli.ts';
 
-const skip = skipWhenMissing('containers-profile run', await dockerMissing());
+const skip =
+  skipWhenMissing('containers-profile run', await dockerMissing()) ||
+  skipWhenMissing('containers-profile run (a @ui scenario)', await chromiumMissing());
 
 const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' };
 
@@ -63,17 +72,23 @@ const componentLogs = [
 
 // One stack for both sides of the profile (each start of six containers costs about a minute): what
 // env up brings and reports, and a run on it. The run proves both sides at once: the smoke scenarios
-// pass, an MES sabotaged to ack before its commit is blocked by the database-down scenario, and one
-// that publishes transient messages by the broker killed mid-burst. The
-// whole shipped suite on this profile runs in .ci/run (`npx mes-e2e run`).
+// and the replica's write-burst scenario pass, an MES sabotaged to ack before its commit is blocked by
+// the database-down scenario, one that publishes transient messages by the broker killed mid-burst,
+// and one that does not fall back to the primary by the replica-stopped scenario (an MES that ignores
+// its replica: test/cli-run-promises.test.ts). The whole shipped suite on this profile runs in .ci/run
+// (`npx mes-e2e run`).
 describe('the containers profile: env up, a run on it, env down', { timeout: 900_000, skip }, () => {
   const cwd = project({
     components: {
-      mes: { source: 'container', env: { MES_FAULT: 'ack-before-commit,transient-publishes' } },
+      mes: {
+        source: 'container',
+        env: { MES_FAULT: 'ack-before-commit,transient-publishes,no-replica-fallback' },
+      },
     },
   });
   const recordFile = join(cwd, 'reports', 'env', 'current.json');
-  const tags = '@smoke or @breaks-postgres or @broker-killed';
+  const tags = '@smoke or @breaks-postgres or @broker-killed or @needs-postgres-replica';
+  const sabotaged = 3;
   let up: CommandResult;
   let runId: string;
   let record: EnvironmentRecord;
@@ -178,8 +193,8 @@ describe('the containers profile: env up, a run on it, env down', { timeout: 900
     );
     assert.deepEqual(
       { passed: summary.counts.passed, failed: summary.counts.failed },
-      { passed: summary.counts.scenarios - 2, failed: 2 },
-      'the smoke scenarios pass; only the two sabotages are caught',
+      { passed: summary.counts.scenarios - sabotaged, failed: sabotaged },
+      'the smoke and write-burst scenarios pass; only the three sabotages are caught',
     );
 
     const dir = summary.reports;
@@ -189,7 +204,7 @@ describe('the containers profile: env up, a run on it, env down', { timeout: 900
     const junit = junitCounts(readFileSync(join(dir, 'junit.xml'), 'utf8'));
     assert.deepEqual(junit, {
       tests: summary.counts.scenarios,
-      failures: 2,
+      failures: sabotaged,
       cases: summary.counts.scenarios,
     });
     assert.match(readFileSync(join(dir, 'cucumber.html'), 'utf8'), /<html/i);
@@ -264,6 +279,17 @@ describe('the containers profile: env up, a run on it, env down', { timeout: 900
     assert.match(
       reasons,
       /pricing\.requested .*delivery mode 1, where the send operation asks for 2 \(persistent\)/,
+    );
+  });
+
+  it('blocks an MES that does not fall back to the primary when its replica stops', async () => {
+    const { summary } = await ran();
+    assert.match(
+      failureReasonOf(
+        summary,
+        'A replica that stops leaves MES answering from the primary, and the panel says so',
+      ),
+      /the MES order list answering from the primary: not seen within 5000 ms; last seen: the order list answered 500/,
     );
   });
 

@@ -75,14 +75,36 @@ export async function listRunVhosts(
     .map((vhost) => ({ name: vhost.name, labels: parseLabels(vhost.description) }));
 }
 
+/** A connection the server closed under the client (its restart, a backend killed, an overloaded host). */
+const droppedConnection = (error: unknown) =>
+  /Connection terminated|ECONNRESET|terminating connection/i.test((error as Error)?.message ?? '');
+
+/** Connections dropped under the admin client before the work is given up on. */
+const dropAttempts = 3;
+
+/**
+ * Runs `work` on an admin connection of its own. CI saw "Connection terminated unexpectedly" under load,
+ * while creating and while dropping, so a dropped connection is tried again on a new one: every `work`
+ * given here must be safe to run again after it was cut off part-way.
+ */
 async function withAdmin<T>(adminUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await onAdminConnection(adminUrl, work);
+    } catch (error) {
+      if (attempt >= dropAttempts || !droppedConnection(error)) throw error;
+    }
+  }
+}
+
+async function onAdminConnection<T>(adminUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 10_000 });
   client.on('error', ignoreDroppedConnection);
   await client.connect();
   try {
     return await work(client);
   } finally {
-    await client.end();
+    await client.end().catch(ignoreDroppedConnection);
   }
 }
 
@@ -92,39 +114,26 @@ const identifier = (name: string) => {
   return name;
 };
 
+const databaseExists = async (client: pg.Client, name: string) =>
+  (await client.query('select 1 from pg_database where datname = $1', [name])).rowCount === 1;
+
+/** Run ids are unique, so a database of that name is one an attempt cut off part-way created. */
 export const createDatabase = (adminUrl: string, name: string, runLabels: RunLabels = {}) =>
   withAdmin(adminUrl, async (client) => {
-    await client.query(`create database ${identifier(name)}`);
+    if (!(await databaseExists(client, name))) await client.query(`create database ${identifier(name)}`);
     await client.query(
       `comment on database ${identifier(name)} is ${client.escapeLiteral(JSON.stringify(runLabels))}`,
     );
   });
 
-/** A connection the server closed under the client (its restart, a backend killed, an overloaded host). */
-const droppedConnection = (error: unknown) =>
-  /Connection terminated|ECONNRESET|terminating connection/i.test((error as Error)?.message ?? '');
-
-/** Connections dropped under the admin client before the drop is given up on. */
-const dropAttempts = 3;
-
-/**
- * Resolves to whether there was a database to drop. Dropping is idempotent, so a connection the server
- * closed mid-way (CI saw "Connection terminated unexpectedly" under load) is tried again on a new one.
- */
+/** Resolves to whether there was a database to drop. */
 export async function dropDatabase(adminUrl: string, name: string): Promise<boolean> {
   let existed = false;
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await withAdmin(adminUrl, async (client) => {
-        const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [name]);
-        existed ||= rowCount === 1;
-        await client.query(`drop database if exists ${identifier(name)} with (force)`);
-        return existed;
-      });
-    } catch (error) {
-      if (attempt >= dropAttempts || !droppedConnection(error)) throw error;
-    }
-  }
+  return withAdmin(adminUrl, async (client) => {
+    existed ||= await databaseExists(client, name);
+    await client.query(`drop database if exists ${identifier(name)} with (force)`);
+    return existed;
+  });
 }
 
 /** The databases runs created, with their labels. */

@@ -1,4 +1,5 @@
 // Runs the real mes-e2e executable as a child process, the way a user or a pipeline does.
+import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
@@ -40,6 +41,14 @@ export function runMesE2e(
 }
 
 /** The run id env up announces ("bringing up mes_e2e_..."). */
+/** The gate's reason for a scenario's failure, from a run's --json summary; fails the test when there is none. */
+export function failureReasonOf(summary: { reasons: string[] }, scenario: string): string {
+  const reason = summary.reasons.find((line) => line.includes(`"${scenario}"`) && line.includes('FAILED'));
+  return (
+    reason ?? assert.fail(`no failure of "${scenario}" among the reasons:\n${summary.reasons.join('\n')}`)
+  );
+}
+
 export const runIdFrom = (text: string): string => {
   const runId = /bringing up (mes_e2e_\w+)/.exec(text)?.[1];
   if (!runId) throw new Error(`no run id in: ${text}`);
