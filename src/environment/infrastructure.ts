@@ -12,7 +12,7 @@ import { MesE2eError } from '../errors.ts';
 import { waitUntil } from '../wait/wait-until.ts';
 import type { ComponentLogs } from './component-logs.ts';
 import { exitCodeOf } from './docker.ts';
-import { readyOrExplain } from './readiness.ts';
+import { probedUntilReady, readyOrExplain } from './readiness.ts';
 import type { RunLabels } from './run-id.ts';
 
 export interface RunContext {
@@ -239,47 +239,6 @@ export async function startDatabase(
     },
     ready,
   );
-}
-
-/**
- * Readiness by the harness's own probe from this machine, polled at a short pace (testcontainers'
- * command and log strategies poll once a second or need a line no standby prints once).
- */
-function probedUntilReady(probe: () => Promise<void>, description: string): WaitStrategy {
-  let timeoutMs = 60_000;
-  return {
-    async waitUntilReady(container) {
-      const exited = new AbortController();
-      let exitCode: number | undefined;
-      await waitUntil(
-        async () => {
-          try {
-            await probe();
-          } catch (error) {
-            const { State } = await container.inspect();
-            if (!State.Running) {
-              exitCode = State.ExitCode;
-              exited.abort();
-            }
-            throw error;
-          }
-        },
-        {
-          within: timeoutMs,
-          maxEvery: 200,
-          description,
-          stop: exited.signal,
-          stopReason: () => `the container exited (code ${exitCode}) before it was ready`,
-        },
-      );
-    },
-    withStartupTimeout(startupTimeoutMs) {
-      timeoutMs = startupTimeoutMs;
-      return this;
-    },
-    isStartupTimeoutSet: () => true,
-    getStartupTimeout: () => timeoutMs,
-  };
 }
 
 /**

@@ -1,7 +1,9 @@
 // Waiting for a component to get ready while the environment starts, and the one-paragraph failure
 // when it does not: the component, what was waited for, and the tail of its log.
 import { join } from 'node:path';
+import type { WaitStrategy } from 'testcontainers';
 import { MesE2eError } from '../errors.ts';
+import { waitUntil } from '../wait/wait-until.ts';
 import type { ComponentLogs } from './component-logs.ts';
 
 export interface ReadinessContext {
@@ -33,4 +35,54 @@ export async function readyOrExplain<T>(
       { cause: error },
     );
   }
+}
+
+/** Readiness is polled at most this far apart: the environment is ready soon after its last component. */
+export const readinessPollMs = 200;
+
+/**
+ * A container wait strategy that probes from this machine until the probe passes (after `first`, if
+ * given), and stops waiting as soon as the container has exited, saying with which code, instead of
+ * at the deadline.
+ */
+export function probedUntilReady(
+  probe: () => Promise<void>,
+  description: string,
+  first: () => Promise<unknown> = async () => {},
+): WaitStrategy {
+  let timeoutMs = 60_000;
+  return {
+    async waitUntilReady(container) {
+      await first();
+      const exited = new AbortController();
+      let exitCode: number | undefined;
+      await waitUntil(
+        async () => {
+          try {
+            await probe();
+          } catch (error) {
+            const { State } = await container.inspect();
+            if (!State.Running) {
+              exitCode = State.ExitCode;
+              exited.abort();
+            }
+            throw error;
+          }
+        },
+        {
+          within: timeoutMs,
+          maxEvery: readinessPollMs,
+          description,
+          stop: exited.signal,
+          stopReason: () => `the container exited (code ${exitCode}) before it was ready`,
+        },
+      );
+    },
+    withStartupTimeout(startupTimeoutMs) {
+      timeoutMs = startupTimeoutMs;
+      return this;
+    },
+    isStartupTimeoutSet: () => true,
+    getStartupTimeout: () => timeoutMs,
+  };
 }

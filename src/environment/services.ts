@@ -29,14 +29,11 @@ import {
   startRunContainer,
 } from './infrastructure.ts';
 import { withPath } from './isolation.ts';
-import { readyOrExplain } from './readiness.ts';
+import { probedUntilReady, readinessPollMs, readyOrExplain } from './readiness.ts';
 import { labelsAsEnv } from './run-id.ts';
 
 /** A service's name, as the configuration gives it. */
 export type ServiceName = ComponentName;
-
-/** Readiness is polled at most this far apart: the environment is ready soon after its last service. */
-const readinessPollMs = 200;
 
 export interface ServiceContext extends RunContext {
   plan: RunPlan;
@@ -142,49 +139,6 @@ export async function buildImages(context: ServiceContext): Promise<void> {
   }
 }
 
-/**
- * Readiness by the harness's own probe, polled with a short backoff (testcontainers' HTTP strategy
- * polls once a second), that gives up at once when the container exits. Its deadline counts from
- * the moment the broker, database, vhost and database of the run are there.
- */
-function readyWhenHealthy(context: ServiceContext, name: ServiceName, readyUrl: string): WaitStrategy {
-  let timeoutMs = 60_000;
-  return {
-    async waitUntilReady(container) {
-      await context.dependenciesReady;
-      const exited = new AbortController();
-      let exitCode: number | undefined;
-      await waitUntil(
-        async () => {
-          try {
-            await httpReady(readyUrl);
-          } catch (error) {
-            const { State } = await container.inspect();
-            if (!State.Running) {
-              exitCode = State.ExitCode;
-              exited.abort();
-            }
-            throw error;
-          }
-        },
-        {
-          within: timeoutMs,
-          maxEvery: readinessPollMs,
-          description: `${name} (GET ${readyUrl})`,
-          stop: exited.signal,
-          stopReason: () => `the container exited (code ${exitCode}) before it was ready`,
-        },
-      );
-    },
-    withStartupTimeout(startupTimeoutMs) {
-      timeoutMs = startupTimeoutMs;
-      return this;
-    },
-    isStartupTimeoutSet: () => true,
-    getStartupTimeout: () => timeoutMs,
-  };
-}
-
 /** Waits for the broker, database and isolation first: a readiness deadline counts from then. */
 function afterDependencies(context: ServiceContext, strategy: WaitStrategy): WaitStrategy {
   return {
@@ -213,7 +167,11 @@ function readinessAt(
     const url = `${host.url}${ready.http}`;
     return {
       waitedFor: `GET ${ready.http} on port ${port} answering 2xx`,
-      strategy: readyWhenHealthy(context, name, url),
+      strategy: probedUntilReady(
+        () => httpReady(url),
+        `${name} (GET ${url})`,
+        () => context.dependenciesReady,
+      ),
       readiness: { probe: 'http-ready', url },
     };
   }
