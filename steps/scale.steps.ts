@@ -19,11 +19,14 @@ const burstPricedWithinMs = 180_000;
 /** Throughput that grows by less than this from one measurement to the next has stopped growing. */
 const growthThreshold = 1.1;
 
-function queueOf(component: ComponentName): string {
+/** The queue a component takes its work from; `otherwise` says what to do when it has none known. */
+function queueOf(component: ComponentName, otherwise: 'scale' | 'watch'): string {
   return (
     workQueue[component] ??
     assert.fail(
-      `${component} has no known work queue: name the queue ("the queue "..." has N consumers within S seconds")`,
+      otherwise === 'scale'
+        ? `${component} takes no work from a queue (known: ${Object.keys(workQueue).join(', ')}): nothing to scale`
+        : `${component} has no known work queue: name the queue ("the queue "..." has N consumers within S seconds")`,
     )
   );
 }
@@ -51,7 +54,7 @@ When(
   'a second {component} instance is started',
   waitsUpTo(2 * consumerWithinMs),
   async function (this: MesWorld, component: ComponentName) {
-    const queue = queueOf(component);
+    const queue = queueOf(component, 'scale');
     const before = await consumersOf(this, queue);
     this.log(`started ${await this.chaos.addInstance(component)}`);
     // It counts once it consumes: the broker says so.
@@ -63,7 +66,7 @@ When(
   '{component} runs {int} instances',
   waitsUpTo(2 * consumerWithinMs),
   async function (this: MesWorld, component: ComponentName, count: number) {
-    const queue = queueOf(component);
+    const queue = queueOf(component, 'scale');
     const running = await consumersOf(this, queue);
     if (count < running)
       assert.fail(`${component} already runs ${running} instances: scaling down is not a step`);
@@ -80,7 +83,7 @@ Then(
   '{component} has {int} consumers within {int} seconds',
   ownDeadline,
   async function (this: MesWorld, component: ComponentName, count: number, seconds: number) {
-    await withinDeadline(seconds, consumersReach(this, queueOf(component), count, seconds * 1000));
+    await withinDeadline(seconds, consumersReach(this, queueOf(component, 'watch'), count, seconds * 1000));
   },
 );
 
