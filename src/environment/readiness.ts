@@ -42,8 +42,9 @@ export const readinessPollMs = 200;
 
 /**
  * A container wait strategy that probes from this machine until the probe passes (after `first`, if
- * given), and stops waiting as soon as the container has exited, saying with which code, instead of
- * at the deadline.
+ * given: a service's deadline counts from when its broker and database are there), polled with a short
+ * backoff (testcontainers' own strategies poll once a second), and stops waiting as soon as the
+ * container has exited, saying with which code, instead of at the deadline.
  */
 export function probedUntilReady(
   probe: () => Promise<void>,
