@@ -449,6 +449,19 @@ describe('mes-e2e run', { timeout: 1_200_000 }, () => {
       assert.match(scenario.uri, /^features\/.+\.feature$/);
     }
   });
+
+  it("leaves the read replica's scenarios out where the database has none, saying why", async () => {
+    const result = await runMesE2e(['list', '--tags', '@needs-postgres-replica', '--json'], {
+      cwd: project(),
+      env,
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(
+      result.stderr,
+      /leaving out scenarios tagged @needs-postgres-replica: profile local has no postgres-replica/,
+    );
+    assert.deepEqual(JSON.parse(result.stdout), [], 'no replica scenario listed');
+  });
 });
 
 type AnyEnvelope = Record<string, Record<string, unknown> | undefined>;
