@@ -2,7 +2,7 @@
 // (then the run gets its own vhost and database on them, created by the caller).
 import { PostgreSqlContainer } from '@testcontainers/postgresql';
 import { RabbitMQContainer } from '@testcontainers/rabbitmq';
-import { GenericContainer, type StartedTestContainer, type WaitStrategy } from 'testcontainers';
+import { GenericContainer, type StartedTestContainer } from 'testcontainers';
 import type { ResolvedComponent } from '../config/defaults.ts';
 import type { ComponentName } from '../config/schema.ts';
 import { dockerHost } from '../drivers/docker-engine.ts';

@@ -41,20 +41,14 @@ export async function readyOrExplain<T>(
 export const readinessPollMs = 200;
 
 /**
- * A container wait strategy that probes from this machine until the probe passes (after `first`, if
- * given: a service's deadline counts from when its broker and database are there), polled with a short
+ * A container wait strategy that probes from this machine until the probe passes, polled with a short
  * backoff (testcontainers' own strategies poll once a second), and stops waiting as soon as the
  * container has exited, saying with which code, instead of at the deadline.
  */
-export function probedUntilReady(
-  probe: () => Promise<void>,
-  description: string,
-  first: () => Promise<unknown> = async () => {},
-): WaitStrategy {
+export function probedUntilReady(probe: () => Promise<void>, description: string): WaitStrategy {
   let timeoutMs = 60_000;
   return {
     async waitUntilReady(container) {
-      await first();
       const exited = new AbortController();
       let exitCode: number | undefined;
       await waitUntil(

@@ -167,10 +167,9 @@ function readinessAt(
     const url = `${host.url}${ready.http}`;
     return {
       waitedFor: `GET ${ready.http} on port ${port} answering 2xx`,
-      strategy: probedUntilReady(
-        () => httpReady(url),
-        `${name} (GET ${url})`,
-        () => context.dependenciesReady,
+      strategy: afterDependencies(
+        context,
+        probedUntilReady(() => httpReady(url), `${name} (GET ${url})`),
       ),
       readiness: { probe: 'http-ready', url },
     };
